@@ -1,0 +1,93 @@
+// The routes both carriers serve with web-standard Request/Response: the built renderer's files and
+// images by row. Electron's protocol.handle passes Requests straight in; the web bridge adapts Node's
+// http to them. Nothing from a URL becomes a file path: static files come from a map built at start.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { IMAGE_ROUTE } from '../shared/channels';
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security';
+import { AppFailure } from './services/errors';
+import type { DatasetService } from './services/dataset-service';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+const IMAGE_PATH = new RegExp(`^${IMAGE_ROUTE}([A-Za-z0-9_-]{1,64})/(\\d{1,20})$`);
+
+export interface StaticFiles {
+  /** URL path ("/assets/index-abc.js") -> absolute file path. */
+  files: Map<string, string>;
+}
+
+export async function indexStaticFiles(root: string): Promise<StaticFiles> {
+  const files = new Map<string, string>();
+  const walk = async (dir: string) => {
+    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(abs);
+      else if (e.isFile()) files.set(`/${path.relative(root, abs).split(path.sep).join('/')}`, abs);
+    }
+  };
+  try {
+    await walk(root);
+  } catch {
+    // No build yet: every page request answers with a clear 503 below.
+  }
+  return { files };
+}
+
+function text(status: number, body: string, extra: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, ...extra } });
+}
+
+const STATUS_OF: Record<string, number> = { NOT_FOUND: 404, NOT_AN_IMAGE: 422, DATASET_CORRUPT: 500, IO: 500 };
+
+export async function serveAppRequest(request: Request, datasets: DatasetService, statics: StaticFiles): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Method not allowed');
+  const { pathname } = new URL(request.url);
+  if (pathname.startsWith(IMAGE_ROUTE)) {
+    const m = IMAGE_PATH.exec(pathname);
+    if (!m) return text(400, 'Bad image id');
+    try {
+      const img = await datasets.images.get(m[1] as string, m[2] as string);
+      return new Response(request.method === 'HEAD' ? null : (img.bytes as Uint8Array<ArrayBuffer>), {
+        status: 200,
+        headers: {
+          'Content-Type': img.mime,
+          'Content-Length': String(img.bytes.byteLength),
+          // The URL names a dataset session and a row of a pinned version: its bytes never change.
+          'Cache-Control': 'private, max-age=31536000, immutable',
+          ...SECURITY_HEADERS,
+        },
+      });
+    } catch (err) {
+      const f = err instanceof AppFailure ? err : null;
+      return text(f ? (STATUS_OF[f.code] ?? 500) : 500, f?.message ?? 'Image could not be read', { 'X-Error-Code': f?.code ?? 'INTERNAL' });
+    }
+  }
+  const file = statics.files.get(pathname === '/' ? '/index.html' : pathname);
+  if (!file) {
+    if (!statics.files.size) return text(503, 'The renderer is not built yet: run "npm run build".');
+    return text(404, 'Not found');
+  }
+  const ext = path.extname(file);
+  const body = await fs.readFile(file);
+  const isHtml = ext === '.html';
+  return new Response(request.method === 'HEAD' ? null : body, {
+    status: 200,
+    headers: {
+      'Content-Type': MIME[ext] ?? 'application/octet-stream',
+      // Hashed asset names can be cached for ever; the HTML that names them must be revalidated.
+      'Cache-Control': isHtml ? 'no-cache' : pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...(isHtml ? { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } : {}),
+      ...SECURITY_HEADERS,
+    },
+  });
+}

@@ -1,0 +1,186 @@
+// The web bridge: the built renderer and the same dispatch function over HTTP on loopback.
+// Used to browse a dataset on a headless box through an SSH tunnel, and to test the UI in Chromium.
+// Every request needs the per-run token (cookie set from the printed URL, or a Bearer header);
+// a foreign Host (DNS rebinding) or Origin (another site's page) is refused before anything else.
+import http from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { EVENT_NAMES } from '../../shared/channels';
+import { createDispatch } from '../dispatch';
+import { indexStaticFiles, serveAppRequest } from '../app-routes';
+import { SECURITY_HEADERS } from '../security';
+import type { AppServices } from '../services/app-services';
+
+const COOKIE = 'lx_token';
+const MAX_BODY = 1024 * 1024;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export interface BridgeOptions {
+  services: AppServices;
+  rendererDir: string;
+  port?: number;
+  /** Fixed token for tests; random otherwise. */
+  token?: string;
+}
+
+export interface Bridge {
+  url: string;
+  /** The URL to open: it carries the token once, then the cookie does. */
+  openUrl: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function hostnameOf(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+export function isLoopbackHost(hostHeader: string | undefined): boolean {
+  const h = hostnameOf(hostHeader);
+  return h !== null && LOOPBACK_HOSTS.has(h);
+}
+
+export function isLoopbackOrigin(origin: string | undefined): boolean {
+  if (origin === undefined) return true; // same-origin GETs and non-browser clients send none
+  try {
+    const u = new URL(origin);
+    return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function tokenFrom(req: http.IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7);
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === COOKIE && v) return decodeURIComponent(v);
+  }
+  return null;
+}
+
+function sameToken(a: string | null, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}) {
+  res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS, ...extra });
+  res.end(body);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const dispatch = createDispatch(opts.services);
+  const statics = await indexStaticFiles(opts.rendererDir);
+  const streams = new Set<http.ServerResponse>();
+  const unsubscribe = EVENT_NAMES.map((name) =>
+    opts.services.events.on(name, (payload) => {
+      const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
+      for (const s of streams) s.write(frame);
+    }),
+  );
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      if (!isLoopbackHost(req.headers.host)) return send(res, 403, 'Forbidden: unexpected Host header.');
+      if (!isLoopbackOrigin(req.headers.origin)) return send(res, 403, 'Forbidden: cross-origin request.');
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+
+      // The printed URL: trade the token for an HttpOnly cookie, then drop it from the address bar.
+      const offered = url.searchParams.get('token');
+      if (offered !== null && req.method === 'GET') {
+        if (!sameToken(offered, token)) return send(res, 401, 'Wrong token: open the URL that "npm run serve" printed.');
+        res.writeHead(302, {
+          Location: '/',
+          'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+          ...SECURITY_HEADERS,
+        });
+        return res.end();
+      }
+      if (!sameToken(tokenFrom(req), token)) {
+        return send(res, 401, 'Unauthorized: open the URL that "npm run serve" printed (it carries a per-run token).');
+      }
+
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') return send(res, 405, 'Use POST.');
+        // A browser always sends Origin on POST; requiring it closes the door on form-based CSRF.
+        if (req.headers.origin === undefined && req.headers.authorization === undefined) {
+          return send(res, 403, 'Forbidden: missing Origin.');
+        }
+        let payload: unknown;
+        try {
+          const raw = await readBody(req);
+          payload = raw ? JSON.parse(raw) : {};
+        } catch {
+          return send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'The request body is not valid JSON (or is over 1 MB).' } }), 'application/json');
+        }
+        const result = await dispatch(decodeURIComponent(url.pathname.slice('/api/'.length)), payload);
+        return send(res, 200, JSON.stringify(result), 'application/json', { 'Cache-Control': 'no-store' });
+      }
+
+      if (url.pathname === '/events') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', ...SECURITY_HEADERS });
+        res.write(': connected\n\n');
+        streams.add(res);
+        req.on('close', () => streams.delete(res));
+        return;
+      }
+
+      const response = await serveAppRequest(
+        new Request(url, { method: req.method ?? 'GET' }),
+        opts.services.datasets,
+        statics,
+      );
+      const headers: Record<string, string> = {};
+      response.headers.forEach((v, k) => (headers[k] = v));
+      res.writeHead(response.status, headers);
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (err) {
+      if (!res.headersSent) send(res, 500, `Internal error: ${(err as Error).message}`);
+      else res.end();
+    }
+  });
+  // Keep-alive connections to a closing server would hold `close()` open in tests.
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    openUrl: `${url}/?token=${token}`,
+    token,
+    port,
+    close: async () => {
+      unsubscribe.forEach((u) => u());
+      for (const s of streams) s.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      opts.services.dispose();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// npm run serve [-- <dataset path>] [--port N]: the app in a browser, on 127.0.0.1 only.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBridge } from '../bridge/server';
+import { createAppServices } from '../services/app-services';
+
+const args = process.argv.slice(2);
+const portIdx = args.indexOf('--port');
+const port = portIdx >= 0 ? Number(args[portIdx + 1]) : Number(process.env.PORT ?? 0);
+const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--port');
+const dataset = positional[0] ? path.resolve(positional[0]) : null;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const services = createAppServices({ platform: { carrier: 'web' }, startupPath: dataset });
+const bridge = await startBridge({ services, rendererDir: path.join(root, 'out', 'renderer'), port });
+
+console.log(`Lance Explorer (web bridge) on ${bridge.url}`);
+console.log(dataset ? `Dataset: ${dataset}` : `Dataset: the built-in demo (${services.demo.path})`);
+console.log(`Open this URL (it carries this run's token):\n  ${bridge.openUrl}`);
+console.log('Remote box? ssh -L 8080:127.0.0.1:<port> host, then open the URL with that local port.');
+const stop = async () => {
+  await bridge.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

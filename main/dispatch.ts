@@ -1,0 +1,69 @@
+// The single entry point for every request from the UI, whatever carried it (Electron IPC or the
+// web bridge): check the channel, validate the payload against the contract, call the service,
+// and return a Result. Nothing throws past this function.
+import { requestSchemas, type Requests, type Responses } from '../shared/contract';
+import { fail, ok, type Result } from '../shared/result';
+import { CHANNEL_NAMES, type Channel } from '../shared/channels';
+import { toAppError, failure } from './services/errors';
+import type { AppServices } from './services/app-services';
+
+type Handlers = { [C in Channel]: (req: Requests[C]) => Promise<Responses[C]> };
+
+function handlers(s: AppServices): Handlers {
+  return {
+    'app:info': async () => ({
+      version: s.version,
+      carrier: s.platform.carrier,
+      demoPath: s.demo.path,
+      canPickFolder: !!s.platform.pickFolder,
+      startupPath: s.startupPath,
+    }),
+    'dataset:inspect': (req) => s.datasets.inspect(req.path),
+    'dataset:open': async (req) => {
+      const info = await s.datasets.openDataset(req.path, req.table);
+      // Remembering is a convenience: a read-only data folder must not stop the dataset opening.
+      await s.recent
+        .add({ path: info.path, table: info.table, name: info.name, openedAt: new Date().toISOString(), rowCount: info.rowCount })
+        .catch(() => {});
+      return info;
+    },
+    'dataset:close': async (req) => ({ closed: s.datasets.close(req.id) }),
+    'rows:page': (req) => s.datasets.page(req.id, req.offset, req.limit),
+    'rows:get': (req) => s.datasets.row(req.id, req.rowId),
+    'recent:list': () => s.recent.list(),
+    'recent:forget': (req) => s.recent.forget(req.path, req.table),
+    'demo:status': () => s.demo.status(),
+    'demo:build': async () => s.demo.build(),
+    'job:cancel': async (req) => ({ cancelled: s.jobs.cancel(req.jobId) }),
+    'dialog:pick-dataset': async () => {
+      if (!s.platform.pickFolder) {
+        throw failure('UNSUPPORTED', 'Folder picking needs the desktop app; type the dataset path instead.');
+      }
+      const picked = await s.platform.pickFolder();
+      return picked ? { path: picked } : null;
+    },
+  };
+}
+
+export type Dispatch = (channel: string, payload: unknown) => Promise<Result<unknown>>;
+
+export function createDispatch(services: AppServices): Dispatch {
+  const table = handlers(services) as Record<Channel, (req: unknown) => Promise<unknown>>;
+  return async (channel, payload) => {
+    if (!(CHANNEL_NAMES as readonly string[]).includes(channel)) {
+      return fail('UNKNOWN_CHANNEL', `There is no channel "${String(channel).slice(0, 80)}".`);
+    }
+    const schema = requestSchemas[channel as Channel];
+    const parsed = schema.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+      return fail('INVALID_PAYLOAD', `Invalid request for ${channel}${where}: ${issue?.message ?? 'malformed'}.`);
+    }
+    try {
+      return ok(await table[channel as Channel](parsed.data));
+    } catch (err) {
+      return { ok: false, error: toAppError(err) };
+    }
+  };
+}

@@ -1,0 +1,172 @@
+// Open datasets and read them: schema, row count, pages of rows without the heavy columns, one row
+// in full. Knows nothing of Electron; every caller (IPC, web bridge, benchmarks, tests) uses this.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { lancedb, type LanceTable } from './lance';
+import { describeField, rowIdsOf, tableToCells } from './cells';
+import { classifyReadError, errorText, failure } from './errors';
+import { connectionTarget, inspectPath } from './dataset-locate';
+import { ImageStore } from './image-store';
+import { IMAGE_ROUTE } from '../../shared/channels';
+import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage } from '../../shared/types';
+
+export interface OpenDataset {
+  info: DatasetInfo;
+  table: LanceTable;
+  /** Columns sent with every page: everything but binary and vector columns. */
+  pageColumns: ColumnInfo[];
+}
+
+export interface DatasetServiceOptions {
+  /** Byte budget of the image cache shared by all open datasets. */
+  imageCacheBytes?: number;
+  /** Paths that count as the built-in demo (shown as such in the UI). */
+  demoPath?: string;
+}
+
+const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt'];
+
+export class DatasetService {
+  private readonly open = new Map<string, OpenDataset>();
+  readonly images: ImageStore;
+
+  constructor(private readonly options: DatasetServiceOptions = {}) {
+    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024);
+  }
+
+  inspect(p: string): Promise<InspectResult> {
+    return inspectPath(p);
+  }
+
+  async openDataset(p: string, tableName?: string): Promise<DatasetInfo> {
+    const found = await inspectPath(p);
+    const target = connectionTarget(found, tableName);
+    let table: LanceTable;
+    try {
+      const db = await lancedb.connect(target.dbDir);
+      table = await db.openTable(target.table);
+    } catch (err) {
+      throw failure(
+        'DATASET_CORRUPT',
+        `The dataset at ${found.path} could not be opened: its version manifest is missing or damaged.`,
+        errorText(err),
+      );
+    }
+    let info: DatasetInfo;
+    try {
+      const [schema, version, rowCount] = await Promise.all([table.schema(), table.version(), table.countRows()]);
+      const columns = schema.fields.map(describeField);
+      const id = randomBytes(9).toString('base64url');
+      const imageColumn = pickImageColumn(columns);
+      info = {
+        id,
+        path: found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`),
+        table: target.table,
+        name: displayName(found.path, target.table),
+        version,
+        rowCount,
+        columns,
+        imageColumn,
+        captionColumn: pickCaptionColumn(columns),
+        keyColumn: columns.find((c) => c.name === 'key' && (c.kind === 'int' || c.kind === 'string'))?.name ?? null,
+        vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name),
+        isDemo: this.options.demoPath !== undefined && path.resolve(this.options.demoPath) === path.resolve(found.path),
+      };
+      const pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
+      // Read the first row now: a dataset whose first data file is gone should fail here, at open,
+      // where the person is looking, rather than as an empty grid.
+      if (rowCount > 0) await this.readPage(table, pageColumns, 0, 1);
+      this.open.set(id, { info, table, pageColumns });
+    } catch (err) {
+      table.close();
+      throw classifyReadError(err, `Opening ${found.path}`);
+    }
+    return info;
+  }
+
+  get(id: string): OpenDataset {
+    const ds = this.open.get(id);
+    if (!ds) throw failure('NOT_FOUND', 'That dataset is no longer open. Open it again.');
+    return ds;
+  }
+
+  close(id: string): boolean {
+    const ds = this.open.get(id);
+    if (!ds) return false;
+    this.open.delete(id);
+    this.images.forget(id);
+    ds.table.close();
+    return true;
+  }
+
+  closeAll(): void {
+    for (const id of [...this.open.keys()]) this.close(id);
+  }
+
+  async page(id: string, offset: number, limit: number): Promise<RowPage> {
+    const ds = this.get(id);
+    const end = Math.min(offset + limit, ds.info.rowCount);
+    if (offset >= end) return { offset, rows: [] };
+    try {
+      return await this.readPage(ds.table, ds.pageColumns, offset, end - offset);
+    } catch (err) {
+      throw classifyReadError(err, `Reading rows ${offset + 1}-${end}`);
+    }
+  }
+
+  private async readPage(table: LanceTable, columns: ColumnInfo[], offset: number, limit: number): Promise<RowPage> {
+    // Unfiltered offset/limit is pushed down to Lance as a row range: the cost is the same at any offset.
+    const batch = await table
+      .query()
+      .withRowId()
+      .select(columns.map((c) => c.name))
+      .offset(offset)
+      .limit(limit)
+      .toArrow();
+    const cells = tableToCells(batch, columns);
+    const ids = rowIdsOf(batch);
+    return { offset, rows: cells.map((values, i) => ({ rowId: ids[i] as string, index: offset + i, values })) };
+  }
+
+  async row(id: string, rowId: string): Promise<RowDetail> {
+    const ds = this.get(id);
+    const columns = ds.info.columns;
+    let batch;
+    try {
+      batch = await ds.table
+        .takeRowIds([BigInt(rowId)])
+        .select(columns.map((c) => c.name))
+        .toArrow();
+    } catch (err) {
+      const text = errorText(err);
+      if (/out of bounds|invalid row|not found/i.test(text) && !/file/i.test(text)) {
+        throw failure('NOT_FOUND', `Row ${rowId} does not exist in this version of the dataset.`, text);
+      }
+      throw classifyReadError(err, `Reading row ${rowId}`);
+    }
+    if (batch.numRows === 0) throw failure('NOT_FOUND', `Row ${rowId} does not exist in this version of the dataset.`);
+    const values = tableToCells(batch, columns)[0] ?? {};
+    return { rowId, values, imageUrl: ds.info.imageColumn ? imageUrl(id, rowId) : null };
+  }
+}
+
+export const imageUrl = (datasetId: string, rowId: string) => `${IMAGE_ROUTE}${datasetId}/${rowId}`;
+
+function pickImageColumn(columns: ColumnInfo[]): string | null {
+  const binaries = columns.filter((c) => c.kind === 'binary');
+  return (binaries.find((c) => /^(image|img|jpeg|jpg|png|bytes)$/i.test(c.name)) ?? binaries[0])?.name ?? null;
+}
+
+function pickCaptionColumn(columns: ColumnInfo[]): string | null {
+  const strings = columns.filter((c) => c.kind === 'string');
+  for (const n of CAPTION_NAMES) {
+    const hit = strings.find((c) => c.name.toLowerCase() === n);
+    if (hit) return hit.name;
+  }
+  return null;
+}
+
+function displayName(found: string, table: string): string {
+  const base = path.basename(found);
+  return base === `${table}.lance` ? `${path.basename(path.dirname(found))}/${table}` : `${base}/${table}`;
+}

@@ -1,0 +1,155 @@
+// The window: toolbar, grid, detail panel, status bar, the open dialog and the first-start demo build.
+import { useCallback, useEffect, useState } from 'react';
+import { api } from './api/client';
+import { useJob } from './hooks/useJob';
+import { ThumbnailGrid } from './components/ThumbnailGrid';
+import { DetailPanel } from './components/DetailPanel';
+import { StatusBar } from './components/StatusBar';
+import { OpenDatasetDialog } from './components/OpenDatasetDialog';
+import { DemoBuildScreen } from './components/DemoBuildScreen';
+import type { AppInfo, DatasetInfo, JobProgress, RowSummary } from '../../shared/types';
+
+type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string };
+
+export function App() {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+  const [dataset, setDataset] = useState<DatasetInfo | null>(null);
+  const [focused, setFocused] = useState(0);
+  const [detail, setDetail] = useState<RowSummary | null>(null);
+  const [showOpen, setShowOpen] = useState(false);
+  const [job, setJob] = useState<JobProgress | null>(null);
+
+  const openPath = useCallback(async (path: string, table?: string): Promise<string | null> => {
+    setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
+    const r = await api.openDataset(table ? { path, table } : { path });
+    if (!r.ok) {
+      setPhase((p) => (p.kind === 'ready' ? p : { kind: 'failed', message: r.error.message }));
+      return r.error.message;
+    }
+    setDataset((prev) => {
+      if (prev) void api.closeDataset({ id: prev.id });
+      return r.value;
+    });
+    setFocused(0);
+    setDetail(null);
+    setShowOpen(false);
+    setPhase({ kind: 'ready' });
+    return null;
+  }, []);
+
+  const startDemo = useCallback(async () => {
+    const status = await api.demoStatus({});
+    if (!status.ok) return setPhase({ kind: 'failed', message: status.error.message });
+    if (status.value.state === 'ready') return void openPath(status.value.path);
+    if (status.value.state === 'building') return setPhase({ kind: 'demo', jobId: status.value.jobId, error: null });
+    const started = await api.buildDemo({});
+    if (!started.ok) return setPhase({ kind: 'demo', jobId: null, error: started.error.message });
+    setPhase({ kind: 'demo', jobId: started.value.jobId, error: null });
+  }, [openPath]);
+
+  useEffect(() => {
+    void api.appInfo({}).then((r) => {
+      if (!r.ok) return setPhase({ kind: 'failed', message: r.error.message });
+      setInfo(r.value);
+      if (r.value.startupPath) void openPath(r.value.startupPath);
+      else void startDemo();
+    });
+  }, [openPath, startDemo]);
+
+  // Any job's progress shows in the status bar.
+  useEffect(() => api.on('job:progress', setJob), []);
+  useEffect(() => api.on('job:finished', () => setJob(null)), []);
+
+  const demoJob = useJob(phase.kind === 'demo' ? phase.jobId : null);
+  useEffect(() => {
+    const f = demoJob.finished;
+    if (!f || !info) return;
+    if (f.ok) void openPath(info.demoPath);
+    else setPhase({ kind: 'demo', jobId: null, error: f.error ?? 'The build failed.' });
+  }, [demoJob.finished, info, openPath]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'o') {
+        e.preventDefault();
+        setShowOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const closeDetail = useCallback(() => {
+    setDetail(null);
+    document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
+  }, []);
+
+  return (
+    <div className="app">
+      <header className="toolbar">
+        <h1>Lance Explorer</h1>
+        <button type="button" onClick={() => setShowOpen(true)} title="Open a dataset (Ctrl+O)" data-testid="open-button">
+          Open…
+        </button>
+        {dataset && (
+          <span className="toolbar-path" title={dataset.path}>
+            {dataset.path}
+          </span>
+        )}
+      </header>
+      <main className="content">
+        {phase.kind === 'starting' && <div className="center-panel muted">Starting…</div>}
+        {phase.kind === 'opening' && (
+          <div className="center-panel" role="status" data-testid="opening">
+            Opening {phase.path}…
+          </div>
+        )}
+        {phase.kind === 'failed' && (
+          <div className="center-panel" data-testid="startup-error">
+            <h2>Nothing to show yet</h2>
+            <div className="error-box" role="alert">
+              {phase.message}
+            </div>
+            <div className="row">
+              <button type="button" className="primary" onClick={() => setShowOpen(true)}>
+                Open a dataset…
+              </button>
+              <button type="button" onClick={() => void startDemo()}>
+                Open the demo
+              </button>
+            </div>
+          </div>
+        )}
+        {phase.kind === 'demo' && (
+          <DemoBuildScreen
+            progress={demoJob.progress}
+            error={phase.error}
+            onRetry={() => void startDemo()}
+            onCancel={() => phase.jobId && void api.cancelJob({ jobId: phase.jobId })}
+            onOpenOther={() => setShowOpen(true)}
+          />
+        )}
+        {phase.kind === 'ready' && dataset && (
+          <div className="browse">
+            <ThumbnailGrid key={dataset.id} dataset={dataset} focused={focused} onFocus={setFocused} onOpen={setDetail} />
+            {detail && <DetailPanel key={detail.rowId} dataset={dataset} row={detail} onClose={closeDetail} />}
+          </div>
+        )}
+      </main>
+      <StatusBar dataset={phase.kind === 'ready' ? dataset : null} focused={focused} job={job} />
+      {showOpen && (
+        <OpenDatasetDialog
+          info={info}
+          canClose
+          onOpen={openPath}
+          onOpenDemo={() => {
+            setShowOpen(false);
+            void startDemo();
+          }}
+          onClose={() => setShowOpen(false)}
+        />
+      )}
+    </div>
+  );
+}

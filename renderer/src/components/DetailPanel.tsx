@@ -1,0 +1,122 @@
+// Every field of one row: the full image, EXIF as a table, URLs as links that open in the system
+// browser (Electron denies the new window and hands http(s) links to the OS), vectors summarised.
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/client';
+import { cellText, isHttpUrl, parseExif } from '../format';
+import type { AppError } from '../../../shared/result';
+import type { DatasetInfo, RowDetail, RowSummary } from '../../../shared/types';
+
+interface Props {
+  dataset: DatasetInfo;
+  row: RowSummary;
+  onClose(): void;
+}
+
+export function DetailPanel({ dataset, row, onClose }: Props) {
+  const [detail, setDetail] = useState<RowDetail | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [imageBroken, setImageBroken] = useState(false);
+  const closeRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    setDetail(null);
+    setError(null);
+    setImageBroken(false);
+    void api.getRow({ id: dataset.id, rowId: row.rowId }).then((r) => {
+      if (!live) return;
+      if (r.ok) setDetail(r.value);
+      else setError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [dataset.id, row.rowId]);
+
+  useEffect(() => closeRef.current?.focus(), []);
+
+  return (
+    <aside
+      className="detail"
+      aria-label="Row details"
+      data-testid="detail"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onClose();
+        }
+      }}
+    >
+      <header className="detail-head">
+        <h2>Row {(row.index + 1).toLocaleString('en-US')}</h2>
+        <button ref={closeRef} type="button" className="icon-button" onClick={onClose} aria-label="Close details (Esc)">
+          ✕
+        </button>
+      </header>
+      {dataset.imageColumn && (
+        <div className="detail-image">
+          {imageBroken ? (
+            <div className="tile-noimage" role="alert" data-testid="detail-image-error">
+              The bytes in “{dataset.imageColumn}” are not a JPEG, PNG, GIF or WebP image.
+            </div>
+          ) : (
+            <img src={`/image/${dataset.id}/${row.rowId}`} alt="" onError={() => setImageBroken(true)} data-testid="detail-image" />
+          )}
+        </div>
+      )}
+      {error && (
+        <div className="error-box" role="alert" data-testid="detail-error">
+          {error.message}
+        </div>
+      )}
+      {!detail && !error && <div className="muted">Loading fields…</div>}
+      {detail && (
+        <table className="fields" data-testid="fields">
+          <tbody>
+            {dataset.columns.map((col) => {
+              const value = detail.values[col.name] ?? null;
+              return (
+                <tr key={col.name} data-field={col.name}>
+                  <th scope="row" title={col.type}>
+                    {col.name}
+                    <span className="field-type">{col.type}</span>
+                  </th>
+                  <td>
+                    <FieldValue name={col.name} value={value} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </aside>
+  );
+}
+
+function FieldValue({ name, value }: { name: string; value: RowDetail['values'][string] }) {
+  if (typeof value === 'string' && isHttpUrl(value)) {
+    return (
+      <a href={value} target="_blank" rel="noopener noreferrer" data-testid="external-link">
+        {value}
+      </a>
+    );
+  }
+  const exif = name.toLowerCase() === 'exif' ? parseExif(value) : null;
+  if (exif) {
+    if (exif.length === 0) return <span className="muted">No EXIF fields</span>;
+    return (
+      <table className="exif" data-testid="exif-table">
+        <tbody>
+          {exif.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  return <span className={value === null ? 'muted' : undefined}>{cellText(value)}</span>;
+}

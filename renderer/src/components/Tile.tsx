@@ -1,0 +1,74 @@
+// One tile: the thumbnail (by URL, never bytes over IPC) and the caption.
+import { memo, useState } from 'react';
+import type { DatasetInfo, RowSummary } from '../../../shared/types';
+import { cellText } from '../format';
+
+interface Props {
+  index: number;
+  width: number;
+  height: number;
+  dataset: DatasetInfo;
+  row: RowSummary | undefined;
+  error: string | null;
+  focused: boolean;
+  onClick(): void;
+  onOpen(row: RowSummary): void;
+  onRetry(): void;
+}
+
+export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, onClick, onOpen, onRetry }: Props) {
+  const [broken, setBroken] = useState(false);
+  const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
+  const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
+  return (
+    <div
+      role="gridcell"
+      aria-selected={focused}
+      className={`tile${focused ? ' focused' : ''}`}
+      style={{ width, height }}
+      data-testid="tile"
+      data-index={index}
+      data-key={key ?? undefined}
+      onClick={onClick}
+      onDoubleClick={() => row && onOpen(row)}
+      title={caption}
+    >
+      <div className="tile-image">
+        {error ? (
+          <div className="tile-error" role="alert">
+            <span>Rows unreadable</span>
+            <button
+              type="button"
+              onClick={(e) => {
+                e.stopPropagation();
+                onRetry();
+              }}
+            >
+              Retry
+            </button>
+          </div>
+        ) : !row ? (
+          <div className="tile-placeholder" aria-label="loading" />
+        ) : !dataset.imageColumn ? (
+          <div className="tile-noimage">No image column</div>
+        ) : broken ? (
+          <div className="tile-noimage" data-testid="tile-broken">
+            Not a readable image
+          </div>
+        ) : (
+          <img
+            src={`/image/${dataset.id}/${row.rowId}`}
+            alt={caption}
+            loading="lazy"
+            decoding="async"
+            draggable={false}
+            onError={() => setBroken(true)}
+          />
+        )}
+      </div>
+      <div className="tile-caption">
+        <span className="tile-index">#{(index + 1).toLocaleString('en-US')}</span> {caption}
+      </div>
+    </div>
+  );
+});

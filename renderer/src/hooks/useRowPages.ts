@@ -1,0 +1,81 @@
+// Pages of rows around what is visible, fetched on demand and kept in a small LRU.
+// The grid asks for a range; this hook fetches the pages covering it (once each) and re-renders
+// when they land. Errors are kept per page so one unreadable region does not blank the grid.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from '../api/client';
+import type { RowSummary } from '../../../shared/types';
+
+export const PAGE_SIZE = 200;
+const MAX_PAGES = 60;
+
+type PageState = { rows: RowSummary[] } | { error: string } | 'loading';
+
+export interface RowPages {
+  row(index: number): RowSummary | undefined;
+  pageError(index: number): string | null;
+  ensure(first: number, last: number): void;
+  retry(index: number): void;
+}
+
+export function useRowPages(datasetId: string | null, rowCount: number): RowPages {
+  const pages = useRef(new Map<number, PageState>());
+  const [, setTick] = useState(0);
+  const bump = useCallback(() => setTick((t) => t + 1), []);
+
+  useEffect(() => {
+    pages.current = new Map();
+    bump();
+  }, [datasetId, bump]);
+
+  const load = useCallback(
+    (page: number) => {
+      if (!datasetId) return;
+      const map = pages.current;
+      map.set(page, 'loading');
+      void api.getPage({ id: datasetId, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then((r) => {
+        if (pages.current !== map) return; // a different dataset is open now
+        map.set(page, r.ok ? { rows: r.value.rows } : { error: r.error.message });
+        // Evict the oldest pages beyond the budget (Map keeps insertion order).
+        while (map.size > MAX_PAGES) {
+          const oldest = map.keys().next().value as number;
+          map.delete(oldest);
+        }
+        bump();
+      });
+    },
+    [datasetId, bump],
+  );
+
+  const ensure = useCallback(
+    (first: number, last: number) => {
+      if (!datasetId || rowCount === 0) return;
+      const lo = Math.max(0, Math.floor(first / PAGE_SIZE));
+      const hi = Math.min(Math.floor((rowCount - 1) / PAGE_SIZE), Math.floor(last / PAGE_SIZE));
+      for (let p = lo; p <= hi; p++) {
+        const state = pages.current.get(p);
+        if (state === undefined) load(p);
+        else if (state !== 'loading' && 'rows' in state) {
+          // Touch: move to the back of the LRU order.
+          pages.current.delete(p);
+          pages.current.set(p, state);
+        }
+      }
+    },
+    [datasetId, rowCount, load],
+  );
+
+  const row = useCallback((index: number) => {
+    const state = pages.current.get(Math.floor(index / PAGE_SIZE));
+    if (!state || state === 'loading' || !('rows' in state)) return undefined;
+    return state.rows[index % PAGE_SIZE];
+  }, []);
+
+  const pageError = useCallback((index: number) => {
+    const state = pages.current.get(Math.floor(index / PAGE_SIZE));
+    return state && state !== 'loading' && 'error' in state ? state.error : null;
+  }, []);
+
+  const retry = useCallback((index: number) => load(Math.floor(index / PAGE_SIZE)), [load]);
+
+  return { row, pageError, ensure, retry };
+}

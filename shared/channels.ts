@@ -1,0 +1,38 @@
+// Channel and event names: the one runtime list shared by main, preload and the web client.
+// Kept free of any schema library so the sandboxed preload bundle stays tiny.
+
+/** API method name (as the renderer calls it) -> channel name on the wire. */
+export const CHANNELS = {
+  appInfo: 'app:info',
+  inspectPath: 'dataset:inspect',
+  openDataset: 'dataset:open',
+  closeDataset: 'dataset:close',
+  getPage: 'rows:page',
+  getRow: 'rows:get',
+  listRecent: 'recent:list',
+  forgetRecent: 'recent:forget',
+  demoStatus: 'demo:status',
+  buildDemo: 'demo:build',
+  cancelJob: 'job:cancel',
+  pickDatasetFolder: 'dialog:pick-dataset',
+} as const;
+
+export type ApiMethod = keyof typeof CHANNELS;
+export type Channel = (typeof CHANNELS)[ApiMethod];
+
+export const CHANNEL_NAMES: readonly Channel[] = Object.values(CHANNELS);
+
+/** Events pushed from main to the renderer. */
+export const EVENTS = {
+  jobProgress: 'job:progress',
+  jobFinished: 'job:finished',
+} as const;
+
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+export const EVENT_NAMES: readonly EventName[] = Object.values(EVENTS);
+
+/** Path prefix of image URLs, identical in Electron (custom scheme) and over the web bridge (HTTP). */
+export const IMAGE_ROUTE = '/image/';
+/** The privileged scheme the Electron window is served from. */
+export const APP_SCHEME = 'lance-explorer';
+export const APP_HOST = 'app';
