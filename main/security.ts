@@ -58,7 +58,8 @@ export function isSafeExternalUrl(raw: string): boolean {
 export function isAllowedNavigation(raw: string, devServerUrl?: string): boolean {
   try {
     const url = new URL(raw);
-    if (url.origin === APP_ORIGIN) return true;
+    // URL.origin is "null" for custom schemes, so compare scheme and host.
+    if (url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST) return true;
     return !!devServerUrl && url.origin === new URL(devServerUrl).origin;
   } catch {
     return false;

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { startBridge, type Bridge } from './server';
+import { createAppServices } from '../services/app-services';
+import { laionTable, tempDir } from '../test-support/fixtures';
+
+const tmp = tempDir();
+let bridge: Bridge;
+let tablePath: string;
+const rendererDir = path.join(tmp.dir, 'renderer');
+
+beforeAll(async () => {
+  tablePath = await laionTable(tmp.dir, 'train', 100, { badImages: new Set([3]) });
+  await fs.mkdir(path.join(rendererDir, 'assets'), { recursive: true });
+  await fs.writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>x</title>');
+  await fs.writeFile(path.join(rendererDir, 'assets', 'a.js'), 'console.log(1)');
+  await fs.writeFile(path.join(tmp.dir, 'secret.txt'), 'top secret');
+  const services = createAppServices({ dataDir: path.join(tmp.dir, 'home'), demoPath: path.join(tmp.dir, 'demo.lance'), platform: { carrier: 'web' } });
+  bridge = await startBridge({ services, rendererDir });
+});
+afterAll(async () => {
+  await bridge.close();
+  tmp.cleanup();
+});
+
+/** Raw HTTP so Host and Origin can be forged the way an attacker's page or a rebinding DNS would. */
+function request(pathname: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: bridge.port, path: pathname, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    if (opts.body) req.write(opts.body);
+    req.end();
+  });
+}
+
+const auth = () => ({ Authorization: `Bearer ${bridge.token}` });
+const api = async (channel: string, payload: unknown) => {
+  const r = await request(`/api/${channel}`, { method: 'POST', headers: { ...auth(), Origin: bridge.url, 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+  return JSON.parse(r.body.toString()) as { ok: boolean; value?: any; error?: { code: string; message: string } };
+};
+
+describe('web bridge', () => {
+  it('listens on 127.0.0.1 only and prints a URL carrying a long random token', () => {
+    expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(bridge.token.length).toBeGreaterThanOrEqual(32);
+    expect(bridge.openUrl).toBe(`${bridge.url}/?token=${bridge.token}`);
+  });
+
+  it('refuses every route without the token', async () => {
+    for (const p of ['/', '/index.html', '/assets/a.js', '/events', '/image/abc/1']) {
+      expect((await request(p)).status, p).toBe(401);
+    }
+    const apiCall = await request('/api/app:info', { method: 'POST', headers: { Origin: bridge.url }, body: '{}' });
+    expect(apiCall.status).toBe(401);
+    expect((await request('/', { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await request('/?token=wrong')).status).toBe(401);
+  });
+
+  it('trades the token in the printed URL for an HttpOnly, SameSite=Strict cookie and drops it from the address bar', async () => {
+    const r = await request(`/?token=${bridge.token}`);
+    expect(r.status).toBe(302);
+    expect(r.headers.location).toBe('/');
+    const cookie = String(r.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await request('/', { headers: { Cookie: cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin (another site), even with the token', async () => {
+    expect((await request('/', { headers: { ...auth(), Host: 'evil.example:80' } })).status).toBe(403);
+    const cross = await request('/api/app:info', { method: 'POST', headers: { ...auth(), Origin: 'https://evil.example' }, body: '{}' });
+    expect(cross.status).toBe(403);
+    expect((await request('/', { headers: { ...auth(), Host: `localhost:${bridge.port}` } })).status).toBe(200);
+  });
+
+  it('refuses a browser POST that carries neither Origin nor a bearer token (form CSRF)', async () => {
+    const r0 = await request(`/?token=${bridge.token}`);
+    const cookie = String(r0.headers['set-cookie']).split(';')[0]!;
+    const r = await request('/api/app:info', { method: 'POST', headers: { Cookie: cookie }, body: '{}' });
+    expect(r.status).toBe(403);
+  });
+
+  it('runs the same dispatch: results, validation errors, bad JSON', async () => {
+    expect(await api('app:info', {})).toMatchObject({ ok: true, value: { carrier: 'web', canPickFolder: false } });
+    expect(await api('rows:page', { id: 'x', offset: 'zero', limit: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await api('no:such', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    const bad = await request('/api/app:info', { method: 'POST', headers: { ...auth(), Origin: bridge.url }, body: '{not json' });
+    expect(JSON.parse(bad.body.toString())).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+  });
+
+  it('serves images by row with cache headers, and a clear error for bytes that are not an image', async () => {
+    const open = await api('dataset:open', { path: tablePath });
+    const page = await api('rows:page', { id: open.value.id, offset: 0, limit: 5 });
+    const good = await request(`/image/${open.value.id}/${page.value.rows[0].rowId}`, { headers: auth() });
+    expect(good.status).toBe(200);
+    expect(good.headers['content-type']).toBe('image/jpeg');
+    expect(good.headers['cache-control']).toMatch(/immutable/);
+    expect(good.body.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    const bad = await request(`/image/${open.value.id}/${page.value.rows[3].rowId}`, { headers: auth() });
+    expect(bad.status).toBe(422);
+    expect(bad.headers['x-error-code']).toBe('NOT_AN_IMAGE');
+    expect(bad.headers['content-type']).toMatch(/text\/plain/); // never the dataset's bytes as HTML
+    expect((await request(`/image/${open.value.id}/999999999999`, { headers: auth() })).status).toBe(404);
+  });
+
+  it('never turns a URL into a file path', async () => {
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/image/../../secret.txt', '/image/a/1/../../..%2fsecret.txt']) {
+      const r = await request(p, { headers: auth() });
+      expect(r.status, p).not.toBe(200);
+      expect(r.body.toString()).not.toContain('top secret');
+    }
+  });
+
+  it('streams job events to the page', async () => {
+    const got = await new Promise<string>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: bridge.port, path: '/events', headers: auth() }, (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+          if (text.includes('job:finished')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+      });
+      setTimeout(() => void api('demo:build', {}).then((r) => api('job:cancel', { jobId: r.value.jobId })), 100);
+    });
+    expect(got).toMatch(/event: job:finished\ndata: \{.*"ok":false/);
+  });
+});

@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { SizedLru } from './lru';
+import { RecentStore } from './recent';
+import { toCell } from './cells';
+import { sniffImage } from './image-sniff';
+import { tempDir } from '../test-support/fixtures';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('SizedLru', () => {
+  it('evicts least recently used entries beyond its byte budget', () => {
+    const lru = new SizedLru<string, Uint8Array>(10, (b) => b.length);
+    lru.set('a', new Uint8Array(4));
+    lru.set('b', new Uint8Array(4));
+    lru.get('a');
+    lru.set('c', new Uint8Array(4));
+    expect(lru.get('b')).toBeUndefined();
+    expect(lru.get('a')).toBeDefined();
+    expect(lru.size).toBe(8);
+    lru.set('huge', new Uint8Array(11));
+    expect(lru.get('huge')).toBeUndefined();
+  });
+});
+
+describe('RecentStore', () => {
+  const entry = (p: string) => ({ path: p, table: 't', name: p, openedAt: '2026-11-24T00:00:00Z', rowCount: 1 });
+
+  it('keeps the newest first without duplicates and survives a corrupt file', async () => {
+    const file = path.join(tmp.dir, 'recent.json');
+    const store = new RecentStore(file);
+    await store.add(entry('/a'));
+    await store.add(entry('/b'));
+    await store.add(entry('/a'));
+    expect((await store.list()).map((e) => e.path)).toEqual(['/a', '/b']);
+    await fs.writeFile(file, '{"truncated');
+    expect(await store.list()).toEqual([]);
+    await store.add(entry('/c'));
+    expect((await store.list()).map((e) => e.path)).toEqual(['/c']);
+  });
+
+  it('caps the list', async () => {
+    const store = new RecentStore(path.join(tmp.dir, 'cap.json'));
+    for (let i = 0; i < 30; i++) await store.add(entry(`/d${i}`));
+    expect(await store.list()).toHaveLength(20);
+  });
+});
+
+describe('cells', () => {
+  it('keeps int64 keys exact: numbers when safe, decimal strings beyond', () => {
+    expect(toCell(185120556n, 'int')).toBe(185120556);
+    expect(toCell(2n ** 60n, 'int')).toBe('1152921504606846976');
+  });
+  it('carries NaN and infinities as text (JSON has no NaN)', () => {
+    expect(toCell(Number.NaN, 'float')).toBe('NaN');
+    expect(toCell(0.292647, 'float')).toBe(0.292647);
+  });
+  it('summarises vectors and binaries instead of shipping them', () => {
+    expect(toCell(new Float32Array([3, 4]), 'vector')).toEqual({ $vector: { dim: 2, head: [3, 4], norm: 5 } });
+    expect(toCell(new Uint8Array(10), 'binary')).toEqual({ $binary: { bytes: 10 } });
+  });
+});
+
+describe('sniffImage', () => {
+  it('recognises raster formats and refuses anything else, SVG and HTML included', () => {
+    expect(sniffImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]))).toBe('image/jpeg');
+    expect(sniffImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]))).toBe('image/png');
+    expect(sniffImage(Buffer.from('<svg onload="alert(1)"></svg>'))).toBeNull();
+    expect(sniffImage(Buffer.from('<html>'))).toBeNull();
+    expect(sniffImage(new Uint8Array())).toBeNull();
+  });
+});
