@@ -11,7 +11,9 @@ const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== 
 const dataset = positional[0] ? path.resolve(positional[0]) : null;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const services = createAppServices({ platform: { carrier: 'web' }, startupPath: dataset });
+// LANCE_EXPLORER_DEMO_ROWS builds a smaller demo on first start (tests of the first-start experience).
+const demoRows = process.env.LANCE_EXPLORER_DEMO_ROWS ? Number(process.env.LANCE_EXPLORER_DEMO_ROWS) : undefined;
+const services = createAppServices({ platform: { carrier: 'web' }, startupPath: dataset, ...(demoRows ? { demoRows } : {}) });
 const bridge = await startBridge({ services, rendererDir: path.join(root, 'out', 'renderer'), port });
 
 console.log(`Lance Explorer (web bridge) on ${bridge.url}`);

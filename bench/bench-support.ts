@@ -1,0 +1,63 @@
+// Shared bits of the benchmark scripts: where generated tables live, percentiles, sizes, args.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function benchCacheDir(): string {
+  return process.env.LANCE_EXPLORER_BENCH_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'lance-explorer', 'bench');
+}
+
+export function percentile(samples: number[], p: number): number {
+  const s = [...samples].sort((a, b) => a - b);
+  if (!s.length) return Number.NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[i] as number;
+}
+
+export async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? await dirSize(p) : (await fs.stat(p)).size;
+  }
+  return total;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+export function parseArgs(argv: string[]): { command: string | undefined; flags: Record<string, string | boolean> } {
+  const flags: Record<string, string | boolean> = {};
+  let command: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--')) {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        flags[a.slice(2)] = next;
+        i++;
+      } else flags[a.slice(2)] = true;
+    } else if (!command) command = a;
+  }
+  return { command, flags };
+}
+
+/** A seeded shuffle of offsets so both sides of a comparison read the same rows. */
+export function randomOffsets(count: number, max: number, seed = 1): number[] {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => Math.floor(rand() * Math.max(1, max)));
+}

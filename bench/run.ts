@@ -1,0 +1,25 @@
+// npm run bench -- <generate|browse> [flags]
+import { parseArgs } from './bench-support';
+import { generate } from './generate';
+import { browseBench } from './browse';
+
+const { command, flags } = parseArgs(process.argv.slice(2));
+switch (command) {
+  case 'generate': {
+    const r = await generate({
+      rows: Number(flags.rows ?? 100_000),
+      imageSide: flags['image-side'] ? Number(flags['image-side']) : undefined,
+      index: !flags['no-index'],
+      force: !!flags.force,
+      ...(typeof flags.out === 'string' ? { out: flags.out } : {}),
+    });
+    console.log(JSON.stringify({ bench: 'generate', path: r.path, seconds: Math.round(r.seconds), bytes: r.bytes, reused: r.reused }));
+    break;
+  }
+  case 'browse':
+    await browseBench(flags);
+    break;
+  default:
+    console.error('usage: npm run bench -- <generate|browse> [--rows N]');
+    process.exit(2);
+}

@@ -1,0 +1,26 @@
+// Small damaged and odd datasets for the error-state e2e tests, rebuilt on every run (a second or two).
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeSyntheticTable } from '../../bench/synthetic-laion';
+import { FIXTURES } from './paths';
+
+await fs.rm(FIXTURES, { recursive: true, force: true });
+await fs.mkdir(FIXTURES, { recursive: true });
+
+// Rows 0 and 2 hold HTML instead of JPEG bytes.
+(await writeSyntheticTable(FIXTURES, 'bad-images', { rows: 40, imageSide: 24, badImages: new Set([0, 2]) })).close();
+
+// Every data file deleted: manifests still say there are rows.
+(await writeSyntheticTable(FIXTURES, 'missing-data', { rows: 40, imageSide: 24 })).close();
+const dataDir = path.join(FIXTURES, 'missing-data.lance', 'data');
+for (const f of await fs.readdir(dataDir)) await fs.rm(path.join(dataDir, f));
+
+// A valid table with no rows left.
+const empty = await writeSyntheticTable(FIXTURES, 'empty', { rows: 5, imageSide: 24 });
+await empty.delete('true');
+empty.close();
+
+// A folder that is not a dataset at all.
+await fs.mkdir(path.join(FIXTURES, 'plain-folder'), { recursive: true });
+await fs.writeFile(path.join(FIXTURES, 'plain-folder', 'readme.txt'), 'not a dataset');
+console.log(`fixtures in ${FIXTURES}`);

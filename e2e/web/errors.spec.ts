@@ -1,0 +1,87 @@
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { startServe, type RunningBridge } from '../support/bridge';
+import { FIXTURES } from '../support/paths';
+
+let bridge: RunningBridge;
+test.beforeAll(async () => {
+  bridge = await startServe();
+});
+test.afterAll(async () => bridge.stop());
+
+async function openDialog(page: import('@playwright/test').Page) {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('grid')).toBeVisible();
+  await page.keyboard.press('Control+o');
+  await expect(page.getByTestId('open-dialog')).toBeVisible();
+}
+
+async function tryOpen(page: import('@playwright/test').Page, p: string) {
+  await page.getByTestId('path-input').fill(p);
+  await page.keyboard.press('Enter');
+}
+
+test('a path that does not exist, a plain folder, and a damaged dataset get clear errors in the dialog', async ({ page }) => {
+  await openDialog(page);
+  const error = page.getByTestId('open-error');
+  await tryOpen(page, path.join(FIXTURES, 'no-such-folder'));
+  await expect(error).toContainText('Nothing exists at');
+  await tryOpen(page, path.join(FIXTURES, 'plain-folder'));
+  await expect(error).toContainText('is not a Lance dataset');
+  await tryOpen(page, path.join(FIXTURES, 'missing-data.lance'));
+  await expect(error).toContainText('damaged or incomplete');
+  // The app keeps working: the demo is still there behind the dialog, and opening a good dataset works.
+  await tryOpen(page, path.join(FIXTURES, 'bad-images.lance'));
+  await expect(page.getByTestId('open-dialog')).toBeHidden();
+  await expect(page.getByTestId('status-rows')).toHaveText('40 rows');
+});
+
+test('a database folder with several tables asks which one to open', async ({ page }) => {
+  await openDialog(page);
+  await tryOpen(page, FIXTURES);
+  const choice = page.getByTestId('table-choice');
+  await expect(choice).toContainText('several tables');
+  await choice.getByRole('button', { name: 'bad-images' }).click();
+  await expect(page.getByTestId('status-rows')).toHaveText('40 rows');
+});
+
+test('rows whose image bytes are not an image say so, on the tile and in the details', async ({ page }) => {
+  const b = await startServe({ dataset: path.join(FIXTURES, 'bad-images.lance') });
+  try {
+    await page.goto(b.openUrl);
+    const bad = page.locator('[data-testid=tile][data-index="0"]');
+    await expect(bad.getByTestId('tile-broken')).toHaveText('Not a readable image');
+    await expect(page.locator('[data-testid=tile][data-index="1"] img')).toBeVisible();
+    await bad.dblclick();
+    await expect(page.getByTestId('detail-image-error')).toContainText('not a JPEG, PNG, GIF or WebP');
+    await expect(page.getByTestId('detail').locator('[data-field=caption]')).toBeVisible();
+  } finally {
+    await b.stop();
+  }
+});
+
+test('an empty dataset and an unreadable startup dataset show designed states, not a blank window', async ({ page }) => {
+  const empty = await startServe({ dataset: path.join(FIXTURES, 'empty.lance') });
+  try {
+    await page.goto(empty.openUrl);
+    await expect(page.getByTestId('grid-empty')).toContainText('no rows');
+  } finally {
+    await empty.stop();
+  }
+  const broken = await startServe({ dataset: path.join(FIXTURES, 'missing-data.lance') });
+  try {
+    await page.goto(broken.openUrl);
+    const panel = page.getByTestId('startup-error');
+    await expect(panel).toContainText('damaged or incomplete');
+    await panel.getByRole('button', { name: 'Open the demo' }).click();
+    await expect(page.getByTestId('status-name')).toContainText('demo');
+  } finally {
+    await broken.stop();
+  }
+});
+
+test('the bridge refuses a browser that does not have the token', async ({ page }) => {
+  const res = await page.goto(bridge.url);
+  expect(res?.status()).toBe(401);
+  await expect(page.locator('body')).toContainText('npm run serve');
+});

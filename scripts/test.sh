@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The one test command (npm test): set up, type-check, build, run every suite, print one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+mkdir -p test-results
+rm -f test-results/*.json
+
+status=0
+echo "== type check"
+if npx tsc --noEmit -p tsconfig.json; then echo '{"passed":1,"failed":0}' > test-results/typecheck.json
+else echo '{"passed":0,"failed":1}' > test-results/typecheck.json; status=1; fi
+
+echo "== build"
+if ! npx electron-vite build >test-results/build.log 2>&1; then cat test-results/build.log; echo "build failed"; status=1; fi
+
+echo "== unit and service tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile=test-results/unit.json || status=1
+
+echo "== end-to-end tests (Playwright: web bridge in Chromium; Electron where its binary exists)"
+npx playwright test || status=1
+
+node scripts/summarize.mjs || status=1
+exit $status
