@@ -1,6 +1,20 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY } from './main/security';
+
+// Both carriers send the CSP as a header; the built page carries it too (defence in depth). Not in
+// dev, where React's refresh preamble is an inline script. frame-ancestors is header-only.
+const cspMeta = (): Plugin => ({
+  name: 'lance-explorer-csp-meta',
+  apply: 'build',
+  transformIndexHtml: (html) =>
+    html.replace(
+      '<head>',
+      `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY.split('; ').filter((d) => !d.startsWith('frame-ancestors')).join('; ')}" />`,
+    ),
+});
 
 export default defineConfig({
   main: {
@@ -21,7 +35,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
-    plugins: [react()],
+    plugins: [react(), cspMeta()],
     build: {
       outDir: 'out/renderer',
       minify: true,

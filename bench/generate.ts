@@ -39,7 +39,7 @@ export async function generate(opts: GenerateOptions): Promise<{ path: string; s
     imageSide: side,
     batchRows: Math.min(50_000, Math.max(1000, Math.ceil(opts.rows / 20))),
     clusters: Math.max(16, Math.round(Math.sqrt(opts.rows) / 2)),
-    onBatch: (w, t) => log(`\r  wrote ${w.toLocaleString()} / ${t.toLocaleString()} rows`),
+    onBatch: (w, t) => log(`${process.stderr.isTTY ? '\r' : ''}  wrote ${w.toLocaleString()} / ${t.toLocaleString()} rows${process.stderr.isTTY ? '' : '\n'}`),
   });
   log('\n');
   // A BTREE on key like the app will want for labels, then the vector index the real dataset ships.

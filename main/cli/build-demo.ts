@@ -16,9 +16,10 @@ const result = await buildDemo(out, {
   log: (l) => process.stderr.write(`  ${l}\n`),
   report: (done, total, message) => {
     const pct = Math.floor((100 * done) / Math.max(1, total));
-    if (pct !== lastPct) {
+    // A terminal gets one updating line; a log (CI) gets a line every 10%.
+    if (process.stderr.isTTY ? pct !== lastPct : Math.floor(pct / 10) !== Math.floor(lastPct / 10)) {
       lastPct = pct;
-      process.stderr.write(`\r[${String(pct).padStart(3)}%] ${message.padEnd(60)}`);
+      process.stderr.write(process.stderr.isTTY ? `\r[${String(pct).padStart(3)}%] ${message.padEnd(60)}` : `[${String(pct).padStart(3)}%] ${message}\n`);
     }
   },
 });

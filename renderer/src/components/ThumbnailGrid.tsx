@@ -50,6 +50,12 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
   });
 
   useEffect(() => virtualizer.measure(), [rowH, cols, virtualizer]);
+  // When the column count changes (window resized, detail panel opened) keep the focused tile in view.
+  const focusedRef = useRef(focused);
+  focusedRef.current = focused;
+  useEffect(() => {
+    if (cols > 0) virtualizer.scrollToIndex(Math.floor(focusedRef.current / cols), { align: 'auto' });
+  }, [cols, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
   const firstRow = items[0]?.index ?? 0;
