@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 // The electron project runs the same smoke path in the real app where an Electron binary exists.
 export default defineConfig({
   testDir: 'e2e',
+  // Playwright empties its output folder at start: keep it apart from the other runners' reports.
+  outputDir: 'test-results/playwright',
   globalSetup: './e2e/support/global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 15_000 },

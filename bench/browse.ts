@@ -66,6 +66,7 @@ export async function browseBench(flags: Record<string, string | boolean>) {
   const screenOffsets = randomOffsets(screens, rows - SCREEN, 23);
   for (const o of screenOffsets) {
     const page = await dispatch('rows:page', { id: info.id, offset: o, limit: SCREEN });
+    if (!page.ok) throw new Error(page.error.message);
     const ids = (page.value as RowPage).rows.map((r) => r.rowId);
     const t0 = performance.now();
     await Promise.all(

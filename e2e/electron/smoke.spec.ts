@@ -46,11 +46,10 @@ test.describe('Electron app', () => {
     // No Node in the page, and only the narrow API.
     expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await win.evaluate(() => Object.keys((window as unknown as { api: object }).api).sort())).toContain('getPage');
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const w = BrowserWindow.getAllWindows()[0]!;
-      return w.webContents.getLastWebPreferences();
-    });
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    // Context isolation: the page sees a frozen copy of the API, not the preload's world or ipcRenderer.
+    expect(await win.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+    expect(await win.evaluate(() => typeof (window as unknown as { ipcRenderer?: unknown }).ipcRenderer)).toBe('undefined');
+    expect(await win.evaluate(() => Object.isFrozen((window as unknown as { api: object }).api))).toBe(true);
   });
 
   test('keyboard navigation and the detail panel work in the app', async () => {
