@@ -98,6 +98,19 @@ export function tableToCells(table: ArrowTable, columns: ColumnInfo[]): Record<s
   for (const col of columns) {
     const vec = table.getChild(col.name);
     if (!vec) continue;
+    if (col.kind === 'int' || col.kind === 'float') {
+      // Numeric columns in one typed-array read instead of a visitor call per value.
+      const values = vec.toArray() as ArrayLike<number | bigint>;
+      const checkNulls = vec.nullCount > 0;
+      for (let i = 0; i < table.numRows; i++) {
+        (rows[i] as Record<string, Cell>)[col.name] = checkNulls && !vec.isValid(i) ? null : toCell(values[i], col.kind);
+      }
+      continue;
+    }
+    if (col.kind === 'string' && DataType.isUtf8(vec.type)) {
+      decodeUtf8Column(vec as import('apache-arrow').Vector<import('apache-arrow').Utf8>, col.name, rows);
+      continue;
+    }
     for (let i = 0; i < table.numRows; i++) {
       (rows[i] as Record<string, Cell>)[col.name] = toCell(vec.get(i), col.kind);
     }
@@ -112,4 +125,23 @@ export function rowIdsOf(table: ArrowTable): string[] {
   const out: string[] = new Array(table.numRows);
   for (let i = 0; i < table.numRows; i++) out[i] = String(vec.get(i));
   return out;
+}
+
+/**
+ * Strings straight from the Arrow buffers with Node's UTF-8 slice: several times faster than a
+ * TextDecoder call per value through Arrow's visitor, and strings are most of a page's cells.
+ */
+function decodeUtf8Column(vec: import('apache-arrow').Vector<import('apache-arrow').Utf8>, name: string, rows: Record<string, Cell>[]): void {
+  let row = 0;
+  for (const data of vec.data) {
+    const offsets = data.valueOffsets;
+    const values = data.values;
+    const buf = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+    const checkNulls = data.nullCount > 0;
+    for (let i = 0; i < data.length; i++, row++) {
+      const target = rows[row] as Record<string, Cell>;
+      if (checkNulls && !data.getValid(i)) target[name] = null;
+      else target[name] = buf.toString('utf8', offsets[data.offset + i] as number, offsets[data.offset + i + 1] as number);
+    }
+  }
 }
