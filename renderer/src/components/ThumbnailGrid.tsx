@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRowPages } from '../hooks/useRowPages';
-import { MAX_PHYSICAL, observeScaledOffset, scrollScale, scrollToScaled } from './scaled-scroll';
+import { ScaledScroller, observeRealRect } from './scaled-scroll';
 import { Tile } from './Tile';
 import { formatCount } from '../format';
 import type { DatasetInfo, RowSummary } from '../../../shared/types';
@@ -37,16 +37,20 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
   const tileW = size.width > 0 ? size.width / cols : MIN_TILE;
   const rowH = Math.round(tileW + CAPTION_H);
   const gridRows = Math.ceil(dataset.rowCount / cols);
-  const scaleRef = useRef(1);
-  scaleRef.current = scrollScale(gridRows * rowH, size.height);
+  const [scroller] = useState(() => new ScaledScroller());
+  scroller.el = scrollRef.current;
+  scroller.virtualTotal = gridRows * rowH;
 
   const virtualizer = useVirtualizer({
     count: gridRows,
-    getScrollElement: () => scrollRef.current,
+    // The virtualizer sees a stand-in that maps virtual pixels onto the capped real element.
+    getScrollElement: () => {
+      scroller.el = scrollRef.current;
+      return scroller.el ? (scroller as unknown as HTMLDivElement) : null;
+    },
     estimateSize: () => rowH,
     overscan: 2,
-    observeElementOffset: observeScaledOffset(() => scaleRef.current),
-    scrollToFn: scrollToScaled(() => scaleRef.current),
+    observeElementRect: observeRealRect(scroller),
   });
 
   useEffect(() => virtualizer.measure(), [rowH, cols, virtualizer]);
@@ -104,10 +108,9 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
     );
   }
 
-  // With scaling, the virtualizer's offsets are virtual; shift rendered rows back to physical pixels.
-  const virtualOffset = virtualizer.scrollOffset ?? 0;
-  const shift = virtualOffset - virtualOffset / scaleRef.current;
-  const physicalHeight = Math.min(virtualizer.getTotalSize(), MAX_PHYSICAL);
+  // The virtualizer's offsets are virtual; shift rendered rows back into the real (capped) spacer.
+  const shift = scroller.scrollTop - (scrollRef.current?.scrollTop ?? 0);
+  const physicalHeight = scroller.physicalTotal;
 
   return (
     <div
