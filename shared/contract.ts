@@ -12,6 +12,7 @@ import type {
   RecentEntry,
   RowDetail,
   RowPage,
+  ViewInfo,
 } from './types';
 import type { Result } from './result';
 
@@ -34,6 +35,61 @@ const tableName = z
   .refine((s) => s !== '.' && s !== '..', 'not a table name');
 
 export const MAX_PAGE = 1000;
+export const MAX_K = 1000;
+export const MAX_SEARCH = 1000;
+
+const columnName = z.string().min(1, 'a column is required').max(256, 'the column name is too long');
+const finite = z.number().refine(Number.isFinite, 'must be a finite number (not NaN or infinity)');
+const viewId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a view id');
+
+const filterCondition = z
+  .object({
+    column: columnName,
+    op: z.enum(['eq', 'neq', 'in', 'between', 'gte', 'lte', 'contains', 'isNull', 'notNull']),
+    value: z.union([z.string().max(10_000), finite, z.boolean()]).optional(),
+    values: z.array(z.union([z.string().max(10_000), finite])).max(1000).optional(),
+    min: finite.optional(),
+    max: finite.optional(),
+  })
+  .strict();
+
+const filterSpec = z
+  .object({
+    conditions: z.array(filterCondition).max(50),
+    sql: z.string().max(10_000).optional(),
+  })
+  .strict();
+
+const viewSpec = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('browse'),
+      filter: filterSpec.optional(),
+      sort: z.object({ column: columnName, descending: z.boolean() }).strict().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('similar'),
+      rowId,
+      column: columnName,
+      k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
+      metric: z.enum(['l2', 'cosine', 'dot']),
+      nprobes: z.number().int().min(1).max(10_000),
+      refineFactor: z.number().int().min(1).max(100),
+      filter: filterSpec.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('search'),
+      text: z.string().trim().min(1, 'type something to search for').max(1000),
+      column: columnName,
+      limit: z.number().int().min(1).max(MAX_SEARCH),
+      filter: filterSpec.optional(),
+    })
+    .strict(),
+]);
 
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
@@ -48,6 +104,11 @@ export const requestSchemas = {
     })
     .strict(),
   'rows:get': z.object({ id: datasetId, rowId }).strict(),
+  'view:open': z.object({ id: datasetId, spec: viewSpec }).strict(),
+  'view:page': z
+    .object({ id: datasetId, viewId, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_PAGE) })
+    .strict(),
+  'filter:check': z.object({ id: datasetId, filter: filterSpec }).strict(),
   'recent:list': z.object({}).strict(),
   'recent:forget': z.object({ path: pathString, table: tableName }).strict(),
   'demo:status': z.object({}).strict(),
@@ -63,6 +124,9 @@ export interface Responses {
   'dataset:close': { closed: boolean };
   'rows:page': RowPage;
   'rows:get': RowDetail;
+  'view:open': ViewInfo;
+  'view:page': RowPage;
+  'filter:check': { where: string | null; count: number };
   'recent:list': RecentEntry[];
   'recent:forget': RecentEntry[];
   'demo:status': DemoStatus;

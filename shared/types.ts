@@ -55,6 +55,10 @@ export interface RowSummary {
   rowId: string;
   index: number;
   values: Record<string, Cell>;
+  /** Distance (similar) or BM25 score (search) when the view has one. */
+  score?: number;
+  /** The query row of a similar view, pinned first. */
+  isQuery?: boolean;
 }
 
 export interface RowPage {
@@ -108,4 +112,56 @@ export interface JobFinished {
   kind: string;
   ok: boolean;
   error: string | null;
+}
+
+// ---- Views: browse with filters and sort, find similar, caption search (issue 3) ----
+
+export type FilterOp = 'eq' | 'neq' | 'in' | 'between' | 'gte' | 'lte' | 'contains' | 'isNull' | 'notNull';
+
+export interface FilterCondition {
+  column: string;
+  op: FilterOp;
+  /** eq, neq, gte, lte, contains. */
+  value?: string | number | boolean;
+  /** in. */
+  values?: Array<string | number>;
+  /** between (inclusive). */
+  min?: number;
+  max?: number;
+}
+
+/** Conditions are ANDed; `sql` is an advanced raw `where` expression ANDed with them. */
+export interface FilterSpec {
+  conditions: FilterCondition[];
+  sql?: string;
+}
+
+export type Metric = 'l2' | 'cosine' | 'dot';
+
+export type ViewSpec =
+  | { kind: 'browse'; filter?: FilterSpec; sort?: { column: string; descending: boolean } }
+  | {
+      kind: 'similar';
+      /** The query row, by its row id in the open version. */
+      rowId: string;
+      column: string;
+      k: number;
+      metric: Metric;
+      nprobes: number;
+      refineFactor: number;
+      filter?: FilterSpec;
+    }
+  | { kind: 'search'; text: string; column: string; limit: number; filter?: FilterSpec };
+
+export interface ViewInfo {
+  viewId: string;
+  spec: ViewSpec;
+  count: number;
+  /** The SQL the app built from the filter (shown to the person, used in "copy as code"). */
+  where: string | null;
+  /** For similar: whether the vector index was used; for search: whether the BM25 index was. */
+  usedIndex: boolean | null;
+  /** What the person should know about how the result was made. */
+  notes: string[];
+  tookMs: number;
 }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { AppEvents, JobRegistry } from './jobs';
 import { DatasetService } from './dataset-service';
+import { ViewService } from './views';
 import { RecentStore } from './recent';
 import { DemoManager } from './demo/demo-manager';
 import { defaultDataDir, defaultDemoPath } from './paths';
@@ -27,6 +28,7 @@ export interface AppServices {
   events: AppEvents;
   jobs: JobRegistry;
   datasets: DatasetService;
+  views: ViewService;
   recent: RecentStore;
   demo: DemoManager;
   platform: Platform;
@@ -45,6 +47,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     events,
     jobs,
     datasets,
+    views: new ViewService(datasets),
     recent: new RecentStore(path.join(dataDir, 'recent.json')),
     demo: new DemoManager(demoPath, jobs, opts.demoRows),
     platform: opts.platform,

@@ -1,0 +1,231 @@
+// Views of an open dataset: browse with filters and sort, nearest neighbours of a row, caption search.
+// A view is computed once (the matching row ids in order, with distances or scores) and then paged by
+// row id, so scrolling a filtered or sorted million-row view costs what scrolling the plain table does.
+import { randomBytes } from 'node:crypto';
+import { rowIdsOf, tableToCells } from './cells';
+import { classifyReadError, errorText, failure } from './errors';
+import { filterSql } from './filter-sql';
+import { SizedLru } from './lru';
+import type { DatasetService, OpenDataset } from './dataset-service';
+import type { FilterSpec, RowPage, RowSummary, ViewInfo, ViewSpec } from '../../shared/types';
+
+interface View {
+  datasetId: string;
+  spec: ViewSpec;
+  /** Null: the table's own order, unfiltered (paged by offset). */
+  rowIds: BigUint64Array | null;
+  scores: Float64Array | null;
+  /** Row id of the pinned query row of a similar view. */
+  queryRowId: string | null;
+  count: number;
+}
+
+const MAX_VIEWS = 8;
+
+/** LanceDB's planner messages carry a prefix nobody needs to read. */
+function cleanPlannerMessage(err: unknown): string {
+  return errorText(err)
+    .replace(/^.*?(Invalid input|Schema error|Error during planning)[,:]\s*/s, '')
+    .replace(/Valid fields are .*$/s, '')
+    .split('\n')[0]!
+    .trim();
+}
+
+export class ViewService {
+  private readonly views = new SizedLru<string, View>(MAX_VIEWS);
+
+  constructor(private readonly datasets: DatasetService) {}
+
+  /** Build and check a filter: the SQL it becomes and how many rows match. */
+  async checkFilter(datasetId: string, filter: FilterSpec): Promise<{ where: string | null; count: number }> {
+    const ds = this.datasets.get(datasetId);
+    const where = await this.validWhere(ds, filter);
+    const count = where ? await this.count(ds, where) : ds.info.rowCount;
+    return { where, count };
+  }
+
+  async open(datasetId: string, spec: ViewSpec): Promise<ViewInfo> {
+    const ds = this.datasets.get(datasetId);
+    const t0 = performance.now();
+    const where = await this.validWhere(ds, spec.filter);
+    const notes: string[] = [];
+    let view: View;
+    let usedIndex: boolean | null = null;
+    try {
+      if (spec.kind === 'browse') view = await this.browse(ds, datasetId, spec, where);
+      else if (spec.kind === 'similar') ({ view, usedIndex } = await this.similar(ds, datasetId, spec, where, notes));
+      else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes));
+    } catch (err) {
+      throw classifyReadError(err, spec.kind === 'similar' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering');
+    }
+    const viewId = randomBytes(9).toString('base64url');
+    this.views.set(viewId, view);
+    return { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
+  }
+
+  async page(datasetId: string, viewId: string, offset: number, limit: number): Promise<RowPage> {
+    const view = this.views.get(viewId);
+    if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');
+    if (!view.rowIds) return this.datasets.page(datasetId, offset, limit);
+    const ds = this.datasets.get(datasetId);
+    const end = Math.min(offset + limit, view.count);
+    if (offset >= end) return { offset, rows: [] };
+    const ids = Array.from(view.rowIds.subarray(offset, end));
+    let batch;
+    try {
+      batch = await ds.table.takeRowIds(ids).withRowId().select(ds.pageColumns.map((c) => c.name)).toArrow();
+    } catch (err) {
+      throw classifyReadError(err, `Reading rows ${offset + 1}-${end} of the view`);
+    }
+    // takeRowIds answers in row-id order: put the rows back in the view's order.
+    const cells = tableToCells(batch, ds.pageColumns);
+    const byId = new Map(rowIdsOf(batch).map((id, i) => [id, cells[i]]));
+    const rows: RowSummary[] = [];
+    ids.forEach((id, i) => {
+      const rowId = String(id);
+      const values = byId.get(rowId);
+      if (!values) return;
+      const row: RowSummary = { rowId, index: offset + i, values };
+      if (view.scores) row.score = view.scores[offset + i] as number;
+      if (view.queryRowId === rowId && offset + i === 0) row.isQuery = true;
+      rows.push(row);
+    });
+    return { offset, rows };
+  }
+
+  private async validWhere(ds: OpenDataset, filter: FilterSpec | undefined): Promise<string | null> {
+    const where = filterSql(filter, ds.info.columns);
+    if (!where) return null;
+    try {
+      // Planning checks names, types and syntax without reading data.
+      await ds.table.query().where(where).limit(1).select([ds.info.columns[0]!.name]).explainPlan();
+    } catch (err) {
+      throw failure('INVALID_PAYLOAD', `The filter is not valid: ${cleanPlannerMessage(err)}`, errorText(err));
+    }
+    return where;
+  }
+
+  private async count(ds: OpenDataset, where: string): Promise<number> {
+    try {
+      return await ds.table.countRows(where);
+    } catch (err) {
+      throw classifyReadError(err, 'Counting the matching rows');
+    }
+  }
+
+  private async browse(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'browse' }>, where: string | null): Promise<View> {
+    if (!where && !spec.sort) return { datasetId, spec, rowIds: null, scores: null, queryRowId: null, count: ds.info.rowCount };
+    const sortCol = spec.sort ? ds.info.columns.find((c) => c.name === spec.sort!.column) : undefined;
+    if (spec.sort && (!sortCol || !['int', 'float', 'string', 'bool', 'timestamp'].includes(sortCol.kind))) {
+      throw failure('INVALID_PAYLOAD', `Cannot sort by "${spec.sort.column}": choose a number, text, boolean or date column.`);
+    }
+    let q = ds.table.query().withRowId().select(sortCol ? [sortCol.name] : []);
+    if (where) q = q.where(where);
+    const batch = await q.toArrow();
+    const ids = rowIdArray(batch);
+    if (!sortCol) return { datasetId, spec, rowIds: BigUint64Array.from(ids), scores: null, queryRowId: null, count: ids.length };
+    const values = batch.getChild(sortCol.name)!;
+    const keys: Array<number | string | bigint | boolean | null> = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) keys[i] = values.isValid(i) ? (values.get(i) as never) : null;
+    const order = Array.from({ length: ids.length }, (_, i) => i);
+    const dir = spec.sort!.descending ? -1 : 1;
+    type Key = number | string | bigint | boolean | null;
+    order.sort((a, b) => {
+      const x = keys[a] as Key;
+      const y = keys[b] as Key;
+      if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1; // nulls last either way
+      if (x < y) return -dir;
+      if (x > y) return dir;
+      return a - b; // stable: ties keep the table's order
+    });
+    return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: null, queryRowId: null, count: ids.length };
+  }
+
+  private async similar(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'similar' }>, where: string | null, notes: string[]) {
+    if (!ds.info.vectorColumns.length) {
+      throw failure('UNSUPPORTED', 'This dataset has no vector column, so there is nothing to find similar images by.');
+    }
+    const col = ds.info.columns.find((c) => c.name === spec.column);
+    if (!col || col.kind !== 'vector') {
+      throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a vector column; choose one of ${ds.info.vectorColumns.join(', ')}.`);
+    }
+    const q = await ds.table.takeRowIds([BigInt(spec.rowId)]).select([col.name]).toArrow();
+    const raw = q.numRows ? q.getChild(col.name)?.get(0) : null;
+    if (!raw) throw failure('NOT_FOUND', `Row ${spec.rowId} has no ${col.name} vector to search with.`);
+    const vector = Array.from(raw as Iterable<number>, Number);
+    if (vector.length !== col.dim) {
+      throw failure('INVALID_PAYLOAD', `The query vector has ${vector.length} dimensions but ${col.name} holds ${col.dim}.`);
+    }
+    if (vector.some((x) => !Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${spec.rowId}'s ${col.name} contains NaN or infinite values.`);
+
+    const index = (await ds.table.listIndices()).find((i) => i.columns[0] === col.name && /ivf|hnsw|pq|vector/i.test(i.indexType));
+    let usedIndex = !!index;
+    if (index) {
+      const stats = await ds.table.indexStats(index.name);
+      const indexMetric = stats?.distanceType?.toLowerCase();
+      if (indexMetric && indexMetric !== spec.metric) {
+        // LanceDB would silently fall back to brute force; say so and do it explicitly.
+        usedIndex = false;
+        notes.push(`The ${col.name} index was built for ${indexMetric.toUpperCase()}; ${spec.metric} runs as an exact search.`);
+      }
+    } else notes.push(`${col.name} has no vector index: this is an exact search over every row.`);
+
+    let search = ds.table
+      .vectorSearch(vector)
+      .column(col.name)
+      .distanceType(spec.metric)
+      .limit(spec.k + 1)
+      .withRowId()
+      .select([ds.info.keyColumn ?? ds.info.columns[0]!.name]);
+    search = usedIndex ? search.nprobes(spec.nprobes).refineFactor(spec.refineFactor) : search.bypassVectorIndex();
+    if (where) search = search.where(where);
+    const result = await search.toArrow();
+    const ids = rowIdArray(result);
+    const dist = (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array;
+    const query = BigInt(spec.rowId);
+    const outIds: bigint[] = [query];
+    const outScores: number[] = [0];
+    for (let i = 0; i < ids.length && outIds.length <= spec.k; i++) {
+      if (ids[i] === query) continue;
+      outIds.push(ids[i] as bigint);
+      outScores.push(dist[i] as number);
+    }
+    return {
+      usedIndex,
+      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: spec.rowId, count: outIds.length },
+    };
+  }
+
+  private async search(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'search' }>, where: string | null, notes: string[]) {
+    const col = ds.info.columns.find((c) => c.name === spec.column);
+    if (!col || col.kind !== 'string') throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a text column.`);
+    const index = (await ds.table.listIndices()).find((i) => i.columns[0] === col.name && /fts|inverted/i.test(i.indexType));
+    if (!index) notes.push(`${col.name} has no full-text index: every row is scanned, which is slow on large tables.`);
+    let q = ds.table
+      .query()
+      .fullTextSearch(spec.text, { columns: col.name })
+      .withRowId()
+      .select([ds.info.keyColumn ?? col.name])
+      .limit(spec.limit);
+    if (where) q = q.where(where);
+    const result = await q.toArrow();
+    const ids = rowIdArray(result);
+    const score = result.getChild('_score');
+    return {
+      usedIndex: !!index,
+      view: {
+        datasetId,
+        spec,
+        rowIds: BigUint64Array.from(ids),
+        scores: score ? Float64Array.from(score.toArray() as Float32Array) : null,
+        queryRowId: null,
+        count: ids.length,
+      },
+    };
+  }
+}
+
+/** An empty result may come back without any columns at all. */
+function rowIdArray(batch: import('apache-arrow').Table): BigUint64Array {
+  return (batch.getChild('_rowid')?.toArray() as BigUint64Array | undefined) ?? new BigUint64Array();
+}
