@@ -7,6 +7,8 @@ import { DetailPanel } from './components/DetailPanel';
 import { StatusBar } from './components/StatusBar';
 import { OpenDatasetDialog } from './components/OpenDatasetDialog';
 import { DemoBuildScreen } from './components/DemoBuildScreen';
+import { ViewBar } from './components/ViewBar';
+import { useViews } from './hooks/useViews';
 import type { AppInfo, DatasetInfo, JobProgress, RowSummary } from '../../shared/types';
 
 type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string };
@@ -19,6 +21,10 @@ export function App() {
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
   const [job, setJob] = useState<JobProgress | null>(null);
+  const views = useViews(dataset, () => {
+    setFocused(0);
+    setDetail(null);
+  });
 
   const openPath = useCallback(async (path: string, table?: string): Promise<string | null> => {
     setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
@@ -74,6 +80,12 @@ export function App() {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'o') {
         e.preventDefault();
         setShowOpen(true);
+      } else if (e.key === '/' && !(e.target instanceof HTMLInputElement) && !(e.target instanceof HTMLSelectElement)) {
+        const search = document.querySelector<HTMLInputElement>('[data-testid="search-input"]');
+        if (search) {
+          e.preventDefault();
+          search.focus();
+        }
       }
     };
     window.addEventListener('keydown', onKey);
@@ -131,13 +143,43 @@ export function App() {
           />
         )}
         {phase.kind === 'ready' && dataset && (
-          <div className="browse">
-            <ThumbnailGrid key={dataset.id} dataset={dataset} focused={focused} onFocus={setFocused} onOpen={setDetail} />
-            {detail && <DetailPanel key={detail.rowId} dataset={dataset} row={detail} onClose={closeDetail} />}
+          <div className="content-with-bars">
+            <ViewBar key={dataset.id} dataset={dataset} view={views.view} busy={views.busy} onApply={views.apply} />
+            {views.error && (
+              <div className="view-error" role="alert" data-testid="view-error">
+                {views.error}
+              </div>
+            )}
+            {!!views.view?.notes.length && (
+              <div className="view-notes" data-testid="view-notes">
+                {views.view.notes.join(' ')}
+              </div>
+            )}
+            <div className="browse">
+              <ThumbnailGrid
+                key={`${dataset.id}:${views.view?.viewId ?? 'table'}`}
+                dataset={dataset}
+                view={views.view}
+                highlight={views.view?.spec.kind === 'search' ? views.view.spec.text.split(/\s+/) : []}
+                focused={focused}
+                onFocus={setFocused}
+                onOpen={setDetail}
+                onFindSimilar={views.findSimilar}
+              />
+              {detail && (
+                <DetailPanel
+                  key={detail.rowId}
+                  dataset={dataset}
+                  row={detail}
+                  onClose={closeDetail}
+                  onFindSimilar={dataset.vectorColumns.length ? () => views.findSimilar(detail) : null}
+                />
+              )}
+            </div>
           </div>
         )}
       </main>
-      <StatusBar dataset={phase.kind === 'ready' ? dataset : null} focused={focused} job={job} />
+      <StatusBar dataset={phase.kind === 'ready' ? dataset : null} viewCount={views.view?.count ?? null} focused={focused} job={job} />
       {showOpen && (
         <OpenDatasetDialog
           info={info}

@@ -10,9 +10,10 @@ interface Props {
   dataset: DatasetInfo;
   row: RowSummary;
   onClose(): void;
+  onFindSimilar: (() => void) | null;
 }
 
-export function DetailPanel({ dataset, row, onClose }: Props) {
+export function DetailPanel({ dataset, row, onClose, onFindSimilar }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [imageBroken, setImageBroken] = useState(false);
@@ -49,6 +50,11 @@ export function DetailPanel({ dataset, row, onClose }: Props) {
     >
       <header className="detail-head">
         <h2>Row {(row.index + 1).toLocaleString('en-US')}</h2>
+        {onFindSimilar && (
+          <button type="button" onClick={onFindSimilar} data-testid="detail-find-similar">
+            Find similar
+          </button>
+        )}
         <button ref={closeRef} type="button" className="icon-button" onClick={onClose} aria-label="Close details (Esc)">
           ✕
         </button>

@@ -3,11 +3,14 @@ import type { DatasetInfo, JobProgress } from '../../../shared/types';
 
 interface Props {
   dataset: DatasetInfo | null;
+  /** Rows in the current view (filters, similar, search); the dataset's row count otherwise. */
+  viewCount: number | null;
   focused: number;
   job: JobProgress | null;
 }
 
-export function StatusBar({ dataset, focused, job }: Props) {
+export function StatusBar({ dataset, viewCount, focused, job }: Props) {
+  const shown = viewCount ?? dataset?.rowCount ?? 0;
   return (
     <footer className="status-bar" data-testid="status-bar">
       {dataset ? (
@@ -18,9 +21,10 @@ export function StatusBar({ dataset, focused, job }: Props) {
           </span>
           <span data-testid="status-version">version {dataset.version}</span>
           <span data-testid="status-rows">{formatCount(dataset.rowCount)} rows</span>
-          {dataset.rowCount > 0 && (
+          {shown > 0 && (
             <span data-testid="status-position">
-              row {formatCount(focused + 1)} of {formatCount(dataset.rowCount)}
+              row {formatCount(focused + 1)} of {formatCount(shown)}
+              {viewCount !== null && ' in this view'}
             </span>
           )}
         </>

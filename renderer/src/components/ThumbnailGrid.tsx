@@ -6,22 +6,28 @@ import { useRowPages } from '../hooks/useRowPages';
 import { ScaledScroller, observeRealRect } from './scaled-scroll';
 import { Tile } from './Tile';
 import { formatCount } from '../format';
-import type { DatasetInfo, RowSummary } from '../../../shared/types';
+import type { DatasetInfo, RowSummary, ViewInfo } from '../../../shared/types';
 
 const MIN_TILE = 180;
 const CAPTION_H = 46;
 
 interface Props {
   dataset: DatasetInfo;
+  /** The current view (filters, sort, similar, search); null for the plain table. */
+  view: ViewInfo | null;
+  /** Words to highlight in captions (caption search). */
+  highlight: string[];
   focused: number;
   onFocus(index: number): void;
   onOpen(row: RowSummary): void;
+  onFindSimilar(row: RowSummary): void;
 }
 
-export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
+export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOpen, onFindSimilar }: Props) {
+  const total = view ? view.count : dataset.rowCount;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
-  const pages = useRowPages(dataset.id, dataset.rowCount);
+  const pages = useRowPages(dataset.id, total, view?.viewId ?? null);
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -36,7 +42,7 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
   const cols = Math.max(1, Math.floor(size.width / MIN_TILE));
   const tileW = size.width > 0 ? size.width / cols : MIN_TILE;
   const rowH = Math.round(tileW + CAPTION_H);
-  const gridRows = Math.ceil(dataset.rowCount / cols);
+  const gridRows = Math.ceil(total / cols);
   const [scroller] = useState(() => new ScaledScroller());
   scroller.el = scrollRef.current;
   scroller.virtualTotal = gridRows * rowH;
@@ -71,11 +77,11 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
   const visibleRows = Math.max(1, Math.floor(size.height / rowH));
   const moveTo = useCallback(
     (index: number) => {
-      const clamped = Math.min(Math.max(0, index), dataset.rowCount - 1);
+      const clamped = Math.min(Math.max(0, index), total - 1);
       onFocus(clamped);
       virtualizer.scrollToIndex(Math.floor(clamped / cols), { align: 'auto' });
     },
-    [cols, dataset.rowCount, onFocus, virtualizer],
+    [cols, total, onFocus, virtualizer],
   );
 
   const onKeyDown = (e: React.KeyboardEvent) => {
@@ -89,21 +95,38 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
     };
     if (e.key in steps) moveTo(focused + (steps[e.key] as number));
     else if (e.key === 'Home') moveTo(0);
-    else if (e.key === 'End') moveTo(dataset.rowCount - 1);
+    else if (e.key === 'End') moveTo(total - 1);
     else if (e.key === 'Enter') {
       const row = pages.row(focused);
       if (row) onOpen(row);
+    } else if ((e.key === 's' || e.key === 'S') && !e.ctrlKey && !e.metaKey && dataset.vectorColumns.length) {
+      const row = pages.row(focused);
+      if (row) onFindSimilar(row);
     } else return;
     e.preventDefault();
   };
 
-  if (dataset.rowCount === 0) {
+  if (total === 0) {
     return (
       <div className="empty-state" data-testid="grid-empty">
-        <h2>This dataset has no rows</h2>
-        <p>
-          {dataset.name} at version {dataset.version} is empty. Open another dataset or another version.
-        </p>
+        {view && view.spec.kind !== 'browse' ? (
+          <>
+            <h2>Nothing found</h2>
+            <p>No rows match. Loosen the filters or try other words.</p>
+          </>
+        ) : view ? (
+          <>
+            <h2>No rows match these filters</h2>
+            <p>Remove a filter to see rows again.</p>
+          </>
+        ) : (
+          <>
+            <h2>This dataset has no rows</h2>
+            <p>
+              {dataset.name} at version {dataset.version} is empty. Open another dataset or another version.
+            </p>
+          </>
+        )}
       </div>
     );
   }
@@ -118,7 +141,7 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
       className="grid-scroll"
       tabIndex={0}
       role="grid"
-      aria-label={`${dataset.name}: ${formatCount(dataset.rowCount)} rows`}
+      aria-label={`${dataset.name}: ${formatCount(total)} rows`}
       aria-rowcount={gridRows}
       aria-colcount={cols}
       data-testid="grid"
@@ -136,7 +159,7 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
           >
             {Array.from({ length: cols }, (_, c) => {
               const index = item.index * cols + c;
-              if (index >= dataset.rowCount) return null;
+              if (index >= total) return null;
               return (
                 <Tile
                   key={index}
@@ -149,6 +172,9 @@ export function ThumbnailGrid({ dataset, focused, onFocus, onOpen }: Props) {
                   focused={index === focused}
                   onClick={() => onFocus(index)}
                   onOpen={onOpen}
+                  onFindSimilar={dataset.vectorColumns.length ? onFindSimilar : null}
+                  scoreLabel={view?.spec.kind === 'similar' ? 'distance' : view?.spec.kind === 'search' ? 'score' : null}
+                  highlight={highlight}
                   onRetry={() => pages.retry(index)}
                 />
               );

@@ -2,6 +2,7 @@
 import { memo, useState } from 'react';
 import type { DatasetInfo, RowSummary } from '../../../shared/types';
 import { cellText } from '../format';
+import { Highlight } from './Highlight';
 
 interface Props {
   index: number;
@@ -13,10 +14,13 @@ interface Props {
   focused: boolean;
   onClick(): void;
   onOpen(row: RowSummary): void;
+  onFindSimilar: ((row: RowSummary) => void) | null;
+  scoreLabel: 'distance' | 'score' | null;
+  highlight: string[];
   onRetry(): void;
 }
 
-export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, onClick, onOpen, onRetry }: Props) {
+export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
   const [broken, setBroken] = useState(false);
   const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
   const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
@@ -24,7 +28,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
     <div
       role="gridcell"
       aria-selected={focused}
-      className={`tile${focused ? ' focused' : ''}`}
+      className={`tile${focused ? ' focused' : ''}${row?.isQuery ? ' query' : ''}`}
       style={{ width, height }}
       data-testid="tile"
       data-index={index}
@@ -66,8 +70,37 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
           />
         )}
       </div>
+      {row && (row.isQuery || (scoreLabel && row.score !== undefined)) && (
+        <div className="tile-badges">
+          {row.isQuery ? (
+            <span className="badge query-badge" data-testid="query-badge">
+              query
+            </span>
+          ) : (
+            <span className="badge" data-testid="tile-score" title={scoreLabel ?? ''}>
+              {scoreLabel === 'distance' ? 'd ' : ''}
+              {row.score?.toFixed(4)}
+            </span>
+          )}
+        </div>
+      )}
+      {row && onFindSimilar && (
+        <button
+          type="button"
+          className="tile-similar"
+          title="Find similar images (S)"
+          aria-label="Find similar images"
+          data-testid="find-similar"
+          onClick={(e) => {
+            e.stopPropagation();
+            onFindSimilar(row);
+          }}
+        >
+          ≈
+        </button>
+      )}
       <div className="tile-caption">
-        <span className="tile-index">#{(index + 1).toLocaleString('en-US')}</span> {caption}
+        <span className="tile-index">#{(index + 1).toLocaleString('en-US')}</span> <Highlight text={caption} words={highlight} />
       </div>
     </div>
   );

@@ -17,7 +17,8 @@ export interface RowPages {
   retry(index: number): void;
 }
 
-export function useRowPages(datasetId: string | null, rowCount: number): RowPages {
+/** Pages of the plain table, or of a view (filters, sort, similar, search) when `viewId` is set. */
+export function useRowPages(datasetId: string | null, rowCount: number, viewId: string | null = null): RowPages {
   const pages = useRef(new Map<number, PageState>());
   const [, setTick] = useState(0);
   const bump = useCallback(() => setTick((t) => t + 1), []);
@@ -25,14 +26,15 @@ export function useRowPages(datasetId: string | null, rowCount: number): RowPage
   useEffect(() => {
     pages.current = new Map();
     bump();
-  }, [datasetId, bump]);
+  }, [datasetId, viewId, bump]);
 
   const load = useCallback(
     (page: number) => {
       if (!datasetId) return;
       const map = pages.current;
       map.set(page, 'loading');
-      void api.getPage({ id: datasetId, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then((r) => {
+      const request = { id: datasetId, offset: page * PAGE_SIZE, limit: PAGE_SIZE };
+      void (viewId ? api.getViewPage({ ...request, viewId }) : api.getPage(request)).then((r) => {
         if (pages.current !== map) return; // a different dataset is open now
         map.set(page, r.ok ? { rows: r.value.rows } : { error: r.error.message });
         // Evict the oldest pages beyond the budget (Map keeps insertion order).
@@ -43,7 +45,7 @@ export function useRowPages(datasetId: string | null, rowCount: number): RowPage
         bump();
       });
     },
-    [datasetId, bump],
+    [datasetId, viewId, bump],
   );
 
   const ensure = useCallback(

@@ -1,0 +1,241 @@
+// Caption search, filters built from the schema (plus a raw SQL field), sort, and the controls of a
+// similar-images view. Edits are local until applied (Enter or Apply); the result count shows at right.
+import { useEffect, useState } from 'react';
+import { formatCount } from '../format';
+import type { ColumnInfo, DatasetInfo, FilterCondition, FilterOp, FilterSpec, Metric, ViewInfo, ViewSpec } from '../../../shared/types';
+
+interface Props {
+  dataset: DatasetInfo;
+  view: ViewInfo | null;
+  busy: boolean;
+  onApply(spec: ViewSpec | null): void;
+}
+
+const OPS: Record<string, Array<[FilterOp, string]>> = {
+  int: [['between', 'between'], ['eq', '='], ['neq', '≠'], ['in', 'one of'], ['isNull', 'is empty'], ['notNull', 'is not empty']],
+  float: [['between', 'between'], ['gte', '≥'], ['lte', '≤'], ['isNull', 'is empty'], ['notNull', 'is not empty']],
+  string: [['contains', 'contains'], ['eq', 'is'], ['neq', 'is not'], ['in', 'one of'], ['isNull', 'is empty'], ['notNull', 'is not empty']],
+  bool: [['eq', 'is']],
+};
+const FILTERABLE = new Set(['int', 'float', 'string', 'bool']);
+const DEFAULT_OP: Record<string, FilterOp> = { int: 'between', float: 'between', string: 'contains', bool: 'eq' };
+
+function filterOf(spec: ViewSpec | undefined): FilterSpec | undefined {
+  return spec?.filter;
+}
+
+export function ViewBar({ dataset, view, busy, onApply }: Props) {
+  const spec = view?.spec;
+  const [text, setText] = useState('');
+  const [conditions, setConditions] = useState<FilterCondition[]>([]);
+  const [sql, setSql] = useState('');
+  const [sort, setSort] = useState<{ column: string; descending: boolean } | null>(null);
+  const [similar, setSimilar] = useState({ k: 50, metric: 'l2' as Metric, nprobes: 20, refineFactor: 10, column: dataset.vectorColumns[0] ?? '' });
+
+  // Follow the applied view (history back/forward, a new similar search).
+  useEffect(() => {
+    setText(spec?.kind === 'search' ? spec.text : '');
+    setConditions(filterOf(spec)?.conditions ?? []);
+    setSql(filterOf(spec)?.sql ?? '');
+    setSort(spec?.kind === 'browse' ? (spec.sort ?? null) : null);
+    if (spec?.kind === 'similar') setSimilar({ k: spec.k, metric: spec.metric, nprobes: spec.nprobes, refineFactor: spec.refineFactor, column: spec.column });
+  }, [spec]);
+
+  const columns = dataset.columns.filter((c) => FILTERABLE.has(c.kind));
+  const sortable = dataset.columns.filter((c) => ['int', 'float', 'string', 'bool', 'timestamp'].includes(c.kind));
+
+  const build = (): ViewSpec | null => {
+    const filter: FilterSpec | undefined = conditions.length || sql.trim() ? { conditions, ...(sql.trim() ? { sql: sql.trim() } : {}) } : undefined;
+    if (spec?.kind === 'similar') return { ...spec, ...similar, ...(filter ? { filter } : { filter: undefined }) };
+    if (text.trim() && dataset.captionColumn) {
+      return { kind: 'search', text: text.trim(), column: dataset.captionColumn, limit: 1000, ...(filter ? { filter } : {}) };
+    }
+    if (!filter && !sort) return null;
+    return { kind: 'browse', ...(filter ? { filter } : {}), ...(sort ? { sort } : {}) };
+  };
+  const apply = () => onApply(build());
+  const onEnter = (e: React.KeyboardEvent) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      apply();
+    }
+  };
+
+  const update = (i: number, patch: Partial<FilterCondition>) => setConditions((cs) => cs.map((c, j) => (j === i ? { ...c, ...patch } : c)));
+  const addCondition = (name: string) => {
+    const col = columns.find((c) => c.name === name);
+    if (col) setConditions((cs) => [...cs, { column: col.name, op: DEFAULT_OP[col.kind] ?? 'eq', ...(col.kind === 'bool' ? { value: true } : {}) }]);
+  };
+
+  const countText = !view
+    ? `${formatCount(dataset.rowCount)} rows`
+    : view.spec.kind === 'similar'
+      ? `${formatCount(Math.max(0, view.count - 1))} nearest neighbours`
+      : view.spec.kind === 'search'
+        ? `${formatCount(view.count)} results`
+        : `${formatCount(view.count)} of ${formatCount(dataset.rowCount)} rows match`;
+
+  return (
+    <>
+      <div className="viewbar" role="search" data-testid="viewbar">
+        {spec?.kind === 'similar' ? (
+          <>
+            <strong>Similar images</strong>
+            {dataset.vectorColumns.length > 1 && (
+              <select aria-label="Vector column" value={similar.column} onChange={(e) => setSimilar({ ...similar, column: e.target.value })}>
+                {dataset.vectorColumns.map((c) => (
+                  <option key={c}>{c}</option>
+                ))}
+              </select>
+            )}
+            <label>
+              k <input className="num" type="number" min={1} max={1000} value={similar.k} onKeyDown={onEnter} onChange={(e) => setSimilar({ ...similar, k: Number(e.target.value) })} data-testid="similar-k" />
+            </label>
+            <select aria-label="Metric" value={similar.metric} onChange={(e) => setSimilar({ ...similar, metric: e.target.value as Metric })} data-testid="similar-metric">
+              <option value="l2">L2</option>
+              <option value="cosine">cosine</option>
+              <option value="dot">dot</option>
+            </select>
+            <label title="Index partitions to probe: more is slower and finds more">
+              nprobes <input className="num" type="number" min={1} value={similar.nprobes} onKeyDown={onEnter} onChange={(e) => setSimilar({ ...similar, nprobes: Number(e.target.value) })} />
+            </label>
+            <label title="Re-rank this many times k candidates with exact distances">
+              refine <input className="num" type="number" min={1} max={100} value={similar.refineFactor} onKeyDown={onEnter} onChange={(e) => setSimilar({ ...similar, refineFactor: Number(e.target.value) })} />
+            </label>
+          </>
+        ) : (
+          dataset.captionColumn && (
+            <input
+              className="search"
+              type="search"
+              placeholder={`Search ${dataset.captionColumn}…  (/)`}
+              aria-label={`Search ${dataset.captionColumn}`}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onKeyDown={onEnter}
+              data-testid="search-input"
+            />
+          )
+        )}
+        <select aria-label="Add a filter" value="" onChange={(e) => addCondition(e.target.value)} data-testid="add-filter">
+          <option value="">+ Filter…</option>
+          {columns.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        {spec?.kind !== 'similar' && spec?.kind !== 'search' && (
+          <>
+            <select
+              aria-label="Sort by"
+              value={sort?.column ?? ''}
+              onChange={(e) => setSort(e.target.value ? { column: e.target.value, descending: sort?.descending ?? false } : null)}
+              data-testid="sort-column"
+            >
+              <option value="">Table order</option>
+              {sortable.map((c) => (
+                <option key={c.name} value={c.name}>
+                  Sort: {c.name}
+                </option>
+              ))}
+            </select>
+            {sort && (
+              <button type="button" onClick={() => setSort({ ...sort, descending: !sort.descending })} aria-label="Toggle sort direction" data-testid="sort-direction">
+                {sort.descending ? '↓ desc' : '↑ asc'}
+              </button>
+            )}
+          </>
+        )}
+        <button type="button" className="primary" onClick={apply} disabled={busy} data-testid="apply-view">
+          {busy ? 'Working…' : 'Apply'}
+        </button>
+        {view && (
+          <button type="button" onClick={() => onApply(null)} data-testid="clear-view">
+            Clear
+          </button>
+        )}
+        <span className="count" data-testid="view-count" role="status">
+          {countText}
+          {view ? ` · ${view.tookMs} ms` : ''}
+        </span>
+      </div>
+      <div className="filter-editor" data-testid="filters">
+          {conditions.map((c, i) => (
+            <ConditionEditor key={i} condition={c} column={columns.find((x) => x.name === c.column)} onChange={(p) => update(i, p)} onRemove={() => setConditions((cs) => cs.filter((_, j) => j !== i))} onEnter={onEnter} />
+          ))}
+          <input className="sql" placeholder="Advanced: SQL where, e.g. width > 2 * height" value={sql} onChange={(e) => setSql(e.target.value)} onKeyDown={onEnter} aria-label="SQL filter" data-testid="sql-input" />
+      </div>
+    </>
+  );
+}
+
+function ConditionEditor({
+  condition: c,
+  column,
+  onChange,
+  onRemove,
+  onEnter,
+}: {
+  condition: FilterCondition;
+  column: ColumnInfo | undefined;
+  onChange(p: Partial<FilterCondition>): void;
+  onRemove(): void;
+  onEnter(e: React.KeyboardEvent): void;
+}) {
+  const kind = column?.kind ?? 'string';
+  const numeric = kind === 'int' || kind === 'float';
+  const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
+  return (
+    <span className="chip" data-testid="filter-chip" data-column={c.column}>
+      <strong>{c.column}</strong>
+      <select aria-label={`${c.column} operator`} value={c.op} onChange={(e) => onChange({ op: e.target.value as FilterOp })}>
+        {(OPS[kind] ?? OPS.string!).map(([op, label]) => (
+          <option key={op} value={op}>
+            {label}
+          </option>
+        ))}
+      </select>
+      {c.op === 'between' && (
+        <>
+          <input className="num" aria-label={`${c.column} minimum`} placeholder="min" defaultValue={c.min ?? ''} onChange={(e) => onChange({ min: num(e.target.value) })} onKeyDown={onEnter} />
+          <input className="num" aria-label={`${c.column} maximum`} placeholder="max" defaultValue={c.max ?? ''} onChange={(e) => onChange({ max: num(e.target.value) })} onKeyDown={onEnter} />
+        </>
+      )}
+      {['eq', 'neq', 'gte', 'lte', 'contains'].includes(c.op) && kind !== 'bool' && (
+        <input
+          aria-label={`${c.column} value`}
+          defaultValue={c.value === undefined ? '' : String(c.value)}
+          onChange={(e) => onChange({ value: numeric ? num(e.target.value) : e.target.value })}
+          onKeyDown={onEnter}
+        />
+      )}
+      {kind === 'bool' && c.op === 'eq' && (
+        <select aria-label={`${c.column} value`} value={String(c.value ?? true)} onChange={(e) => onChange({ value: e.target.value === 'true' })}>
+          <option value="true">true</option>
+          <option value="false">false</option>
+        </select>
+      )}
+      {c.op === 'in' && (
+        <input
+          aria-label={`${c.column} values, comma separated`}
+          placeholder="a, b, c"
+          defaultValue={(c.values ?? []).join(', ')}
+          onChange={(e) =>
+            onChange({
+              values: e.target.value
+                .split(',')
+                .map((v) => v.trim())
+                .filter(Boolean)
+                .map((v) => (numeric ? Number(v) : v)),
+            })
+          }
+          onKeyDown={onEnter}
+        />
+      )}
+      <button type="button" aria-label={`Remove the ${c.column} filter`} onClick={onRemove}>
+        ✕
+      </button>
+    </span>
+  );
+}
