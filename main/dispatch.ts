@@ -5,6 +5,7 @@ import { requestSchemas, type Requests, type Responses } from '../shared/contrac
 import { fail, ok, type Result } from '../shared/result';
 import { CHANNEL_NAMES, type Channel } from '../shared/channels';
 import { toAppError, failure } from './services/errors';
+import { checkExportTarget, defaultExportPath, exportColumns, exportRows } from './services/export';
 import type { AppServices } from './services/app-services';
 
 type Handlers = { [C in Channel]: (req: Requests[C]) => Promise<Responses[C]> };
@@ -33,11 +34,21 @@ function handlers(s: AppServices): Handlers {
     'view:open': (req) => s.views.open(req.id, req.spec as import('../shared/types').ViewSpec),
     'view:page': (req) => s.views.page(req.id, req.viewId, req.offset, req.limit),
     'filter:check': (req) => s.views.checkFilter(req.id, req.filter),
+    'export:default-path': async (req) => ({ path: defaultExportPath(s.datasets.get(req.id).info.name, req.format) }),
+    'export:start': async (req) => {
+      const count = req.viewId ? s.views.viewCount(req.id, req.viewId) : s.datasets.get(req.id).info.rowCount;
+      exportColumns(s.datasets, req.id, req.columns);
+      await checkExportTarget(req.path, req.format, !!req.overwrite);
+      const request = { datasetId: req.id, viewId: req.viewId, count, format: req.format, columns: req.columns, path: req.path, overwrite: !!req.overwrite };
+      const { jobId } = s.jobs.start('export', (report, signal) => exportRows(request, s, report, signal));
+      return { jobId, path: req.path, rows: count };
+    },
     'recent:list': () => s.recent.list(),
     'recent:forget': (req) => s.recent.forget(req.path, req.table),
     'demo:status': () => s.demo.status(),
     'demo:build': async () => s.demo.build(),
     'job:cancel': async (req) => ({ cancelled: s.jobs.cancel(req.jobId) }),
+    'job:status': async (req) => s.jobs.status(req.jobId),
     'dialog:pick-dataset': async () => {
       if (!s.platform.pickFolder) {
         throw failure('UNSUPPORTED', 'Folder picking needs the desktop app; type the dataset path instead.');

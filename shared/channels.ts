@@ -12,11 +12,14 @@ export const CHANNELS = {
   openView: 'view:open',
   getViewPage: 'view:page',
   checkFilter: 'filter:check',
+  defaultExportPath: 'export:default-path',
+  startExport: 'export:start',
   listRecent: 'recent:list',
   forgetRecent: 'recent:forget',
   demoStatus: 'demo:status',
   buildDemo: 'demo:build',
   cancelJob: 'job:cancel',
+  jobStatus: 'job:status',
   pickDatasetFolder: 'dialog:pick-dataset',
 } as const;
 

@@ -109,11 +109,23 @@ export const requestSchemas = {
     .object({ id: datasetId, viewId, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_PAGE) })
     .strict(),
   'filter:check': z.object({ id: datasetId, filter: filterSpec }).strict(),
+  'export:default-path': z.object({ id: datasetId, format: z.enum(['csv', 'jsonl']) }).strict(),
+  'export:start': z
+    .object({
+      id: datasetId,
+      viewId: viewId.nullable(),
+      format: z.enum(['csv', 'jsonl']),
+      columns: z.array(columnName).max(500),
+      path: pathString,
+      overwrite: z.boolean().optional(),
+    })
+    .strict(),
   'recent:list': z.object({}).strict(),
   'recent:forget': z.object({ path: pathString, table: tableName }).strict(),
   'demo:status': z.object({}).strict(),
   'demo:build': z.object({ force: z.boolean().optional() }).strict(),
   'job:cancel': z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
+  'job:status': z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
   'dialog:pick-dataset': z.object({}).strict(),
 } satisfies Record<Channel, z.ZodType>;
 
@@ -127,11 +139,14 @@ export interface Responses {
   'view:open': ViewInfo;
   'view:page': RowPage;
   'filter:check': { where: string | null; count: number };
+  'export:default-path': { path: string };
+  'export:start': { jobId: string; path: string; rows: number };
   'recent:list': RecentEntry[];
   'recent:forget': RecentEntry[];
   'demo:status': DemoStatus;
   'demo:build': { jobId: string };
   'job:cancel': { cancelled: boolean };
+  'job:status': { running: boolean; progress: JobProgress | null; finished: JobFinished | null };
   /** null when the person closed the dialog. */
   'dialog:pick-dataset': { path: string } | null;
 }

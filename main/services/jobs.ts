@@ -30,8 +30,12 @@ export class AppEvents {
 
 const THROTTLE_MS = 100;
 
+const REMEMBER_FINISHED = 50;
+
 export class JobRegistry {
   private readonly running = new Map<string, Running>();
+  /** Recently finished jobs, so a caller that subscribed late still learns the outcome. */
+  private readonly finished = new Map<string, JobFinished>();
 
   constructor(private readonly events: AppEvents) {}
 
@@ -80,8 +84,14 @@ export class JobRegistry {
     return this.running.has(jobId);
   }
 
+  status(jobId: string): { running: boolean; progress: JobProgress | null; finished: JobFinished | null } {
+    return { running: this.running.has(jobId), progress: this.progress(jobId), finished: this.finished.get(jobId) ?? null };
+  }
+
   private finish(payload: JobFinished): void {
     this.running.delete(payload.jobId);
+    this.finished.set(payload.jobId, payload);
+    if (this.finished.size > REMEMBER_FINISHED) this.finished.delete(this.finished.keys().next().value as string);
     this.events.emit('job:finished', payload);
   }
 }

@@ -63,6 +63,13 @@ export class ViewService {
     return { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
   }
 
+  /** Rows in a view (for exports), or throws NOT_FOUND when it has expired. */
+  viewCount(datasetId: string, viewId: string): number {
+    const view = this.views.get(viewId);
+    if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');
+    return view.count;
+  }
+
   async page(datasetId: string, viewId: string, offset: number, limit: number): Promise<RowPage> {
     const view = this.views.get(viewId);
     if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');

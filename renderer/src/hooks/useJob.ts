@@ -16,6 +16,11 @@ export function useJob(jobId: string | null): { progress: JobProgress | null; fi
     const offFinished = api.on('job:finished', (f) => {
       if (f.jobId === jobId) setFinished(f);
     });
+    // Listening started after the job did: a quick job may already be over.
+    void api.jobStatus({ jobId }).then((r) => {
+      if (r.ok && r.value.finished) setFinished(r.value.finished);
+      else if (r.ok && r.value.progress) setProgress(r.value.progress);
+    });
     return () => {
       offProgress();
       offFinished();

@@ -1,0 +1,115 @@
+// Export the rows of a view (or the whole table) as a manifest: key plus chosen columns, CSV or JSON
+// Lines, streamed page by page into a ".partial" file that is renamed only when complete, so a
+// cancelled or failed export never leaves a file that looks finished.
+import { createWriteStream, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { failure } from './errors';
+import type { DatasetService } from './dataset-service';
+import type { ViewService } from './views';
+import type { Cell, RowSummary } from '../../shared/types';
+import type { ReportProgress } from './jobs';
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+export interface ExportRequest {
+  datasetId: string;
+  viewId: string | null;
+  count: number;
+  format: ExportFormat;
+  columns: string[];
+  path: string;
+  overwrite: boolean;
+}
+
+const PAGE = 1000;
+
+export function defaultExportPath(name: string, format: ExportFormat): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'export';
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  return path.join(os.homedir(), 'lance-explorer-exports', `${safe}-${stamp}.${format}`);
+}
+
+function csvField(cell: Cell | undefined): string {
+  if (cell === null || cell === undefined) return '';
+  const text = typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The key column first, then the chosen ones; images and vectors are refused (manifests are text). */
+export function exportColumns(datasets: DatasetService, datasetId: string, chosen: string[]): string[] {
+  const ds = datasets.get(datasetId);
+  const known = new Set(ds.pageColumns.map((c) => c.name));
+  const key = ds.info.keyColumn;
+  const columns = [...new Set([...(key ? [key] : []), ...chosen])];
+  const unknown = columns.filter((c) => !known.has(c));
+  if (unknown.length) throw failure('INVALID_PAYLOAD', `These columns cannot be exported: ${unknown.join(', ')} (images and vectors are left out of manifests).`);
+  return columns;
+}
+
+/** Check the target before any work: absolute, a folder that exists, not silently overwritten. */
+export async function checkExportTarget(target: string, format: ExportFormat, overwrite: boolean): Promise<void> {
+  if (!path.isAbsolute(target)) throw failure('INVALID_PAYLOAD', 'Give the export a full path (starting at the root of the disk).');
+  if (!target.toLowerCase().endsWith(`.${format}`)) throw failure('INVALID_PAYLOAD', `The file name should end in .${format}.`);
+  await fs.mkdir(path.dirname(target), { recursive: true }).catch(() => {});
+  const dir = await fs.stat(path.dirname(target)).catch(() => null);
+  if (!dir?.isDirectory()) throw failure('NOT_FOUND', `The folder ${path.dirname(target)} does not exist.`);
+  const existing = await fs.stat(target).catch(() => null);
+  if (existing && !overwrite) throw failure('INVALID_PAYLOAD', `${target} already exists. Choose another name or allow overwriting.`);
+}
+
+export async function exportRows(
+  req: ExportRequest,
+  deps: { datasets: DatasetService; views: ViewService; createStream?: (file: string) => import('node:stream').Writable },
+  report: ReportProgress,
+  signal: AbortSignal,
+): Promise<{ path: string; rows: number }> {
+  const columns = exportColumns(deps.datasets, req.datasetId, req.columns);
+  const partial = `${req.path}.partial`;
+  const out = deps.createStream ? deps.createStream(partial) : createWriteStream(partial, { flags: 'w' });
+  // A write error (full disk) surfaces on the next await instead of as an unhandled event.
+  let streamError: Error | null = null;
+  out.on('error', (e: Error) => (streamError = e));
+  const write = async (s: string) => {
+    if (streamError) throw streamError;
+    if (!out.write(s)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+    if (streamError) throw streamError;
+  };
+  let written = 0;
+  try {
+    if (req.format === 'csv') await write(`${[...columns, ...(req.viewId ? ['score'] : [])].map((c) => csvField(c)).join(',')}\n`);
+    for (let offset = 0; offset < req.count; offset += PAGE) {
+      if (signal.aborted) throw failure('CANCELLED', 'The export was cancelled.');
+      const page = req.viewId ? await deps.views.page(req.datasetId, req.viewId, offset, PAGE) : await deps.datasets.page(req.datasetId, offset, PAGE);
+      let chunk = '';
+      for (const row of page.rows) chunk += line(row, columns, req.format, !!req.viewId);
+      await write(chunk);
+      written += page.rows.length;
+      report(written, req.count, `Exported ${written.toLocaleString('en-US')} of ${req.count.toLocaleString('en-US')} rows`);
+      if (page.rows.length === 0) break;
+    }
+    out.end();
+    await Promise.race([once(out, 'finish'), once(out, 'close')]);
+    if (streamError) throw streamError;
+    await fs.rename(partial, req.path);
+    return { path: req.path, rows: written };
+  } catch (err) {
+    out.destroy();
+    await fs.rm(partial, { force: true });
+    if (err instanceof Error && /ENOSPC|no space/i.test(`${(err as NodeJS.ErrnoException).code} ${err.message}`)) throw failure('IO', 'The export stopped: the disk is full. Nothing was written.');
+    throw err;
+  }
+}
+
+function line(row: RowSummary, columns: string[], format: ExportFormat, withScore: boolean): string {
+  if (format === 'jsonl') {
+    const obj: Record<string, Cell> = {};
+    for (const c of columns) obj[c] = row.values[c] ?? null;
+    if (withScore && row.score !== undefined) obj.score = row.score;
+    return `${JSON.stringify(obj)}\n`;
+  }
+  const fields = columns.map((c) => csvField(row.values[c]));
+  if (withScore) fields.push(row.score === undefined ? '' : String(row.score));
+  return `${fields.join(',')}\n`;
+}
