@@ -164,4 +164,6 @@ export interface ViewInfo {
   /** What the person should know about how the result was made. */
   notes: string[];
   tookMs: number;
+  /** For similar: the key of the query row (rows are identified by key outside this session). */
+  queryKey?: string | number | null;
 }

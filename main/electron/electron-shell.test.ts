@@ -95,12 +95,17 @@ describe('Electron shell', () => {
     expect(h.openExternal).toHaveBeenCalledTimes(1);
   });
 
-  it('denies every permission request and check', () => {
+  it('denies every permission request and check but writing text to the clipboard', () => {
     hardenSession(h.session as never);
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
+      const cb = vi.fn();
+      h.session.permissionRequest?.({}, permission, cb);
+      expect(cb, permission).toHaveBeenCalledWith(false);
+      expect(h.session.permissionCheck?.({}, permission)).toBe(false);
+    }
     const cb = vi.fn();
-    h.session.permissionRequest?.({}, 'media', cb);
-    expect(cb).toHaveBeenCalledWith(false);
-    expect(h.session.permissionCheck?.({}, 'notifications')).toBe(false);
+    h.session.permissionRequest?.({}, 'clipboard-sanitized-write', cb);
+    expect(cb).toHaveBeenCalledWith(true);
     expect(h.session.devicePermission?.({})).toBe(false);
   });
 

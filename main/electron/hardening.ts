@@ -20,8 +20,11 @@ export function hardenApp(app: App, devServerUrl?: string): void {
   });
 }
 
+/** The one permission the page gets: writing sanitized text to the clipboard ("copy as code"). */
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
+
 export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
+  session.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
   session.setDevicePermissionHandler(() => false);
 }

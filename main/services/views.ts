@@ -51,16 +51,19 @@ export class ViewService {
     const notes: string[] = [];
     let view: View;
     let usedIndex: boolean | null = null;
+    let queryKey: string | number | null | undefined;
     try {
       if (spec.kind === 'browse') view = await this.browse(ds, datasetId, spec, where);
-      else if (spec.kind === 'similar') ({ view, usedIndex } = await this.similar(ds, datasetId, spec, where, notes));
+      else if (spec.kind === 'similar') ({ view, usedIndex, queryKey } = await this.similar(ds, datasetId, spec, where, notes));
       else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes));
     } catch (err) {
       throw classifyReadError(err, spec.kind === 'similar' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering');
     }
     const viewId = randomBytes(9).toString('base64url');
     this.views.set(viewId, view);
-    return { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
+    const result: ViewInfo = { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
+    if (queryKey !== undefined) result.queryKey = queryKey;
+    return result;
   }
 
   /** Rows in a view (for exports), or throws NOT_FOUND when it has expired. */
@@ -156,8 +159,11 @@ export class ViewService {
     if (!col || col.kind !== 'vector') {
       throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a vector column; choose one of ${ds.info.vectorColumns.join(', ')}.`);
     }
-    const q = await ds.table.takeRowIds([BigInt(spec.rowId)]).select([col.name]).toArrow();
+    const keyCol = ds.info.keyColumn;
+    const q = await ds.table.takeRowIds([BigInt(spec.rowId)]).select(keyCol ? [col.name, keyCol] : [col.name]).toArrow();
     const raw = q.numRows ? q.getChild(col.name)?.get(0) : null;
+    const keyValue = keyCol && q.numRows ? q.getChild(keyCol)?.get(0) : null;
+    const queryKey = keyValue === null || keyValue === undefined ? null : typeof keyValue === 'bigint' ? (Number.isSafeInteger(Number(keyValue)) ? Number(keyValue) : String(keyValue)) : (keyValue as string | number);
     if (!raw) throw failure('NOT_FOUND', `Row ${spec.rowId} has no ${col.name} vector to search with.`);
     const vector = Array.from(raw as Iterable<number>, Number);
     if (vector.length !== col.dim) {
@@ -199,6 +205,7 @@ export class ViewService {
     }
     return {
       usedIndex,
+      queryKey,
       view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: spec.rowId, count: outIds.length },
     };
   }

@@ -8,6 +8,8 @@ import { StatusBar } from './components/StatusBar';
 import { OpenDatasetDialog } from './components/OpenDatasetDialog';
 import { DemoBuildScreen } from './components/DemoBuildScreen';
 import { ViewBar } from './components/ViewBar';
+import { ExportDialog } from './components/ExportDialog';
+import { CodeDialog } from './components/CodeDialog';
 import { useViews } from './hooks/useViews';
 import type { AppInfo, DatasetInfo, JobProgress, RowSummary } from '../../shared/types';
 
@@ -20,6 +22,7 @@ export function App() {
   const [focused, setFocused] = useState(0);
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
+  const [dialog, setDialog] = useState<'export' | 'code' | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
   const views = useViews(dataset, () => {
     setFocused(0);
@@ -144,7 +147,15 @@ export function App() {
         )}
         {phase.kind === 'ready' && dataset && (
           <div className="content-with-bars">
-            <ViewBar key={dataset.id} dataset={dataset} view={views.view} busy={views.busy} onApply={views.apply} />
+            <ViewBar
+              key={dataset.id}
+              dataset={dataset}
+              view={views.view}
+              busy={views.busy}
+              onApply={views.apply}
+              onExport={() => setDialog('export')}
+              onCode={() => setDialog('code')}
+            />
             {views.error && (
               <div className="view-error" role="alert" data-testid="view-error">
                 {views.error}
@@ -180,6 +191,8 @@ export function App() {
         )}
       </main>
       <StatusBar dataset={phase.kind === 'ready' ? dataset : null} viewCount={views.view?.count ?? null} focused={focused} job={job} />
+      {dialog === 'export' && dataset && <ExportDialog dataset={dataset} view={views.view} onClose={() => setDialog(null)} />}
+      {dialog === 'code' && dataset && <CodeDialog dataset={dataset} view={views.view} onClose={() => setDialog(null)} />}
       {showOpen && (
         <OpenDatasetDialog
           info={info}

@@ -9,6 +9,8 @@ interface Props {
   view: ViewInfo | null;
   busy: boolean;
   onApply(spec: ViewSpec | null): void;
+  onExport(): void;
+  onCode(): void;
 }
 
 const OPS: Record<string, Array<[FilterOp, string]>> = {
@@ -24,7 +26,7 @@ function filterOf(spec: ViewSpec | undefined): FilterSpec | undefined {
   return spec?.filter;
 }
 
-export function ViewBar({ dataset, view, busy, onApply }: Props) {
+export function ViewBar({ dataset, view, busy, onApply, onExport, onCode }: Props) {
   const spec = view?.spec;
   const [text, setText] = useState('');
   const [conditions, setConditions] = useState<FilterCondition[]>([]);
@@ -155,6 +157,12 @@ export function ViewBar({ dataset, view, busy, onApply }: Props) {
             Clear
           </button>
         )}
+        <button type="button" onClick={onExport} data-testid="export-button" title="Export the rows of this view as a manifest">
+          Export…
+        </button>
+        <button type="button" onClick={onCode} data-testid="code-button" title="Python and TypeScript that reproduce this view">
+          {'</>'} Code
+        </button>
         <span className="count" data-testid="view-count" role="status">
           {countText}
           {view ? ` · ${view.tookMs} ms` : ''}

@@ -1,0 +1,135 @@
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServe, type RunningBridge } from '../support/bridge';
+
+let bridge: RunningBridge;
+test.beforeAll(async () => {
+  bridge = await startServe();
+});
+test.afterAll(async () => bridge.stop());
+
+async function viewCount(page: Page): Promise<number> {
+  const text = await page.getByTestId('view-count').innerText();
+  return Number(text.split(' ')[0]!.replace(/,/g, ''));
+}
+
+test('click a tile, see similar images with distances, add a filter, the count changes, Back restores it', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  const tile = page.locator('[data-testid=tile][data-index="5"]');
+  await expect(tile.locator('img')).toBeVisible();
+  const caption = await tile.getAttribute('title');
+  await tile.hover();
+  await tile.getByTestId('find-similar').click();
+
+  const first = page.locator('[data-testid=tile][data-index="0"]');
+  await expect(first.getByTestId('query-badge')).toBeVisible();
+  await expect(first).toHaveAttribute('title', caption ?? '');
+  await expect(page.getByTestId('view-count')).toContainText('50 nearest neighbours');
+  await expect(page.locator('[data-testid=tile][data-index="10"] [data-testid=tile-score]')).toBeVisible();
+  const distances = await page.getByTestId('tile-score').evaluateAll((els) => els.slice(0, 12).map((e) => Number(e.textContent?.replace('d ', ''))));
+  expect(distances.length).toBeGreaterThan(5);
+  expect(distances).toEqual([...distances].sort((a, b) => a - b));
+
+  // Chaining: similar of a result.
+  const second = page.locator('[data-testid=tile][data-index="3"]');
+  const secondCaption = await second.getAttribute('title');
+  await second.click();
+  await page.keyboard.press('s');
+  await expect(first).toHaveAttribute('title', secondCaption ?? '');
+
+  // A filter narrows the neighbours (as a prefilter).
+  await page.getByTestId('add-filter').selectOption('caption');
+  await page.getByLabel('caption value').fill('emoji');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('filter-chip')).toBeVisible();
+  await expect(page).toHaveURL(/emoji/); // the filtered view is open and in the history
+  await expect.poll(async () => (await page.locator('.tile-caption').allInnerTexts()).length).toBeGreaterThan(5);
+  const captions = (await page.locator('[data-testid=tile]:not([data-index="0"]) .tile-caption').allInnerTexts());
+  for (const c of captions) expect(c.toLowerCase()).toContain('emoji');
+
+  await page.goBack();
+  await expect(page.getByTestId('filter-chip')).toHaveCount(0);
+  await expect(first).toHaveAttribute('title', secondCaption ?? '');
+  await page.goBack();
+  await expect(first).toHaveAttribute('title', caption ?? '');
+  await page.getByTestId('clear-view').click();
+  await expect(page.getByTestId('view-count')).toHaveText(/^[\d,]+ rows$/);
+});
+
+test('filters from the schema and raw SQL change the count; a bad expression says what is wrong', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  const all = await viewCount(page);
+  await page.getByTestId('add-filter').selectOption('caption');
+  await page.getByLabel('caption value').fill('national flag');
+  await page.getByTestId('apply-view').click();
+  await expect(page.getByTestId('view-count')).toContainText('rows match');
+  const flags = await viewCount(page);
+  expect(flags).toBeGreaterThan(200);
+  expect(flags).toBeLessThan(all);
+  await expect(page.getByTestId('status-position')).toContainText(`of ${flags.toLocaleString('en-US')} in this view`);
+
+  await page.getByTestId('sql-input').fill("caption = 'The national flag of Japan'");
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('1 of');
+  await expect(page.locator('[data-testid=tile][data-index="0"]')).toHaveAttribute('title', 'The national flag of Japan');
+
+  await page.getByTestId('sql-input').fill('no_such_column > 3');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-error')).toContainText('No field named no_such_column');
+  await page.getByTestId('sql-input').fill("caption = 'x'; DROP TABLE t");
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-error')).toContainText('remove the ";"');
+});
+
+test('caption search highlights the matched words', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await page.keyboard.press('/');
+  await expect(page.getByTestId('search-input')).toBeFocused();
+  await page.keyboard.type('cat face');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('results');
+  const firstCaption = page.locator('[data-testid=tile][data-index="0"] .tile-caption');
+  await expect(firstCaption.getByTestId('match').first()).toBeVisible();
+  expect((await firstCaption.innerText()).toLowerCase()).toContain('cat face');
+});
+
+test('export the current view as a manifest and check its content; copy the view as code', async ({ page }) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lx-export-'));
+  try {
+    await page.goto(bridge.openUrl);
+    await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+    await page.getByTestId('add-filter').selectOption('caption');
+    await page.getByLabel('caption value').fill('national flag of');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('view-count')).toContainText('rows match');
+    const count = await viewCount(page);
+
+    await page.getByTestId('export-button').click();
+    const dialog = page.getByTestId('export-dialog');
+    await expect(dialog).toContainText(`${count.toLocaleString('en-US')} rows`);
+    const target = path.join(dir, 'flags.csv');
+    await page.getByTestId('export-path').fill(target);
+    await page.getByTestId('export-start').click();
+    await expect(page.getByTestId('export-status')).toContainText('Done');
+    const lines = readFileSync(target, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('key,caption,score');
+    expect(lines).toHaveLength(count + 1);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^\d+,"?The national flag of [^\n]+,$/); // quoted when the name has a comma
+
+    // Exporting again to the same file is refused unless replacing is allowed.
+    await page.getByTestId('export-start').click();
+    await expect(page.getByTestId('export-error')).toContainText('already exists');
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('code-button').click();
+    const code = page.getByTestId('code-text');
+    await expect(code).toHaveValue(/import lancedb/);
+    await expect(code).toHaveValue(/strpos\(lower\(`caption`\), 'national flag of'\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

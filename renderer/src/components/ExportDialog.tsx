@@ -1,0 +1,114 @@
+// Export the current view (or the whole table) as a manifest of keys plus chosen columns.
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/client';
+import { useJob } from '../hooks/useJob';
+import { formatCount } from '../format';
+import type { DatasetInfo, ViewInfo } from '../../../shared/types';
+
+interface Props {
+  dataset: DatasetInfo;
+  view: ViewInfo | null;
+  onClose(): void;
+}
+
+export function ExportDialog({ dataset, view, onClose }: Props) {
+  const exportable = dataset.columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector' && c.name !== dataset.keyColumn);
+  const [format, setFormat] = useState<'csv' | 'jsonl'>('csv');
+  const [columns, setColumns] = useState<string[]>(dataset.captionColumn ? [dataset.captionColumn] : []);
+  const [path, setPath] = useState('');
+  // A ref, not state: a suggestion still in flight must see the person's typing at once.
+  const pathTouched = useRef(false);
+  const [overwrite, setOverwrite] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useJob(jobId);
+  const rows = view?.count ?? dataset.rowCount;
+
+  useEffect(() => {
+    // Suggest a path until the person types one; never overwrite what they typed.
+    if (pathTouched.current) return;
+    void api.defaultExportPath({ id: dataset.id, format }).then((r) => r.ok && !pathTouched.current && setPath(r.value.path));
+  }, [dataset.id, format]);
+
+  const start = async () => {
+    setError(null);
+    const r = await api.startExport({ id: dataset.id, viewId: view?.viewId ?? null, format, columns, path, overwrite });
+    if (!r.ok) return setError(r.error.message);
+    setJobId(r.value.jobId);
+  };
+  const running = !!jobId && !job.finished;
+  const pct = job.progress && job.progress.total ? Math.floor((100 * job.progress.done) / job.progress.total) : 0;
+
+  return (
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && !running && onClose()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="export-title" data-testid="export-dialog">
+        <h2 id="export-title">Export {view ? 'this view' : 'the table'}: {formatCount(rows)} rows</h2>
+        <p className="muted">
+          A manifest: {dataset.keyColumn ? `“${dataset.keyColumn}” first, then ` : ''}the columns you choose{view && view.spec.kind !== 'browse' ? ', and the distance or score' : ''}.
+          Images and vectors are left out.
+        </p>
+        <div className="row">
+          <label>
+            Format{' '}
+            <select value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'jsonl')} data-testid="export-format">
+              <option value="csv">CSV</option>
+              <option value="jsonl">JSON Lines</option>
+            </select>
+          </label>
+        </div>
+        <fieldset className="columns-pick">
+          <legend>Columns</legend>
+          {exportable.map((c) => (
+            <label key={c.name}>
+              <input
+                type="checkbox"
+                checked={columns.includes(c.name)}
+                onChange={(e) => setColumns((cs) => (e.target.checked ? [...cs, c.name] : cs.filter((x) => x !== c.name)))}
+              />{' '}
+              {c.name}
+            </label>
+          ))}
+        </fieldset>
+        <label htmlFor="export-path">Save to</label>
+        <div className="row">
+          <input id="export-path" value={path} onChange={(e) => {
+              pathTouched.current = true;
+              setPath(e.target.value);
+            }} spellCheck={false} data-testid="export-path" />
+        </div>
+        <label>
+          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Replace the file if it exists
+        </label>
+        {error && (
+          <div className="error-box" role="alert" data-testid="export-error">
+            {error}
+          </div>
+        )}
+        {jobId && (
+          <div role="status" data-testid="export-status">
+            <progress max={100} value={job.finished?.ok ? 100 : pct} style={{ width: '100%' }} />
+            {job.finished
+              ? job.finished.ok
+                ? `Done: ${formatCount(rows)} rows written to ${path}`
+                : `Export failed: ${job.finished.error}`
+              : (job.progress?.message ?? 'Starting…')}
+          </div>
+        )}
+        <div className="modal-actions">
+          {running ? (
+            <button type="button" onClick={() => void api.cancelJob({ jobId: jobId as string })}>
+              Cancel export
+            </button>
+          ) : (
+            <button type="button" className="primary" onClick={() => void start()} disabled={!path.trim()} data-testid="export-start">
+              Export
+            </button>
+          )}
+          <button type="button" onClick={onClose} disabled={running}>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
