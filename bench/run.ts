@@ -3,6 +3,7 @@ import { parseArgs } from './bench-support';
 import { generate } from './generate';
 import { browseBench } from './browse';
 import { ensureSearchIndices } from './index-table';
+import { searchBench } from './search';
 
 const { command, flags } = parseArgs(process.argv.slice(2));
 switch (command) {
@@ -23,10 +24,13 @@ switch (command) {
     await ensureSearchIndices(typeof flags.path === 'string' ? flags.path : r.path);
     break;
   }
+  case 'search':
+    await searchBench(flags);
+    break;
   case 'browse':
     await browseBench(flags);
     break;
   default:
-    console.error('usage: npm run bench -- <generate|index|browse> [--rows N]');
+    console.error('usage: npm run bench -- <generate|index|browse|search> [--rows N]');
     process.exit(2);
 }

@@ -52,7 +52,11 @@ test('click a tile, see similar images with distances, add a filter, the count c
   await page.goBack();
   await expect(page.getByTestId('filter-chip')).toHaveCount(0);
   await expect(first).toHaveAttribute('title', secondCaption ?? '');
-  await page.goBack();
+  await page.keyboard.press('Alt+ArrowLeft'); // what the desktop window offers instead of browser chrome
+  await expect(first).toHaveAttribute('title', caption ?? '');
+  await page.getByTestId('history-back').click();
+  await expect(page.getByTestId('view-count')).toHaveText(/^[\d,]+ rows$/);
+  await page.goForward();
   await expect(first).toHaveAttribute('title', caption ?? '');
   await page.getByTestId('clear-view').click();
   await expect(page.getByTestId('view-count')).toHaveText(/^[\d,]+ rows$/);

@@ -31,8 +31,17 @@ function cleanPlannerMessage(err: unknown): string {
     .trim();
 }
 
+interface IndexInfo {
+  name: string;
+  column: string;
+  indexType: string;
+  distanceType: string | null;
+}
+
 export class ViewService {
   private readonly views = new SizedLru<string, View>(MAX_VIEWS);
+  /** Indices per open dataset: an open dataset is pinned to a version, so they cannot change under it. */
+  private readonly indices = new SizedLru<string, Promise<IndexInfo[]>>(32);
 
   constructor(private readonly datasets: DatasetService) {}
 
@@ -103,6 +112,26 @@ export class ViewService {
     return { offset, rows };
   }
 
+  private indexInfo(datasetId: string, ds: OpenDataset): Promise<IndexInfo[]> {
+    let cached = this.indices.get(datasetId);
+    if (!cached) {
+      cached = (async () => {
+        const list = await ds.table.listIndices();
+        return Promise.all(
+          list.map(async (i) => ({
+            name: i.name,
+            column: i.columns[0] ?? '',
+            indexType: i.indexType,
+            distanceType: /ivf|hnsw|pq|vector/i.test(i.indexType) ? ((await ds.table.indexStats(i.name))?.distanceType?.toLowerCase() ?? null) : null,
+          })),
+        );
+      })();
+      cached.catch(() => this.indices.deleteWhere((k) => k === datasetId));
+      this.indices.set(datasetId, cached);
+    }
+    return cached;
+  }
+
   private async validWhere(ds: OpenDataset, filter: FilterSpec | undefined): Promise<string | null> {
     const where = filterSql(filter, ds.info.columns);
     if (!where) return null;
@@ -171,11 +200,10 @@ export class ViewService {
     }
     if (vector.some((x) => !Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${spec.rowId}'s ${col.name} contains NaN or infinite values.`);
 
-    const index = (await ds.table.listIndices()).find((i) => i.columns[0] === col.name && /ivf|hnsw|pq|vector/i.test(i.indexType));
+    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && /ivf|hnsw|pq|vector/i.test(i.indexType));
     let usedIndex = !!index;
     if (index) {
-      const stats = await ds.table.indexStats(index.name);
-      const indexMetric = stats?.distanceType?.toLowerCase();
+      const indexMetric = index.distanceType;
       if (indexMetric && indexMetric !== spec.metric) {
         // LanceDB would silently fall back to brute force; say so and do it explicitly.
         usedIndex = false;
@@ -213,7 +241,7 @@ export class ViewService {
   private async search(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'search' }>, where: string | null, notes: string[]) {
     const col = ds.info.columns.find((c) => c.name === spec.column);
     if (!col || col.kind !== 'string') throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a text column.`);
-    const index = (await ds.table.listIndices()).find((i) => i.columns[0] === col.name && /fts|inverted/i.test(i.indexType));
+    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && /fts|inverted/i.test(i.indexType));
     if (!index) notes.push(`${col.name} has no full-text index: every row is scanned, which is slow on large tables.`);
     let q = ds.table
       .query()

@@ -83,6 +83,11 @@ export function App() {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'o') {
         e.preventDefault();
         setShowOpen(true);
+      } else if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+        // The desktop window has no browser chrome: Alt+Left/Right walk the view history.
+        e.preventDefault();
+        if (e.key === 'ArrowLeft') history.back();
+        else history.forward();
       } else if (e.key === '/' && !(e.target instanceof HTMLInputElement) && !(e.target instanceof HTMLSelectElement)) {
         const search = document.querySelector<HTMLInputElement>('[data-testid="search-input"]');
         if (search) {
@@ -106,6 +111,12 @@ export function App() {
         <h1>Lance Explorer</h1>
         <button type="button" onClick={() => setShowOpen(true)} title="Open a dataset (Ctrl+O)" data-testid="open-button">
           Open…
+        </button>
+        <button type="button" className="icon-button" onClick={() => history.back()} title="Previous view (Alt+Left)" aria-label="Previous view" data-testid="history-back">
+          ◀
+        </button>
+        <button type="button" className="icon-button" onClick={() => history.forward()} title="Next view (Alt+Right)" aria-label="Next view">
+          ▶
         </button>
         {dataset && (
           <span className="toolbar-path" title={dataset.path}>
