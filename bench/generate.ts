@@ -19,7 +19,7 @@ export interface GenerateOptions {
 /** Path of the generated table for these options: `<dir>/laion.lance`. */
 export async function generate(opts: GenerateOptions): Promise<{ path: string; seconds: number; bytes: number; reused: boolean }> {
   const side = opts.imageSide ?? 96;
-  const dir = opts.out ?? path.join(benchCacheDir(), `laion-${opts.rows}-${side}px${opts.index === false ? '-noindex' : ''}`);
+  const dir = opts.out ?? path.join(benchCacheDir(), `laion-${opts.rows}-${side}px-emb2${opts.index === false ? '-noindex' : ''}`);
   const tablePath = path.join(dir, 'laion.lance');
   const marker = path.join(dir, 'COMPLETE');
   const log = (s: string) => !opts.quiet && process.stderr.write(s);

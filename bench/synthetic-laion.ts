@@ -63,6 +63,21 @@ export interface SyntheticOptions {
   onBatch?: (written: number, total: number) => void;
 }
 
+/**
+ * Embeddings are built like real CLIP ones behave: a topic centre plus variation along a few shared
+ * directions (CLIP image embeddings have an intrinsic dimension of a few dozen), plus a little
+ * isotropic noise. Pure isotropic noise in 768-d would make every point of a cluster about equally
+ * far from every other, so "nearest neighbours" would be arbitrary and no index could find them.
+ */
+const LATENT_DIM = 24;
+const LATENT_SCALE = 0.6;
+const NOISE_SCALE = 0.1;
+
+export function syntheticBasis(seed: number): Float32Array[] {
+  const rand = prng(seed ^ 0x2545f491);
+  return Array.from({ length: LATENT_DIM }, () => normalise(Float32Array.from({ length: EMBEDDING_DIM }, () => gaussian(rand))));
+}
+
 export function syntheticCentres(clusters: number, seed: number): Float32Array[] {
   const rand = prng(seed ^ 0x9e3779b9);
   return Array.from({ length: clusters }, () => normalise(Float32Array.from({ length: EMBEDDING_DIM }, () => gaussian(rand))));
@@ -82,7 +97,10 @@ export async function* syntheticBatches(opts: SyntheticOptions): AsyncGenerator<
   const side = opts.imageSide ?? 64;
   const pool = await jpegPool(64, side, seed);
   const centres = syntheticCentres(opts.clusters ?? 256, seed);
+  const basis = syntheticBasis(seed);
   const rand = prng(seed);
+  const erand = prng(seed ^ 0x51ed270b); // its own stream, so the other columns do not depend on the embedding model
+  const z = new Float32Array(LATENT_DIM);
   for (let start = 0; start < opts.rows; start += batchRows) {
     const n = Math.min(batchRows, opts.rows - start);
     const rows: LaionRow[] = new Array(n);
@@ -91,7 +109,13 @@ export async function* syntheticBatches(opts: SyntheticOptions): AsyncGenerator<
       const key = 100_000_000 + i;
       const centre = centres[Math.floor(rand() * centres.length)] as Float32Array;
       const emb = new Float32Array(EMBEDDING_DIM);
-      for (let d = 0; d < EMBEDDING_DIM; d++) emb[d] = (centre[d] as number) + gaussian(rand) * 0.35 / Math.sqrt(EMBEDDING_DIM) * 4;
+      for (let l = 0; l < LATENT_DIM; l++) z[l] = (gaussian(erand) * LATENT_SCALE) / Math.sqrt(LATENT_DIM);
+      for (let d = 0; d < EMBEDDING_DIM; d++) emb[d] = (centre[d] as number) + (gaussian(erand) * NOISE_SCALE) / Math.sqrt(EMBEDDING_DIM);
+      for (let l = 0; l < LATENT_DIM; l++) {
+        const b = basis[l] as Float32Array;
+        const zl = z[l] as number;
+        for (let d = 0; d < EMBEDDING_DIM; d++) emb[d] = (emb[d] as number) + zl * (b[d] as number);
+      }
       normalise(emb);
       const image = opts.badImages?.has(i)
         ? Buffer.from(`<html>not an image, row ${i}</html>`)

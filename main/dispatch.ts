@@ -29,6 +29,9 @@ function handlers(s: AppServices): Handlers {
       return info;
     },
     'dataset:close': async (req) => ({ closed: s.datasets.close(req.id) }),
+    'dataset:info': async (req) => s.datasets.get(req.id).info,
+    'index:list': (req) => s.indices.list(req.id),
+    'index:build': (req) => s.indices.start({ datasetId: req.id, column: req.column, kind: req.kind, metric: req.metric ?? 'l2' }),
     'rows:page': (req) => s.datasets.page(req.id, req.offset, req.limit),
     'rows:get': (req) => s.datasets.row(req.id, req.rowId),
     'view:open': (req) => s.views.open(req.id, req.spec as import('../shared/types').ViewSpec),

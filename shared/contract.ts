@@ -5,6 +5,7 @@ import type { Channel, ApiMethod, CHANNELS, EventName } from './channels';
 import type {
   AppInfo,
   DatasetInfo,
+  IndexSummary,
   DemoStatus,
   InspectResult,
   JobFinished,
@@ -91,6 +92,8 @@ const viewSpec = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+const exportFormat = z.enum(['csv', 'jsonl', 'parquet']);
+
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
   'dataset:inspect': z.object({ path: pathString }).strict(),
@@ -109,12 +112,15 @@ export const requestSchemas = {
     .object({ id: datasetId, viewId, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_PAGE) })
     .strict(),
   'filter:check': z.object({ id: datasetId, filter: filterSpec }).strict(),
-  'export:default-path': z.object({ id: datasetId, format: z.enum(['csv', 'jsonl']) }).strict(),
+  'dataset:info': z.object({ id: datasetId }).strict(),
+  'index:list': z.object({ id: datasetId }).strict(),
+  'index:build': z.object({ id: datasetId, column: columnName, kind: z.enum(['ivf_pq', 'fts']), metric: z.enum(['l2', 'cosine', 'dot']).optional() }).strict(),
+  'export:default-path': z.object({ id: datasetId, format: exportFormat }).strict(),
   'export:start': z
     .object({
       id: datasetId,
       viewId: viewId.nullable(),
-      format: z.enum(['csv', 'jsonl']),
+      format: exportFormat,
       columns: z.array(columnName).max(500),
       path: pathString,
       overwrite: z.boolean().optional(),
@@ -139,6 +145,10 @@ export interface Responses {
   'view:open': ViewInfo;
   'view:page': RowPage;
   'filter:check': { where: string | null; count: number };
+  'dataset:info': DatasetInfo;
+  'index:list': IndexSummary[];
+  /** estimateSeconds: how long the build should take on this machine class (LanceDB gives no progress). */
+  'index:build': { jobId: string; estimateSeconds: number };
   'export:default-path': { path: string };
   'export:start': { jobId: string; path: string; rows: number };
   'recent:list': RecentEntry[];

@@ -138,6 +138,12 @@ export interface FilterSpec {
 
 export type Metric = 'l2' | 'cosine' | 'dot';
 
+/**
+ * Find-similar defaults. nprobes and refine are chosen by `npm run bench -- search` at 1M rows so that
+ * recall@10 against exact search stays >= 0.95 at the lowest latency (see docs/BENCHMARKS.md).
+ */
+export const SIMILAR_DEFAULTS = { k: 50, metric: 'l2', nprobes: 20, refineFactor: 10 } as const satisfies { k: number; metric: Metric; nprobes: number; refineFactor: number };
+
 export type ViewSpec =
   | { kind: 'browse'; filter?: FilterSpec; sort?: { column: string; descending: boolean } }
   | {
@@ -166,4 +172,21 @@ export interface ViewInfo {
   tookMs: number;
   /** For similar: the key of the query row (rows are identified by key outside this session). */
   queryKey?: string | number | null;
+  /** The index this view would use if it existed: the UI offers to build it. */
+  missingIndex?: { column: string; kind: IndexKind } | null;
 }
+
+/** Indices the app can build: IVF_PQ for vectors, BM25 (inverted) for text. */
+export type IndexKind = 'ivf_pq' | 'fts';
+
+export interface IndexSummary {
+  name: string;
+  column: string;
+  /** LanceDB's own name for it: IVF_PQ, FTS, BTREE… */
+  indexType: string;
+  /** For vector indices, the metric it was trained for. */
+  metric: Metric | null;
+}
+
+/** Manifest formats; Parquet keeps column types, the text formats open anywhere. */
+export type ExportFormat = 'csv' | 'jsonl' | 'parquet';

@@ -1,3 +1,4 @@
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { test, expect, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -127,6 +128,15 @@ test('export the current view as a manifest and check its content; copy the view
     // Exporting again to the same file is refused unless replacing is allowed.
     await page.getByTestId('export-start').click();
     await expect(page.getByTestId('export-error')).toContainText('already exists');
+
+    // Parquet: the typed path follows the format, and a Parquet reader finds the same keys.
+    await page.getByTestId('export-format').selectOption('parquet');
+    await expect(page.getByTestId('export-path')).toHaveValue(path.join(dir, 'flags.parquet'));
+    await page.getByTestId('export-start').click();
+    await expect(page.getByTestId('export-status')).toContainText('Done');
+    const parquetRows = (await parquetReadObjects({ file: await asyncBufferFromFile(path.join(dir, 'flags.parquet')) })) as { key: bigint; caption: string }[];
+    expect(parquetRows.map((r) => String(r.key))).toEqual(lines.slice(1).map((l) => l.split(',')[0]));
+    expect(parquetRows.every((r) => r.caption.startsWith('The national flag of'))).toBe(true);
     await page.keyboard.press('Escape');
 
     await page.getByTestId('code-button').click();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AppEvents, JobRegistry } from './jobs';
 import { DatasetService } from './dataset-service';
 import { ViewService } from './views';
+import { IndexService } from './index-builder';
 import { RecentStore } from './recent';
 import { DemoManager } from './demo/demo-manager';
 import { defaultDataDir, defaultDemoPath } from './paths';
@@ -29,6 +30,7 @@ export interface AppServices {
   jobs: JobRegistry;
   datasets: DatasetService;
   views: ViewService;
+  indices: IndexService;
   recent: RecentStore;
   demo: DemoManager;
   platform: Platform;
@@ -43,11 +45,13 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const events = new AppEvents();
   const jobs = new JobRegistry(events);
   const datasets = new DatasetService({ demoPath });
+  const views = new ViewService(datasets);
   return {
     events,
     jobs,
     datasets,
-    views: new ViewService(datasets),
+    views,
+    indices: new IndexService(datasets, views, jobs),
     recent: new RecentStore(path.join(dataDir, 'recent.json')),
     demo: new DemoManager(demoPath, jobs, opts.demoRows),
     platform: opts.platform,

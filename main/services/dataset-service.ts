@@ -90,12 +90,22 @@ export class DatasetService {
     return ds;
   }
 
+  /** The app itself committed a new version (an index): later replies carry the new number. */
+  moved(id: string, version: number): void {
+    const ds = this.open.get(id); // closed meanwhile: nothing to update, the work is still done
+    if (ds) ds.info = { ...ds.info, version };
+  }
+
   close(id: string): boolean {
     const ds = this.open.get(id);
     if (!ds) return false;
     this.open.delete(id);
     this.images.forget(id);
-    ds.table.close();
+    try {
+      ds.table.close();
+    } catch {
+      // Still in use by a background job (an index build finishing): the handle is dropped with it.
+    }
     return true;
   }
 

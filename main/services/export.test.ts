@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { createAppServices, type AppServices } from './app-services';
 import { createDispatch } from '../dispatch';
 import { exportRows } from './export';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { laionTable, tempDir } from '../test-support/fixtures';
 import type { DatasetInfo, ViewInfo } from '../../shared/types';
 
@@ -36,7 +37,7 @@ function finished(jobId: string): Promise<{ ok: boolean; error: string | null }>
   });
 }
 
-async function exportView(viewId: string | null, format: 'csv' | 'jsonl', columns: string[], target: string, overwrite = false) {
+async function exportView(viewId: string | null, format: 'csv' | 'jsonl' | 'parquet', columns: string[], target: string, overwrite = false) {
   const r = await dispatch('export:start', { id: info.id, viewId, format, columns, path: target, overwrite });
   if (!r.ok) return r;
   const jobId = (r.value as { jobId: string }).jobId;
@@ -70,6 +71,25 @@ describe('export', () => {
     expect(rows).toHaveLength(26);
     expect(rows[0]).toMatchObject({ key: 100_000_003, score: 0 });
     expect(rows[1].url).toMatch(/^https:\/\//);
+  });
+
+  it('writes Parquet with typed columns that a Parquet reader gives back exactly', async () => {
+    const v = (await dispatch('view:open', { id: info.id, spec: { kind: 'browse', filter: { conditions: [{ column: 'similarity', op: 'gte', value: 0.35 }] }, sort: { column: 'similarity', descending: true } } })) as { value: ViewInfo };
+    const target = out('wide.parquet');
+    const r = await exportView(v.value.viewId, 'parquet', ['caption', 'similarity', 'width', 'original_width', 'NSFW'], target);
+    expect(r.ok).toBe(true);
+    expect(v.value.count).toBeGreaterThan(100);
+    expect(v.value.count).toBeLessThan(2500);
+    const file = await asyncBufferFromFile(target);
+    const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+    expect(rows).toHaveLength(v.value.count);
+    const page = await services.views.page(info.id, v.value.viewId, 0, 1000);
+    expect(rows.slice(0, page.rows.length).map((x) => Number(x.key))).toEqual(page.rows.map((row) => row.values.key));
+    expect(rows[0]).toMatchObject({ caption: page.rows[0]!.values.caption, NSFW: page.rows[0]!.values.NSFW, width: BigInt(page.rows[0]!.values.width as number) });
+    expect(rows[0]!.similarity).toBeCloseTo(page.rows[0]!.values.similarity as number, 6);
+    expect(rows.every((x) => (x.similarity as number) >= 0.35 && x.original_width === 64n)).toBe(true);
+    const sims = rows.map((x) => x.similarity as number);
+    expect(sims).toEqual([...sims].sort((a, b) => b - a));
   });
 
   it('exports the whole table when no view is given, and refuses to overwrite unless asked', async () => {
@@ -109,6 +129,14 @@ describe('export', () => {
     await expect(
       exportRows(
         { datasetId: info.id, viewId: null, count: 2500, format: 'csv', columns: [], path: full, overwrite: false },
+        { ...services, createStream: diskFull },
+        () => {},
+        new AbortController().signal,
+      ),
+    ).rejects.toThrow(/disk is full/);
+    await expect(
+      exportRows(
+        { datasetId: info.id, viewId: null, count: 2500, format: 'parquet', columns: ['caption'], path: out('full.parquet'), overwrite: false },
         { ...services, createStream: diskFull },
         () => {},
         new AbortController().signal,

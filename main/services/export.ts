@@ -1,6 +1,6 @@
-// Export the rows of a view (or the whole table) as a manifest: key plus chosen columns, CSV or JSON
-// Lines, streamed page by page into a ".partial" file that is renamed only when complete, so a
-// cancelled or failed export never leaves a file that looks finished.
+// Export the rows of a view (or the whole table) as a manifest: key plus chosen columns, as CSV, JSON
+// Lines or Parquet, streamed page by page into a ".partial" file that is renamed only when complete,
+// so a cancelled or failed export never leaves a file that looks finished.
 import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,10 +8,12 @@ import { once } from 'node:events';
 import { failure } from './errors';
 import type { DatasetService } from './dataset-service';
 import type { ViewService } from './views';
-import type { Cell, RowSummary } from '../../shared/types';
+import type { Cell, ColumnInfo, RowSummary } from '../../shared/types';
 import type { ReportProgress } from './jobs';
+import { parquetSink, type Sink } from './export-parquet';
+import type { ExportFormat } from '../../shared/types';
 
-export type ExportFormat = 'csv' | 'jsonl';
+export type { ExportFormat };
 
 export interface ExportRequest {
   datasetId: string;
@@ -38,14 +40,14 @@ function csvField(cell: Cell | undefined): string {
 }
 
 /** The key column first, then the chosen ones; images and vectors are refused (manifests are text). */
-export function exportColumns(datasets: DatasetService, datasetId: string, chosen: string[]): string[] {
+export function exportColumns(datasets: DatasetService, datasetId: string, chosen: string[]): ColumnInfo[] {
   const ds = datasets.get(datasetId);
-  const known = new Set(ds.pageColumns.map((c) => c.name));
+  const known = new Map(ds.pageColumns.map((c) => [c.name, c]));
   const key = ds.info.keyColumn;
-  const columns = [...new Set([...(key ? [key] : []), ...chosen])];
-  const unknown = columns.filter((c) => !known.has(c));
+  const names = [...new Set([...(key ? [key] : []), ...chosen])];
+  const unknown = names.filter((c) => !known.has(c));
   if (unknown.length) throw failure('INVALID_PAYLOAD', `These columns cannot be exported: ${unknown.join(', ')} (images and vectors are left out of manifests).`);
-  return columns;
+  return names.map((n) => known.get(n)!);
 }
 
 /** Check the target before any work: absolute, a folder that exists, not silently overwritten. */
@@ -71,24 +73,25 @@ export async function exportRows(
   // A write error (full disk) surfaces on the next await instead of as an unhandled event.
   let streamError: Error | null = null;
   out.on('error', (e: Error) => (streamError = e));
-  const write = async (s: string) => {
+  const write = async (s: string | Uint8Array) => {
     if (streamError) throw streamError;
+    if (s.length === 0) return;
     if (!out.write(s)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
     if (streamError) throw streamError;
   };
+  const sink: Sink = req.format === 'parquet' ? parquetSink(columns, !!req.viewId) : textSink(columns, req.format, !!req.viewId);
   let written = 0;
   try {
-    if (req.format === 'csv') await write(`${[...columns, ...(req.viewId ? ['score'] : [])].map((c) => csvField(c)).join(',')}\n`);
+    await write(sink.header());
     for (let offset = 0; offset < req.count; offset += PAGE) {
       if (signal.aborted) throw failure('CANCELLED', 'The export was cancelled.');
       const page = req.viewId ? await deps.views.page(req.datasetId, req.viewId, offset, PAGE) : await deps.datasets.page(req.datasetId, offset, PAGE);
-      let chunk = '';
-      for (const row of page.rows) chunk += line(row, columns, req.format, !!req.viewId);
-      await write(chunk);
+      await write(sink.rows(page.rows));
       written += page.rows.length;
       report(written, req.count, `Exported ${written.toLocaleString('en-US')} of ${req.count.toLocaleString('en-US')} rows`);
       if (page.rows.length === 0) break;
     }
+    await write(sink.end());
     out.end();
     await Promise.race([once(out, 'finish'), once(out, 'close')]);
     if (streamError) throw streamError;
@@ -102,7 +105,21 @@ export async function exportRows(
   }
 }
 
-function line(row: RowSummary, columns: string[], format: ExportFormat, withScore: boolean): string {
+/** CSV and JSON Lines: one line per row, a header line for CSV. */
+function textSink(columns: ColumnInfo[], format: 'csv' | 'jsonl', withScore: boolean): Sink {
+  const names = columns.map((c) => c.name);
+  return {
+    header: () => (format === 'csv' ? `${[...names, ...(withScore ? ['score'] : [])].map((c) => csvField(c)).join(',')}\n` : ''),
+    rows: (rows) => {
+      let chunk = '';
+      for (const row of rows) chunk += line(row, names, format, withScore);
+      return chunk;
+    },
+    end: () => '',
+  };
+}
+
+function line(row: RowSummary, columns: string[], format: 'csv' | 'jsonl', withScore: boolean): string {
   if (format === 'jsonl') {
     const obj: Record<string, Cell> = {};
     for (const c of columns) obj[c] = row.values[c] ?? null;

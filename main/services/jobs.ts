@@ -59,7 +59,7 @@ export class JobRegistry {
         return value;
       } catch (err) {
         const cancelled = controller.signal.aborted;
-        this.finish({ jobId, kind, ok: false, error: cancelled ? 'Cancelled.' : err instanceof AppFailure ? err.message : errorText(err) });
+        this.finish({ jobId, kind, ok: false, error: err instanceof AppFailure && (!cancelled || err.code === 'CANCELLED') ? err.message : cancelled ? 'Cancelled.' : errorText(err) });
         throw err;
       }
     })();

@@ -187,6 +187,33 @@ describe('find similar', () => {
     const none = await view({ kind: 'similar', rowId: '0', column: 'caption', k: 5, metric: 'l2', nprobes: 20, refineFactor: 5 }, plain.id);
     expect(none).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED', message: expect.stringMatching(/no vector column/) } });
   });
+
+  it('works on a vector column of another dimension and refuses ragged lists, with reasons', async () => {
+    // 4-d vectors next to variable-length lists: the app must not assume 768 dimensions anywhere.
+    const { Schema, Field, FixedSizeList, List, Float32, Int64 } = await import('apache-arrow');
+    const schema = new Schema([
+      new Field('key', new Int64(), false),
+      new Field('small_emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true),
+      new Field('ragged', new List(new Field('item', new Float32(), true)), true),
+    ]);
+    const rows = Array.from({ length: 40 }, (_, i) => ({ key: BigInt(i), small_emb: [i, i % 3, 1, 0], ragged: Array.from({ length: 1 + (i % 5) }, () => i) }));
+    const db = await lancedb.connect(tmp.dir);
+    (await db.createTable('dims', rows, { schema })).close();
+    const dims = ((await dispatch('dataset:open', { path: path.join(tmp.dir, 'dims.lance') })) as { value: DatasetInfo }).value;
+    expect(dims.vectorColumns).toEqual(['small_emb']);
+    const rowId = (await services.datasets.page(dims.id, 10, 1)).rows[0]!.rowId;
+    const v = await view({ kind: 'similar', rowId, column: 'small_emb', k: 2, metric: 'l2', nprobes: 1, refineFactor: 1 }, dims.id);
+    expect(v.ok).toBe(true);
+    const found = (await dispatch('view:page', { id: dims.id, viewId: (v as { value: ViewInfo }).value.viewId, offset: 0, limit: 10 })) as Result<RowPage>;
+    // Key 10 = [10, 1, 1, 0]; its two nearest are keys 9 = [9, 0, 1, 0] and 11 = [11, 2, 1, 0], both at
+    // squared L2 distance 2; the next ones (8 and 12) are at 5.
+    const keys = found.ok ? found.value.rows.map((r) => r.values.key as number) : [];
+    expect(keys[0]).toBe(10);
+    expect(keys.slice(1).sort((a, b) => a - b)).toEqual([9, 11]);
+    expect(found.ok && found.value.rows.slice(1).map((r) => r.score)).toEqual([2, 2]);
+    const ragged = await view({ kind: 'similar', rowId, column: 'ragged', k: 3, metric: 'l2', nprobes: 1, refineFactor: 1 }, dims.id);
+    expect(ragged).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/"ragged" is not a vector column/) } });
+  });
 });
 
 describe('caption search', () => {

@@ -2,6 +2,7 @@
 // A view is computed once (the matching row ids in order, with distances or scores) and then paged by
 // row id, so scrolling a filtered or sorted million-row view costs what scrolling the plain table does.
 import { randomBytes } from 'node:crypto';
+import { MIN_VECTOR_INDEX_ROWS } from './index-builder';
 import { rowIdsOf, tableToCells } from './cells';
 import { classifyReadError, errorText, failure } from './errors';
 import { filterSql } from './filter-sql';
@@ -31,7 +32,10 @@ function cleanPlannerMessage(err: unknown): string {
     .trim();
 }
 
-interface IndexInfo {
+export const VECTOR_INDEX = /ivf|hnsw|pq|vector/i;
+export const TEXT_INDEX = /fts|inverted/i;
+
+export interface IndexInfo {
   name: string;
   column: string;
   indexType: string;
@@ -72,7 +76,17 @@ export class ViewService {
     this.views.set(viewId, view);
     const result: ViewInfo = { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
     if (queryKey !== undefined) result.queryKey = queryKey;
+    if (spec.kind !== 'browse') result.missingIndex = await this.missingIndex(datasetId, ds, spec);
     return result;
+  }
+
+  /** The index a similar or search view lacks, when the app could build it. */
+  private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' }>): Promise<ViewInfo['missingIndex']> {
+    const kind = spec.kind === 'similar' ? 'ivf_pq' : 'fts';
+    const pattern = kind === 'ivf_pq' ? VECTOR_INDEX : TEXT_INDEX;
+    if ((await this.indexInfo(datasetId, ds)).some((i) => i.column === spec.column && pattern.test(i.indexType))) return null;
+    if (kind === 'ivf_pq' && ds.info.rowCount < MIN_VECTOR_INDEX_ROWS) return null;
+    return { column: spec.column, kind };
   }
 
   /** Rows in a view (for exports), or throws NOT_FOUND when it has expired. */
@@ -112,6 +126,15 @@ export class ViewService {
     return { offset, rows };
   }
 
+  /** The dataset's indices (cached: they change only when the app builds one, which calls forgetIndices). */
+  async listIndices(datasetId: string): Promise<IndexInfo[]> {
+    return this.indexInfo(datasetId, this.datasets.get(datasetId));
+  }
+
+  forgetIndices(datasetId: string): void {
+    this.indices.deleteWhere((k) => k === datasetId);
+  }
+
   private indexInfo(datasetId: string, ds: OpenDataset): Promise<IndexInfo[]> {
     let cached = this.indices.get(datasetId);
     if (!cached) {
@@ -122,7 +145,7 @@ export class ViewService {
             name: i.name,
             column: i.columns[0] ?? '',
             indexType: i.indexType,
-            distanceType: /ivf|hnsw|pq|vector/i.test(i.indexType) ? ((await ds.table.indexStats(i.name))?.distanceType?.toLowerCase() ?? null) : null,
+            distanceType: VECTOR_INDEX.test(i.indexType) ? ((await ds.table.indexStats(i.name))?.distanceType?.toLowerCase() ?? null) : null,
           })),
         );
       })();
@@ -194,13 +217,16 @@ export class ViewService {
     const keyValue = keyCol && q.numRows ? q.getChild(keyCol)?.get(0) : null;
     const queryKey = keyValue === null || keyValue === undefined ? null : typeof keyValue === 'bigint' ? (Number.isSafeInteger(Number(keyValue)) ? Number(keyValue) : String(keyValue)) : (keyValue as string | number);
     if (!raw) throw failure('NOT_FOUND', `Row ${spec.rowId} has no ${col.name} vector to search with.`);
-    const vector = Array.from(raw as Iterable<number>, Number);
+    // A Float32Array goes to LanceDB as one buffer; a JS number[] would be converted element by element
+    // (about 1.5 ms of a 5 ms search at 768 dimensions).
+    const values = typeof (raw as { toArray?: unknown }).toArray === 'function' ? (raw as { toArray(): ArrayLike<number> }).toArray() : (raw as ArrayLike<number>);
+    const vector = values instanceof Float32Array ? values : Float32Array.from(values, Number);
     if (vector.length !== col.dim) {
       throw failure('INVALID_PAYLOAD', `The query vector has ${vector.length} dimensions but ${col.name} holds ${col.dim}.`);
     }
-    if (vector.some((x) => !Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${spec.rowId}'s ${col.name} contains NaN or infinite values.`);
+    if (!vector.every((x) => Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${spec.rowId}'s ${col.name} contains NaN or infinite values.`);
 
-    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && /ivf|hnsw|pq|vector/i.test(i.indexType));
+    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && VECTOR_INDEX.test(i.indexType));
     let usedIndex = !!index;
     if (index) {
       const indexMetric = index.distanceType;
@@ -241,7 +267,7 @@ export class ViewService {
   private async search(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'search' }>, where: string | null, notes: string[]) {
     const col = ds.info.columns.find((c) => c.name === spec.column);
     if (!col || col.kind !== 'string') throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a text column.`);
-    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && /fts|inverted/i.test(i.indexType));
+    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && TEXT_INDEX.test(i.indexType));
     if (!index) notes.push(`${col.name} has no full-text index: every row is scanned, which is slow on large tables.`);
     let q = ds.table
       .query()

@@ -10,6 +10,7 @@ import { DemoBuildScreen } from './components/DemoBuildScreen';
 import { ViewBar } from './components/ViewBar';
 import { ExportDialog } from './components/ExportDialog';
 import { CodeDialog } from './components/CodeDialog';
+import { IndexBuildDialog, type IndexTarget } from './components/IndexBuildDialog';
 import { useViews } from './hooks/useViews';
 import type { AppInfo, DatasetInfo, JobProgress, RowSummary } from '../../shared/types';
 
@@ -22,7 +23,9 @@ export function App() {
   const [focused, setFocused] = useState(0);
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [dialog, setDialog] = useState<'export' | 'code' | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | null>(null);
+  // The index build outlives its dialog: kept here so reopening the dialog shows the same job.
+  const [indexBuild, setIndexBuild] = useState<{ datasetId: string; target: IndexTarget; jobId: string | null } | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
   const views = useViews(dataset, () => {
     setFocused(0);
@@ -69,6 +72,23 @@ export function App() {
   // Any job's progress shows in the status bar.
   useEffect(() => api.on('job:progress', setJob), []);
   useEffect(() => api.on('job:finished', () => setJob(null)), []);
+
+  const indexJob = useJob(indexBuild?.jobId ?? null);
+  useEffect(() => {
+    // A finished build is a new version with an index: refresh what the status bar and the view show.
+    if (!indexJob.finished?.ok || !indexBuild) return;
+    void api.datasetInfo({ id: indexBuild.datasetId }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
+    views.refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [indexJob.finished]);
+
+  const offerIndex = (target: IndexTarget) => {
+    if (!dataset) return;
+    const b = indexBuild;
+    const sameRunning = b && b.datasetId === dataset.id && b.target.column === target.column && b.target.kind === target.kind && b.jobId && !indexJob.finished;
+    if (!sameRunning) setIndexBuild({ datasetId: dataset.id, target, jobId: null });
+    setDialog('index');
+  };
 
   const demoJob = useJob(phase.kind === 'demo' ? phase.jobId : null);
   useEffect(() => {
@@ -175,6 +195,22 @@ export function App() {
             {!!views.view?.notes.length && (
               <div className="view-notes" data-testid="view-notes">
                 {views.view.notes.join(' ')}
+                {views.view.missingIndex && (
+                  <button
+                    type="button"
+                    className="link-button"
+                    data-testid="build-index"
+                    onClick={() =>
+                      offerIndex({
+                        column: views.view!.missingIndex!.column,
+                        kind: views.view!.missingIndex!.kind,
+                        metric: views.view!.spec.kind === 'similar' ? views.view!.spec.metric : 'l2',
+                      })
+                    }
+                  >
+                    {views.view.missingIndex.kind === 'ivf_pq' ? `Build an IVF_PQ index on ${views.view.missingIndex.column}…` : `Build a full-text index on ${views.view.missingIndex.column}…`}
+                  </button>
+                )}
               </div>
             )}
             <div className="browse">
@@ -203,6 +239,15 @@ export function App() {
       </main>
       <StatusBar dataset={phase.kind === 'ready' ? dataset : null} viewCount={views.view?.count ?? null} focused={focused} job={job} />
       {dialog === 'export' && dataset && <ExportDialog dataset={dataset} view={views.view} onClose={() => setDialog(null)} />}
+      {dialog === 'index' && dataset && indexBuild && indexBuild.datasetId === dataset.id && (
+        <IndexBuildDialog
+          dataset={dataset}
+          target={indexBuild.target}
+          jobId={indexBuild.jobId}
+          onStarted={(jobId) => setIndexBuild((b) => (b ? { ...b, jobId } : b))}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog === 'code' && dataset && <CodeDialog dataset={dataset} view={views.view} onClose={() => setDialog(null)} />}
       {showOpen && (
         <OpenDatasetDialog

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatCount } from '../format';
-import type { DatasetInfo, ViewInfo } from '../../../shared/types';
+import type { DatasetInfo, ExportFormat, ViewInfo } from '../../../shared/types';
 
 interface Props {
   dataset: DatasetInfo;
@@ -13,7 +13,7 @@ interface Props {
 
 export function ExportDialog({ dataset, view, onClose }: Props) {
   const exportable = dataset.columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector' && c.name !== dataset.keyColumn);
-  const [format, setFormat] = useState<'csv' | 'jsonl'>('csv');
+  const [format, setFormat] = useState<ExportFormat>('csv');
   const [columns, setColumns] = useState<string[]>(dataset.captionColumn ? [dataset.captionColumn] : []);
   const [path, setPath] = useState('');
   // A ref, not state: a suggestion still in flight must see the person's typing at once.
@@ -29,6 +29,12 @@ export function ExportDialog({ dataset, view, onClose }: Props) {
     if (pathTouched.current) return;
     void api.defaultExportPath({ id: dataset.id, format }).then((r) => r.ok && !pathTouched.current && setPath(r.value.path));
   }, [dataset.id, format]);
+
+  // A typed path keeps its name and folder; only its extension follows the format.
+  const changeFormat = (next: ExportFormat) => {
+    setFormat(next);
+    if (pathTouched.current) setPath((p) => p.replace(/\.(csv|jsonl|parquet)$/i, `.${next}`));
+  };
 
   const start = async () => {
     setError(null);
@@ -50,9 +56,10 @@ export function ExportDialog({ dataset, view, onClose }: Props) {
         <div className="row">
           <label>
             Format{' '}
-            <select value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'jsonl')} data-testid="export-format">
+            <select value={format} onChange={(e) => changeFormat(e.target.value as ExportFormat)} data-testid="export-format">
               <option value="csv">CSV</option>
               <option value="jsonl">JSON Lines</option>
+              <option value="parquet">Parquet (typed columns)</option>
             </select>
           </label>
         </div>

@@ -2,7 +2,7 @@
 // similar-images view. Edits are local until applied (Enter or Apply); the result count shows at right.
 import { useEffect, useState } from 'react';
 import { formatCount } from '../format';
-import type { ColumnInfo, DatasetInfo, FilterCondition, FilterOp, FilterSpec, Metric, ViewInfo, ViewSpec } from '../../../shared/types';
+import { SIMILAR_DEFAULTS, type ColumnInfo, type DatasetInfo, type FilterCondition, type FilterOp, type FilterSpec, type Metric, type ViewInfo, type ViewSpec } from '../../../shared/types';
 
 interface Props {
   dataset: DatasetInfo;
@@ -32,7 +32,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onCode }: Prop
   const [conditions, setConditions] = useState<FilterCondition[]>([]);
   const [sql, setSql] = useState('');
   const [sort, setSort] = useState<{ column: string; descending: boolean } | null>(null);
-  const [similar, setSimilar] = useState({ k: 50, metric: 'l2' as Metric, nprobes: 20, refineFactor: 10, column: dataset.vectorColumns[0] ?? '' });
+  const [similar, setSimilar] = useState({ k: SIMILAR_DEFAULTS.k as number, metric: SIMILAR_DEFAULTS.metric as Metric, nprobes: SIMILAR_DEFAULTS.nprobes as number, refineFactor: SIMILAR_DEFAULTS.refineFactor as number, column: dataset.vectorColumns[0] ?? '' });
 
   // Follow the applied view (history back/forward, a new similar search).
   useEffect(() => {

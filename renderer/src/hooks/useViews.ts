@@ -2,7 +2,7 @@
 // and Forward move between views (browse, filter, similar-of-X, search).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
-import type { DatasetInfo, RowSummary, ViewInfo, ViewSpec } from '../../../shared/types';
+import { SIMILAR_DEFAULTS, type DatasetInfo, type RowSummary, type ViewInfo, type ViewSpec } from '../../../shared/types';
 
 interface HistoryState {
   lx: true;
@@ -16,6 +16,8 @@ export interface Views {
   error: string | null;
   apply(spec: ViewSpec | null): void;
   findSimilar(row: RowSummary): void;
+  /** Open the current view again (an index was built): same history entry. */
+  refresh(): void;
 }
 
 export function useViews(dataset: DatasetInfo | null, onChange: () => void): Views {
@@ -49,12 +51,14 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
     [dataset],
   );
 
-  // A new dataset starts at its plain table, as the current history entry.
+  // A new dataset starts at its plain table, as the current history entry. Keyed on the id: the same
+  // dataset at a new version (an index built) keeps its view.
+  const datasetId = dataset?.id ?? null;
   useEffect(() => {
     setView(null);
     setError(null);
-    if (dataset) history.replaceState({ lx: true, datasetId: dataset.id, spec: null } satisfies HistoryState, '', '#');
-  }, [dataset]);
+    if (datasetId) history.replaceState({ lx: true, datasetId, spec: null } satisfies HistoryState, '', '#');
+  }, [datasetId]);
 
   useEffect(() => {
     const onPop = (e: PopStateEvent) => {
@@ -77,10 +81,10 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
           kind: 'similar',
           rowId: row.rowId,
           column: prev?.kind === 'similar' ? prev.column : (dataset.vectorColumns[0] as string),
-          k: prev?.kind === 'similar' ? prev.k : 50,
-          metric: prev?.kind === 'similar' ? prev.metric : 'l2',
-          nprobes: prev?.kind === 'similar' ? prev.nprobes : 20,
-          refineFactor: prev?.kind === 'similar' ? prev.refineFactor : 10,
+          k: prev?.kind === 'similar' ? prev.k : SIMILAR_DEFAULTS.k,
+          metric: prev?.kind === 'similar' ? prev.metric : SIMILAR_DEFAULTS.metric,
+          nprobes: prev?.kind === 'similar' ? prev.nprobes : SIMILAR_DEFAULTS.nprobes,
+          refineFactor: prev?.kind === 'similar' ? prev.refineFactor : SIMILAR_DEFAULTS.refineFactor,
           // Filters carry over: similar images among the rows you were looking at.
           ...(prev?.filter ? { filter: prev.filter } : {}),
         },
@@ -90,5 +94,10 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
     [dataset, open],
   );
 
-  return { view, busy, error, apply, findSimilar };
+  const refresh = useCallback(() => {
+    const spec = current.current?.spec;
+    if (spec) void open(spec, false);
+  }, [open]);
+
+  return { view, busy, error, apply, findSimilar, refresh };
 }

@@ -1,0 +1,88 @@
+// Build the index a view lacks (IVF_PQ for find-similar, BM25 for caption search) with progress and
+// cancel. The build is a job: closing this dialog leaves it running, the status bar keeps showing it,
+// and reopening the dialog picks it up again.
+import { useState } from 'react';
+import { api } from '../api/client';
+import { useJob } from '../hooks/useJob';
+import { formatCount } from '../format';
+import type { DatasetInfo, IndexKind, Metric } from '../../../shared/types';
+
+export interface IndexTarget {
+  column: string;
+  kind: IndexKind;
+  metric: Metric;
+}
+
+interface Props {
+  dataset: DatasetInfo;
+  target: IndexTarget;
+  jobId: string | null;
+  onStarted(jobId: string): void;
+  onClose(): void;
+}
+
+const NAMES: Record<IndexKind, string> = { ivf_pq: 'IVF_PQ vector index', fts: 'full-text (BM25) index' };
+
+export function IndexBuildDialog({ dataset, target, jobId, onStarted, onClose }: Props) {
+  const [error, setError] = useState<string | null>(null);
+  const [estimate, setEstimate] = useState<number | null>(null);
+  const [starting, setStarting] = useState(false);
+  const job = useJob(jobId);
+  const running = !!jobId && !job.finished;
+  const what = `${NAMES[target.kind]} on ${target.column}${target.kind === 'ivf_pq' ? ` (${target.metric.toUpperCase()})` : ''}`;
+
+  const start = async () => {
+    setError(null);
+    setStarting(true);
+    const r = await api.buildIndex({ id: dataset.id, column: target.column, kind: target.kind, metric: target.metric });
+    setStarting(false);
+    if (!r.ok) return setError(r.error.message);
+    setEstimate(r.value.estimateSeconds);
+    onStarted(r.value.jobId);
+  };
+  const pct = job.finished?.ok ? 100 : job.progress && job.progress.total ? Math.floor((100 * job.progress.done) / job.progress.total) : 0;
+
+  return (
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="index-title" data-testid="index-dialog">
+        <h2 id="index-title">Build the {what}</h2>
+        <p className="muted">
+          {target.kind === 'ivf_pq'
+            ? `Find similar over ${formatCount(dataset.rowCount)} rows then reads a few partitions instead of every vector.`
+            : `Caption search over ${formatCount(dataset.rowCount)} rows then ranks with BM25 from the index instead of scanning every caption.`}{' '}
+          The index is committed as a new version of the dataset; no existing data is rewritten. Cancelling leaves the dataset as it is.
+        </p>
+        <p className="muted">
+          LanceDB does not report progress while it builds, so the bar follows an estimate{estimate !== null ? ` (about ${estimate < 60 ? `${estimate} s` : `${Math.round(estimate / 60)} min`})` : ''}. You can close this window: the build goes on and the status bar shows it.
+        </p>
+        {error && (
+          <div className="error-box" role="alert" data-testid="index-error">
+            {error}
+          </div>
+        )}
+        {jobId && (
+          <div role="status" data-testid="index-status">
+            <progress max={100} value={pct} style={{ width: '100%' }} />
+            {job.finished ? (job.finished.ok ? `${job.progress?.message ?? 'Built.'} The view now uses it.` : job.finished.error) : (job.progress?.message ?? 'Starting…')}
+          </div>
+        )}
+        <div className="modal-actions">
+          {running ? (
+            <button type="button" onClick={() => void api.cancelJob({ jobId: jobId as string })} data-testid="index-cancel">
+              Cancel build
+            </button>
+          ) : (
+            !job.finished?.ok && (
+              <button type="button" className="primary" disabled={starting} onClick={() => void start()} data-testid="index-start">
+                {job.finished ? 'Build again' : 'Build index'}
+              </button>
+            )
+          )}
+          <button type="button" onClick={onClose} data-testid="index-close">
+            {running ? 'Close (keep building)' : 'Close'}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
