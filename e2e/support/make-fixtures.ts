@@ -20,6 +20,14 @@ const empty = await writeSyntheticTable(FIXTURES, 'empty', { rows: 5, imageSide:
 await empty.delete('true');
 empty.close();
 
+// Images and captions but no vector column: find similar explains itself and hides.
+const { lancedb } = await import('../../main/services/lance');
+const noVecDb = await lancedb.connect(FIXTURES);
+const src = await noVecDb.openTable('bad-images');
+const plainRows = await src.query().select(['key', 'image', 'caption', 'url']).offset(4).limit(20).toArrow();
+src.close();
+(await noVecDb.createTable('no-vectors', plainRows)).close();
+
 // A folder that is not a dataset at all.
 await fs.mkdir(path.join(FIXTURES, 'plain-folder'), { recursive: true });
 await fs.writeFile(path.join(FIXTURES, 'plain-folder', 'readme.txt'), 'not a dataset');

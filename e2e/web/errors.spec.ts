@@ -85,3 +85,23 @@ test('the bridge refuses a browser that does not have the token', async ({ page 
   expect(res?.status()).toBe(401);
   await expect(page.locator('body')).toContainText('npm run serve');
 });
+
+test('a dataset without a vector column hides find similar and says why', async ({ page }) => {
+  const b = await startServe({ dataset: path.join(FIXTURES, 'no-vectors.lance') });
+  try {
+    await page.goto(b.openUrl);
+    const tile = page.locator('[data-testid=tile][data-index="1"]');
+    await expect(tile.locator('img')).toBeVisible();
+    await tile.hover();
+    await expect(tile.getByTestId('find-similar')).toHaveCount(0);
+    await tile.click();
+    await page.keyboard.press('s');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('no-similar')).toHaveText('No vector column: find similar is unavailable');
+    await expect(page.getByTestId('view-count')).not.toContainText('nearest');
+    await expect(page.getByTestId('view-error')).toHaveCount(0);
+    await expect(page.getByTestId('detail-find-similar')).toHaveCount(0);
+  } finally {
+    await b.stop();
+  }
+});

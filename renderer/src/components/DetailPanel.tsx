@@ -50,10 +50,14 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar }: Props) {
     >
       <header className="detail-head">
         <h2>Row {(row.index + 1).toLocaleString('en-US')}</h2>
-        {onFindSimilar && (
+        {onFindSimilar ? (
           <button type="button" onClick={onFindSimilar} data-testid="detail-find-similar">
             Find similar
           </button>
+        ) : (
+          <span className="muted" data-testid="no-similar" title="Find similar compares embedding vectors (a fixed-size list of floats, like LAION's img_emb); this dataset has no such column.">
+            No vector column: find similar is unavailable
+          </span>
         )}
         <button ref={closeRef} type="button" className="icon-button" onClick={onClose} aria-label="Close details (Esc)">
           ✕
