@@ -2,6 +2,7 @@
 // IVF_PQ on img_emb (like the real dataset's) and a BM25 full-text index on caption.
 import path from 'node:path';
 import { lancedb } from '../main/services/lance';
+import { ivfPqParams } from '../main/services/index-builder';
 
 export async function ensureSearchIndices(tablePath: string, log: (s: string) => void = (s) => process.stderr.write(s)): Promise<void> {
   const db = await lancedb.connect(path.dirname(tablePath));
@@ -12,7 +13,7 @@ export async function ensureSearchIndices(tablePath: string, log: (s: string) =>
     const t = performance.now();
     log(`  building IVF_PQ on img_emb (${rows.toLocaleString()} rows)…\n`);
     await table.createIndex('img_emb', {
-      config: lancedb.Index.ivfPq({ numPartitions: Math.max(4, Math.round(Math.sqrt(rows))), numSubVectors: 48, distanceType: 'l2' }),
+      config: lancedb.Index.ivfPq({ ...ivfPqParams(rows, 768), distanceType: 'l2' }),
     });
     log(`  IVF_PQ built in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
   }

@@ -46,6 +46,12 @@ function handlers(s: AppServices): Handlers {
       const { jobId } = s.jobs.start('export', (report, signal) => exportRows(request, s, report, signal));
       return { jobId, path: req.path, rows: count };
     },
+    'hub:plan': async (req) => ({ ...(await s.hub.plan(req)), defaultTarget: s.hub.defaultTarget(req.repo, req.folder) }),
+    'hub:download': (req) => s.hub.start({ ...req, parallel: req.parallel ?? 4 }),
+    'hub:incomplete': () => s.hub.incomplete(),
+    'hub:discard': (req) => s.hub.discard(req.target),
+    'hub:token-status': () => s.hub.tokenStatus(),
+    'hub:set-token': (req) => s.hub.setToken(req.token, req.remember),
     'recent:list': () => s.recent.list(),
     'recent:forget': (req) => s.recent.forget(req.path, req.table),
     'demo:status': () => s.demo.status(),

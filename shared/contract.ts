@@ -5,6 +5,8 @@ import type { Channel, ApiMethod, CHANNELS, EventName } from './channels';
 import type {
   AppInfo,
   DatasetInfo,
+  DownloadPlan,
+  IncompleteDownload,
   IndexSummary,
   DemoStatus,
   InspectResult,
@@ -93,6 +95,9 @@ const viewSpec = z.discriminatedUnion('kind', [
 ]);
 
 const exportFormat = z.enum(['csv', 'jsonl', 'parquet']);
+const hubRepo = z.string().trim().min(3, 'give a repository id like owner/name').max(200);
+const hubRevision = z.string().trim().max(200);
+const hubFolder = z.string().trim().max(500);
 
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
@@ -126,6 +131,14 @@ export const requestSchemas = {
       overwrite: z.boolean().optional(),
     })
     .strict(),
+  'hub:plan': z.object({ repo: hubRepo, revision: hubRevision, folder: hubFolder, target: pathString }).strict(),
+  'hub:download': z
+    .object({ repo: hubRepo, revision: hubRevision, folder: hubFolder, target: pathString, parallel: z.number().int().min(1).max(16).optional() })
+    .strict(),
+  'hub:incomplete': z.object({}).strict(),
+  'hub:discard': z.object({ target: pathString }).strict(),
+  'hub:token-status': z.object({}).strict(),
+  'hub:set-token': z.object({ token: z.string().max(300).nullable(), remember: z.boolean() }).strict(),
   'recent:list': z.object({}).strict(),
   'recent:forget': z.object({ path: pathString, table: tableName }).strict(),
   'demo:status': z.object({}).strict(),
@@ -151,6 +164,13 @@ export interface Responses {
   'index:build': { jobId: string; estimateSeconds: number };
   'export:default-path': { path: string };
   'export:start': { jobId: string; path: string; rows: number };
+  /** defaultTarget: where the dialog suggests saving, for the repo and folder asked about. */
+  'hub:plan': DownloadPlan & { defaultTarget: string };
+  'hub:download': { jobId: string; target: string };
+  'hub:incomplete': IncompleteDownload[];
+  'hub:discard': { discarded: boolean };
+  'hub:token-status': { source: 'typed' | 'env' | 'none'; canStore: boolean };
+  'hub:set-token': { source: 'typed' | 'env' | 'none'; stored: boolean };
   'recent:list': RecentEntry[];
   'recent:forget': RecentEntry[];
   'demo:status': DemoStatus;

@@ -105,6 +105,8 @@ export interface JobProgress {
   done: number;
   total: number;
   message: string;
+  /** Downloads say more: rate, ETA, files, the transfers in flight. */
+  download?: DownloadDetail;
 }
 
 export interface JobFinished {
@@ -112,6 +114,56 @@ export interface JobFinished {
   kind: string;
   ok: boolean;
   error: string | null;
+  /** Where the work left its result (a downloaded dataset, an export), when it has one. */
+  path?: string;
+}
+
+// ---- Hub downloads (issue 4) ----
+
+export interface DownloadFileProgress {
+  path: string;
+  done: number;
+  size: number;
+}
+
+export interface DownloadDetail {
+  phase: 'listing' | 'downloading' | 'publishing' | 'checking';
+  bytesDone: number;
+  bytesTotal: number;
+  /** Bytes per second over the last few seconds. */
+  rate: number;
+  etaSeconds: number | null;
+  filesDone: number;
+  filesTotal: number;
+  inFlight: DownloadFileProgress[];
+  /** Set while a transfer waits to retry (rate limit, server error, dropped connection). */
+  retrying: string | null;
+}
+
+export interface DownloadPlan {
+  repo: string;
+  revision: string;
+  commit: string;
+  folder: string;
+  target: string;
+  files: number;
+  totalBytes: number;
+  /** Already on disk from an earlier, stopped download of the same commit. */
+  haveBytes: number;
+  freeBytes: number | null;
+  /** True when the free space is less than what is left to fetch. */
+  tooBig: boolean;
+}
+
+export interface IncompleteDownload {
+  target: string;
+  repo: string;
+  revision: string;
+  commit: string;
+  folder: string;
+  haveBytes: number;
+  totalBytes: number;
+  startedAt: string;
 }
 
 // ---- Views: browse with filters and sort, find similar, caption search (issue 3) ----
@@ -142,7 +194,7 @@ export type Metric = 'l2' | 'cosine' | 'dot';
  * Find-similar defaults. nprobes and refine are chosen by `npm run bench -- search` at 1M rows so that
  * recall@10 against exact search stays >= 0.95 at the lowest latency (see docs/BENCHMARKS.md).
  */
-export const SIMILAR_DEFAULTS = { k: 50, metric: 'l2', nprobes: 20, refineFactor: 10 } as const satisfies { k: number; metric: Metric; nprobes: number; refineFactor: number };
+export const SIMILAR_DEFAULTS = { k: 50, metric: 'l2', nprobes: 40, refineFactor: 5 } as const satisfies { k: number; metric: Metric; nprobes: number; refineFactor: number };
 
 export type ViewSpec =
   | { kind: 'browse'; filter?: FilterSpec; sort?: { column: string; descending: boolean } }

@@ -5,6 +5,7 @@ import { AppEvents, JobRegistry } from './jobs';
 import { DatasetService } from './dataset-service';
 import { ViewService } from './views';
 import { IndexService } from './index-builder';
+import { HubService, type SecretStore } from './hub/hub-service';
 import { RecentStore } from './recent';
 import { DemoManager } from './demo/demo-manager';
 import { defaultDataDir, defaultDemoPath } from './paths';
@@ -13,6 +14,8 @@ export interface Platform {
   carrier: 'electron' | 'web';
   /** A native folder picker; absent over the web bridge. */
   pickFolder?: () => Promise<string | null>;
+  /** Encryption at rest for the Hub token (Electron's safeStorage); absent over the web bridge. */
+  secrets?: SecretStore;
 }
 
 export interface AppServicesOptions {
@@ -23,6 +26,8 @@ export interface AppServicesOptions {
   platform: Platform;
   version?: string;
   startupPath?: string | null;
+  /** Where HF_ENDPOINT and HF_TOKEN are read (tests pass their own). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface AppServices {
@@ -31,6 +36,7 @@ export interface AppServices {
   datasets: DatasetService;
   views: ViewService;
   indices: IndexService;
+  hub: HubService;
   recent: RecentStore;
   demo: DemoManager;
   platform: Platform;
@@ -52,6 +58,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     datasets,
     views,
     indices: new IndexService(datasets, views, jobs),
+    hub: new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env),
     recent: new RecentStore(path.join(dataDir, 'recent.json')),
     demo: new DemoManager(demoPath, jobs, opts.demoRows),
     platform: opts.platform,

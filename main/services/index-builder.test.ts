@@ -151,9 +151,9 @@ describe('building indices from the app', () => {
   });
 
   it('chooses IVF_PQ parameters that split the vector exactly', () => {
-    expect(ivfPqParams(1_000_000, 768)).toEqual({ numPartitions: 1000, numSubVectors: 48 });
-    expect(ivfPqParams(3000, 768)).toEqual({ numPartitions: 55, numSubVectors: 48 });
-    expect(ivfPqParams(10_000, 100)).toEqual({ numPartitions: 100, numSubVectors: 5 });
+    expect(ivfPqParams(1_000_000, 768)).toEqual({ numPartitions: 1000, numSubVectors: 96 });
+    expect(ivfPqParams(3000, 768)).toEqual({ numPartitions: 55, numSubVectors: 96 });
+    expect(ivfPqParams(10_000, 100)).toEqual({ numPartitions: 100, numSubVectors: 10 });
     expect(ivfPqParams(10_000, 7)).toEqual({ numPartitions: 100, numSubVectors: 1 });
   });
 });

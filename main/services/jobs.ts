@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { errorText, AppFailure } from './errors';
-import type { JobFinished, JobProgress } from '../../shared/types';
+import type { DownloadDetail, JobFinished, JobProgress } from '../../shared/types';
 import type { EventPayloads } from '../../shared/contract';
 
-export type ReportProgress = (done: number, total: number, message: string) => void;
+export type ReportProgress = (done: number, total: number, message: string, download?: DownloadDetail) => void;
 export type JobWork<T> = (report: ReportProgress, signal: AbortSignal) => Promise<T>;
 
 interface Running {
@@ -44,8 +44,8 @@ export class JobRegistry {
     const controller = new AbortController();
     let lastSent = 0;
     const last: JobProgress = { jobId, kind, done: 0, total: 0, message: 'Starting…' };
-    const report: ReportProgress = (done, total, message) => {
-      Object.assign(last, { done, total, message });
+    const report: ReportProgress = (done, total, message, download) => {
+      Object.assign(last, { done, total, message }, download ? { download } : {});
       const now = Date.now();
       if (now - lastSent >= THROTTLE_MS || done >= total) {
         lastSent = now;
@@ -55,7 +55,8 @@ export class JobRegistry {
     const promise = (async () => {
       try {
         const value = await work(report, controller.signal);
-        this.finish({ jobId, kind, ok: true, error: null });
+        const resultPath = (value as { path?: unknown } | null)?.path;
+        this.finish({ jobId, kind, ok: true, error: null, ...(typeof resultPath === 'string' ? { path: resultPath } : {}) });
         return value;
       } catch (err) {
         const cancelled = controller.signal.aborted;
