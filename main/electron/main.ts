@@ -1,11 +1,12 @@
 // Electron entry: the thin shell. Registers the app scheme before `ready`, hardens every web
 // contents, wires IPC to the shared dispatch function, and opens the window. All real work lives
 // in main/services (plain Node, tested without Electron).
-import { app, BrowserWindow, dialog, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, protocol, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_SCHEME } from '../../shared/channels';
 import { createAppServices } from '../services/app-services';
+import { encryptedFileStore } from '../services/hub/secret-file';
 import { indexStaticFiles, serveAppRequest } from '../app-routes';
 import { hardenApp, hardenSession } from './hardening';
 import { registerIpc } from './ipc';
@@ -34,6 +35,12 @@ app.whenReady().then(async () => {
         const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
+      // The Hub token typed in the download dialog is kept only as safeStorage ciphertext.
+      secrets: encryptedFileStore(path.join(app.getPath('userData'), 'secrets'), {
+        available: () => safeStorage.isEncryptionAvailable(),
+        encrypt: (s) => safeStorage.encryptString(s),
+        decrypt: (b) => safeStorage.decryptString(b),
+      }),
     },
     version: app.getVersion(),
     startupPath: startupPath ? path.resolve(startupPath) : null,

@@ -61,10 +61,9 @@ export class HubService {
     if (this.secrets?.available()) {
       await this.secrets.save('hf-token', remember ? token : null);
       stored = remember && token !== null;
-    } else if (remember && token) {
-      // No encryption available: never write it in plain text; say so.
-      throw failure('UNSUPPORTED', 'This platform cannot store the token encrypted, so it is kept for this session only. Set HF_TOKEN to make it permanent.');
     }
+    // No encryption available: it is never written in plain text; `stored: false` lets the dialog say
+    // it lasts for this session only.
     return { source: token ? 'typed' : this.env.HF_TOKEN ? 'env' : 'none', stored };
   }
 
