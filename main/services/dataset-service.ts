@@ -39,13 +39,17 @@ export class DatasetService {
   }
 
   async openDataset(p: string, tableName?: string): Promise<DatasetInfo> {
-    const found = await inspectPath(p);
-    const target = connectionTarget(found, tableName);
+    const online = p.startsWith('hf://');
+    const found: InspectResult = online ? hubLocation(p) : await inspectPath(p);
+    const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : connectionTarget(found, tableName);
     let table: LanceTable;
     try {
       const db = await lancedb.connect(target.dbDir);
       table = await db.openTable(target.table);
     } catch (err) {
+      if (online) {
+        throw failure('NOT_FOUND', `${p} could not be opened from the Hub: check the repository, the path, your network and HF_TOKEN for gated data.`, errorText(err));
+      }
       throw failure(
         'DATASET_CORRUPT',
         `The dataset at ${found.path} could not be opened: its version manifest is missing or damaged.`,
@@ -60,7 +64,7 @@ export class DatasetService {
       const imageColumn = pickImageColumn(columns);
       info = {
         id,
-        path: found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`),
+        path: online || found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`),
         table: target.table,
         name: displayName(found.path, target.table),
         version,
@@ -179,4 +183,17 @@ function pickCaptionColumn(columns: ColumnInfo[]): string | null {
 function displayName(found: string, table: string): string {
   const base = path.basename(found);
   return base === `${table}.lance` ? `${path.basename(path.dirname(found))}/${table}` : `${base}/${table}`;
+}
+
+/**
+ * "Browse online": LanceDB (through OpenDAL's Hugging Face service) opens
+ * hf://datasets/<owner>/<name>/<folder>/<table>.lance as table <table> of database
+ * hf://datasets/<owner>/<name>/<folder>. HF_ENDPOINT and HF_TOKEN come from the process environment.
+ */
+function hubLocation(uri: string): InspectResult {
+  const m = /^hf:\/\/datasets\/([A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*)\/((?:[\w.-]+\/)*)([\w.-]+)\.lance\/?$/.exec(uri);
+  if (!m || uri.includes('..')) {
+    throw failure('INVALID_PAYLOAD', `${uri} is not a Hub dataset address: use hf://datasets/<owner>/<name>/<path>/<table>.lance.`);
+  }
+  return { path: uri.replace(/\/$/, ''), kind: 'table', tables: [m[3] as string] };
 }

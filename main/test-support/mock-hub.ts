@@ -88,6 +88,13 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
     });
   }
   const byPath = new Map(files.map((f) => [f.path, f]));
+  const fileEntry = (f: MockFile) => ({
+    type: 'file',
+    path: f.path,
+    size: f.bytes.length,
+    oid: f.gitSha1,
+    ...(f.lfs ? { lfs: { oid: f.sha256, size: f.bytes.length, pointerSize: 134 } } : {}),
+  });
   const bySha = new Map(files.map((f) => [f.sha256, f]));
   let commit = createHash('sha1').update(`${repo}:${files.length}`).digest('hex');
   const oldCommits = new Set<string>();
@@ -128,26 +135,31 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
       return error(res, 500, 'InternalError', 'Something went wrong');
     }
     let start = 0;
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (range && !f0.ignoreRange) start = Number(range[1]);
-    if (start > f.bytes.length) {
+    let end = f.bytes.length - 1;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const ranged = !!range && !f0.ignoreRange;
+    if (ranged) {
+      start = Number(range![1]);
+      if (range![2]) end = Math.min(end, Number(range![2]));
+    }
+    if (start > f.bytes.length || (ranged && start > end && f.bytes.length > 0)) {
       res.writeHead(416, { 'content-range': `bytes */${f.bytes.length}` });
       return void res.end();
     }
-    let body = f.bytes.subarray(start);
+    let body = f.bytes.subarray(start, end + 1);
     if (f0.corrupt && f0.corrupt.times > 0 && (!f0.corrupt.match || f0.corrupt.match.test(f.path)) && body.length > 0) {
       f0.corrupt.times--;
       body = Buffer.from(body);
       const mid = Math.floor(body.length / 2);
       body[mid] = (body[mid] as number) ^ 0xff;
     }
-    const partial = start > 0;
+    const partial = ranged && (start > 0 || end < f.bytes.length - 1);
     res.writeHead(partial ? 206 : 200, {
       ...headers,
       'accept-ranges': 'bytes',
       'content-length': String(body.length),
       'content-type': 'application/octet-stream',
-      ...(partial ? { 'content-range': `bytes ${start}-${f.bytes.length - 1}/${f.bytes.length}` } : {}),
+      ...(partial ? { 'content-range': `bytes ${start}-${end}/${f.bytes.length}` } : {}),
     });
     let dropAt = Infinity;
     if (f0.drop && f0.drop.times > 0 && (!f0.drop.match || f0.drop.match.test(f.path)) && body.length > f0.drop.afterBytes) {
@@ -183,10 +195,18 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
   });
 
   const server = http.createServer((req, res) => {
+    if (process.env.MOCK_HUB_LOG) process.stderr.write(`[mock-hub] ${req.method} ${req.url}\n`);
     const url = new URL(req.url ?? '/', 'http://mock');
     const p = decodeURIComponent(url.pathname);
     const authorised = !hub.token || req.headers.authorization === `Bearer ${hub.token}`;
     const repoPrefix = `/api/datasets/${repo}`;
+    if (p === repoPrefix || p === `${repoPrefix}/`) {
+      // Repository info, as clients (OpenDAL's hf service among them) ask for it first.
+      hub.requests.revision++;
+      if (!authorised) return error(res, 401, 'GatedRepo', 'Access to this dataset is restricted');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ id: repo, sha: commit, private: false, gated: false, disabled: false }));
+    }
     if (p.startsWith(`${repoPrefix}/revision/`)) {
       hub.requests.revision++;
       if (!authorised) return error(res, 401, 'GatedRepo', 'Access to this dataset is restricted');
@@ -203,15 +223,18 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
       const rev = slash < 0 ? rest : rest.slice(0, slash);
       const under = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
       if (!knownRevision(rev)) return error(res, 404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
-      const entries = files
-        .filter((f) => !under || f.path.startsWith(`${under}/`))
-        .map((f) => ({
-          type: 'file',
-          path: f.path,
-          size: f.lfs ? f.bytes.length : f.bytes.length,
-          oid: f.gitSha1,
-          ...(f.lfs ? { lfs: { oid: f.sha256, size: f.bytes.length, pointerSize: 134 } } : {}),
-        }));
+      const recursive = /^true$/i.test(url.searchParams.get('recursive') ?? '');
+      const entries: Array<Record<string, unknown>> = [];
+      const dirs = new Set<string>();
+      for (const f of files) {
+        if (under && !f.path.startsWith(`${under}/`)) continue;
+        const rest = under ? f.path.slice(under.length + 1) : f.path;
+        const parts = rest.split('/');
+        // Directories are listed as entries too, as the Hub does; a non-recursive listing stops there.
+        for (let d = 1; d < parts.length && (recursive || d === 1); d++) dirs.add(`${under ? `${under}/` : ''}${parts.slice(0, d).join('/')}`);
+        if (recursive || parts.length === 1) entries.push(fileEntry(f));
+      }
+      for (const d of [...dirs].sort()) entries.push({ type: 'directory', path: d, oid: 'd'.repeat(40), size: 0 });
       for (const hp of hub.faults.hostilePaths ?? []) entries.push({ type: 'file', path: hp, size: 3, oid: 'a'.repeat(40) });
       if (entries.length === 0) return error(res, 404, 'EntryNotFound', `${under} does not exist`);
       const cursor = Number(url.searchParams.get('cursor') ?? 0);
@@ -226,6 +249,28 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
       }
       res.writeHead(200, headers);
       return void res.end(JSON.stringify(page));
+    }
+    if (p.startsWith(`${repoPrefix}/paths-info/`) && req.method === 'POST') {
+      if (!authorised) return error(res, 401, 'GatedRepo', 'Access to this dataset is restricted');
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        let paths: string[] = [];
+        try {
+          paths = (JSON.parse(body) as { paths: string[] }).paths;
+        } catch {
+          paths = new URLSearchParams(body).getAll('paths');
+        }
+        const out = paths.flatMap((q) => {
+          const clean = q.replace(/\/+$/, '');
+          const f = byPath.get(clean);
+          if (f) return [fileEntry(f)];
+          return files.some((x) => x.path.startsWith(`${clean}/`)) ? [{ type: 'directory', path: clean, oid: 'd'.repeat(40), size: 0 }] : [];
+        });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(out));
+      });
+      return;
     }
     const resolvePrefix = `/datasets/${repo}/resolve/`;
     if (p.startsWith(resolvePrefix)) {

@@ -114,6 +114,19 @@ describe('Hub downloads through dispatch', () => {
     await fs.rm(path.join(tmp.dir, 'x'), { recursive: true, force: true });
   });
 
+  it('browses a Hub dataset online through LanceDB (hf://), slower but without downloading', async () => {
+    // LanceDB's Hub access reads HF_ENDPOINT and HF_TOKEN from the process environment.
+    process.env.HF_ENDPOINT = hub.endpoint;
+    process.env.HF_TOKEN = 'hf_gatedToken123';
+    const uri = 'hf://datasets/lance-format/laion-1m/data/train.lance';
+    const opened = (await dispatch('dataset:open', { path: uri })) as { ok: true; value: DatasetInfo };
+    expect(opened).toMatchObject({ ok: true, value: { rowCount: 400, path: uri, table: 'train' } });
+    const page = (await dispatch('rows:page', { id: opened.value.id, offset: 390, limit: 20 })) as { ok: true; value: { rows: unknown[] } };
+    expect(page.value.rows).toHaveLength(10);
+    expect(await dispatch('dataset:open', { path: 'hf://datasets/lance-format/laion-1m/../x.lance' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await dispatch('dataset:open', { path: 'hf://datasets/lance-format/laion-1m/data/missing.lance' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/could not be opened from the Hub/) } });
+  });
+
   it('keeps a typed token for the session only where nothing can encrypt it', async () => {
     const plain = createAppServices({ dataDir: path.join(tmp.dir, 'home2'), platform: { carrier: 'web' }, env: {} });
     expect(await plain.hub.setToken('hf_abcdefgh123', true)).toEqual({ source: 'typed', stored: false });
