@@ -46,8 +46,11 @@ function handlers(s: AppServices): Handlers {
       const { jobId } = s.jobs.start('export', (report, signal) => exportRows(request, s, report, signal));
       return { jobId, path: req.path, rows: count };
     },
-    'hub:plan': async (req) => ({ ...(await s.hub.plan(req)), defaultTarget: s.hub.defaultTarget(req.repo, req.folder) }),
-    'hub:download': (req) => s.hub.start({ ...req, parallel: req.parallel ?? 4 }),
+    'hub:plan': async (req) => {
+      const defaultTarget = s.hub.defaultTarget(req.repo, req.folder);
+      return { ...(await s.hub.plan({ ...req, target: req.target ?? defaultTarget })), defaultTarget };
+    },
+    'hub:download': (req) => s.hub.start({ ...req, target: req.target ?? s.hub.defaultTarget(req.repo, req.folder), parallel: req.parallel ?? 4 }),
     'hub:incomplete': () => s.hub.incomplete(),
     'hub:discard': (req) => s.hub.discard(req.target),
     'hub:token-status': () => s.hub.tokenStatus(),

@@ -131,9 +131,10 @@ export const requestSchemas = {
       overwrite: z.boolean().optional(),
     })
     .strict(),
-  'hub:plan': z.object({ repo: hubRepo, revision: hubRevision, folder: hubFolder, target: pathString }).strict(),
+  /** target: omitted for the default (under the app's data folder). */
+  'hub:plan': z.object({ repo: hubRepo, revision: hubRevision, folder: hubFolder, target: pathString.optional() }).strict(),
   'hub:download': z
-    .object({ repo: hubRepo, revision: hubRevision, folder: hubFolder, target: pathString, parallel: z.number().int().min(1).max(16).optional() })
+    .object({ repo: hubRepo, revision: hubRevision, folder: hubFolder, target: pathString.optional(), parallel: z.number().int().min(1).max(16).optional() })
     .strict(),
   'hub:incomplete': z.object({}).strict(),
   'hub:discard': z.object({ target: pathString }).strict(),

@@ -11,6 +11,7 @@ import { ViewBar } from './components/ViewBar';
 import { ExportDialog } from './components/ExportDialog';
 import { CodeDialog } from './components/CodeDialog';
 import { IndexBuildDialog, type IndexTarget } from './components/IndexBuildDialog';
+import { DEFAULT_FORM, DownloadDialog, type DownloadForm } from './components/DownloadDialog';
 import { useViews } from './hooks/useViews';
 import type { AppInfo, DatasetInfo, JobProgress, RowSummary } from '../../shared/types';
 
@@ -23,7 +24,10 @@ export function App() {
   const [focused, setFocused] = useState(0);
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | null>(null);
+  // The download outlives its dialog, like the index build.
+  const [downloadForm, setDownloadForm] = useState<DownloadForm>(DEFAULT_FORM);
+  const [downloadJobId, setDownloadJobId] = useState<string | null>(null);
   // The index build outlives its dialog: kept here so reopening the dialog shows the same job.
   const [indexBuild, setIndexBuild] = useState<{ datasetId: string; target: IndexTarget; jobId: string | null } | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
@@ -131,6 +135,9 @@ export function App() {
         <h1>Lance Explorer</h1>
         <button type="button" onClick={() => setShowOpen(true)} title="Open a dataset (Ctrl+O)" data-testid="open-button">
           Open…
+        </button>
+        <button type="button" onClick={() => setDialog('download')} title="Download a Lance dataset from the Hugging Face Hub" data-testid="download-button">
+          Download…
         </button>
         <button type="button" className="icon-button" onClick={() => history.back()} title="Previous view (Alt+Left)" aria-label="Previous view" data-testid="history-back">
           ◀
@@ -245,6 +252,23 @@ export function App() {
           target={indexBuild.target}
           jobId={indexBuild.jobId}
           onStarted={(jobId) => setIndexBuild((b) => (b ? { ...b, jobId } : b))}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'download' && (
+        <DownloadDialog
+          form={downloadForm}
+          onForm={setDownloadForm}
+          jobId={downloadJobId}
+          onStarted={(jobId, target) => {
+            setDownloadJobId(jobId);
+            setDownloadForm((f) => ({ ...f, target }));
+          }}
+          onOpen={async (p) => {
+            const err = await openPath(p);
+            if (!err) setDialog(null);
+            return err;
+          }}
           onClose={() => setDialog(null)}
         />
       )}
