@@ -6,6 +6,9 @@ import { fail, ok, type Result } from '../shared/result';
 import { CHANNEL_NAMES, type Channel } from '../shared/channels';
 import { toAppError, failure } from './services/errors';
 import { checkExportTarget, defaultExportPath, exportColumns, exportRows } from './services/export';
+import { checkMaterialize, defaultSubsetPath, materialize } from './services/materialize';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { AppServices } from './services/app-services';
 
 type Handlers = { [C in Channel]: (req: Requests[C]) => Promise<Responses[C]> };
@@ -55,6 +58,15 @@ function handlers(s: AppServices): Handlers {
     'hub:discard': (req) => s.hub.discard(req.target),
     'hub:token-status': () => s.hub.tokenStatus(),
     'hub:set-token': (req) => s.hub.setToken(req.token, req.remember),
+    'view:materialize': async (req) => {
+      const ds = s.datasets.get(req.id);
+      const rows = req.viewId ? s.views.viewCount(req.id, req.viewId) : ds.info.rowCount;
+      const request = { datasetId: req.id, viewId: req.viewId, columns: req.columns, target: req.target ?? defaultSubsetPath(s.dataDir, ds.info.name) };
+      await fs.mkdir(path.dirname(request.target), { recursive: true }).catch(() => {});
+      await checkMaterialize(s.datasets, request);
+      const { jobId } = s.jobs.start('materialize', (report, signal) => materialize(request, s, report, signal));
+      return { jobId, target: request.target, rows };
+    },
     'recent:list': () => s.recent.list(),
     'recent:forget': (req) => s.recent.forget(req.path, req.table),
     'demo:status': () => s.demo.status(),

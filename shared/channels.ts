@@ -15,6 +15,7 @@ export const CHANNELS = {
   checkFilter: 'filter:check',
   defaultExportPath: 'export:default-path',
   startExport: 'export:start',
+  saveAsTable: 'view:materialize',
   listIndices: 'index:list',
   buildIndex: 'index:build',
   planDownload: 'hub:plan',

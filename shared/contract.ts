@@ -140,6 +140,9 @@ export const requestSchemas = {
   'hub:discard': z.object({ target: pathString }).strict(),
   'hub:token-status': z.object({}).strict(),
   'hub:set-token': z.object({ token: z.string().max(300).nullable(), remember: z.boolean() }).strict(),
+  'view:materialize': z
+    .object({ id: datasetId, viewId: viewId.nullable(), columns: z.array(columnName).max(500), target: pathString.optional() })
+    .strict(),
   'recent:list': z.object({}).strict(),
   'recent:forget': z.object({ path: pathString, table: tableName }).strict(),
   'demo:status': z.object({}).strict(),
@@ -172,6 +175,7 @@ export interface Responses {
   'hub:discard': { discarded: boolean };
   'hub:token-status': { source: 'typed' | 'env' | 'none'; canStore: boolean };
   'hub:set-token': { source: 'typed' | 'env' | 'none'; stored: boolean };
+  'view:materialize': { jobId: string; target: string; rows: number };
   'recent:list': RecentEntry[];
   'recent:forget': RecentEntry[];
   'demo:status': DemoStatus;

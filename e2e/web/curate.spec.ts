@@ -147,3 +147,27 @@ test('export the current view as a manifest and check its content; copy the view
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('save a filtered view as a new table and open it', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await page.getByTestId('add-filter').selectOption('caption');
+  await page.getByLabel('caption value').fill('national flag of');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('rows match');
+  const count = await viewCount(page);
+  await page.getByTestId('save-table-button').click();
+  const dialog = page.getByTestId('save-table-dialog');
+  await expect(dialog).toContainText(`${count.toLocaleString('en-US')} rows`);
+  await dialog.getByLabel('exif').uncheck();
+  await page.getByTestId('save-start').click();
+  await expect(page.getByTestId('save-status')).toContainText(`Saved ${count.toLocaleString('en-US')} rows to ${bridge.home}`);
+  await page.getByTestId('save-open').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('status-rows')).toHaveText(`${count.toLocaleString('en-US')} rows`);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  expect((await page.getByTestId('tile').first().getAttribute('title'))?.startsWith('The national flag of')).toBe(true);
+  await page.getByTestId('tile').first().dblclick();
+  await expect(page.getByTestId('detail').locator('[data-field=caption]')).toBeVisible();
+  await expect(page.getByTestId('detail').locator('[data-field=exif]')).toHaveCount(0);
+});

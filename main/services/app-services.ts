@@ -40,6 +40,8 @@ export interface AppServices {
   recent: RecentStore;
   demo: DemoManager;
   platform: Platform;
+  /** Where the app keeps its own files (recent list, downloads, saved subsets). */
+  dataDir: string;
   version: string;
   startupPath: string | null;
   dispose(): void;
@@ -62,6 +64,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     recent: new RecentStore(path.join(dataDir, 'recent.json')),
     demo: new DemoManager(demoPath, jobs, opts.demoRows),
     platform: opts.platform,
+    dataDir,
     version: opts.version ?? '0.1.0',
     startupPath: opts.startupPath ?? null,
     dispose: () => datasets.closeAll(),

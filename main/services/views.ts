@@ -89,6 +89,13 @@ export class ViewService {
     return { column: spec.column, kind };
   }
 
+  /** A view's row ids in its order, or null for the whole table in its own order; NOT_FOUND when expired. */
+  viewRowIds(datasetId: string, viewId: string): BigUint64Array | null {
+    const view = this.views.get(viewId);
+    if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');
+    return view.rowIds;
+  }
+
   /** Rows in a view (for exports), or throws NOT_FOUND when it has expired. */
   viewCount(datasetId: string, viewId: string): number {
     const view = this.views.get(viewId);

@@ -10,6 +10,7 @@ import { DemoBuildScreen } from './components/DemoBuildScreen';
 import { ViewBar } from './components/ViewBar';
 import { ExportDialog } from './components/ExportDialog';
 import { CodeDialog } from './components/CodeDialog';
+import { SaveTableDialog } from './components/SaveTableDialog';
 import { IndexBuildDialog, type IndexTarget } from './components/IndexBuildDialog';
 import { DEFAULT_FORM, DownloadDialog, type DownloadForm } from './components/DownloadDialog';
 import { useViews } from './hooks/useViews';
@@ -24,7 +25,7 @@ export function App() {
   const [focused, setFocused] = useState(0);
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | 'save' | null>(null);
   // The download outlives its dialog, like the index build.
   const [downloadForm, setDownloadForm] = useState<DownloadForm>(DEFAULT_FORM);
   const [downloadJobId, setDownloadJobId] = useState<string | null>(null);
@@ -192,6 +193,7 @@ export function App() {
               busy={views.busy}
               onApply={views.apply}
               onExport={() => setDialog('export')}
+              onSaveTable={() => setDialog('save')}
               onCode={() => setDialog('code')}
             />
             {views.error && (
@@ -264,6 +266,18 @@ export function App() {
             setDownloadJobId(jobId);
             setDownloadForm((f) => ({ ...f, target }));
           }}
+          onOpen={async (p) => {
+            const err = await openPath(p);
+            if (!err) setDialog(null);
+            return err;
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'save' && dataset && (
+        <SaveTableDialog
+          dataset={dataset}
+          view={views.view}
           onOpen={async (p) => {
             const err = await openPath(p);
             if (!err) setDialog(null);

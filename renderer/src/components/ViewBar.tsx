@@ -10,6 +10,7 @@ interface Props {
   busy: boolean;
   onApply(spec: ViewSpec | null): void;
   onExport(): void;
+  onSaveTable(): void;
   onCode(): void;
 }
 
@@ -26,7 +27,7 @@ function filterOf(spec: ViewSpec | undefined): FilterSpec | undefined {
   return spec?.filter;
 }
 
-export function ViewBar({ dataset, view, busy, onApply, onExport, onCode }: Props) {
+export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, onCode }: Props) {
   const spec = view?.spec;
   const [text, setText] = useState('');
   const [conditions, setConditions] = useState<FilterCondition[]>([]);
@@ -159,6 +160,9 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onCode }: Prop
         )}
         <button type="button" onClick={onExport} data-testid="export-button" title="Export the rows of this view as a manifest">
           Export…
+        </button>
+        <button type="button" onClick={onSaveTable} data-testid="save-table-button" title="Save the rows of this view as a new local Lance table">
+          Save as table…
         </button>
         <button type="button" onClick={onCode} data-testid="code-button" title="Python and TypeScript that reproduce this view">
           {'</>'} Code
