@@ -4,6 +4,7 @@ import { generate } from './generate';
 import { browseBench } from './browse';
 import { ensureSearchIndices } from './index-table';
 import { searchBench } from './search';
+import { downloadBench } from './download';
 
 const { command, flags } = parseArgs(process.argv.slice(2));
 switch (command) {
@@ -27,10 +28,13 @@ switch (command) {
   case 'search':
     await searchBench(flags);
     break;
+  case 'download':
+    await downloadBench(flags);
+    break;
   case 'browse':
     await browseBench(flags);
     break;
   default:
-    console.error('usage: npm run bench -- <generate|index|browse|search> [--rows N]');
+    console.error('usage: npm run bench -- <generate|index|browse|search|download> [--rows N]');
     process.exit(2);
 }

@@ -24,18 +24,24 @@ const target = path.resolve(flag('--target') ?? hub.defaultTarget(repo, folder))
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 
+let maxChunk = 0;
 try {
   let last = 0;
   const r = await runDownload(
     hubConfigFromEnv(),
     { repo, revision, folder, target, parallel: Number(flag('--parallel') ?? 4) },
     (done, total, message, d) => {
-      if (json) return void process.stdout.write(`${JSON.stringify({ done, total, inFlight: d?.inFlight.length ?? 0 })}\n`);
+      if (json) return void process.stdout.write(`${JSON.stringify({ done, total, inFlight: d?.inFlight.length ?? 0, maxChunk })}\n`);
       if (Date.now() - last < 1000 && done < total) return;
       last = Date.now();
       process.stderr.write(`${message}${d?.etaSeconds != null ? ` · ETA ${d.etaSeconds} s` : ''}${d?.retrying ? ` · ${d.retrying}` : ''}\n`);
     },
     controller.signal,
+    // --json reports after every written chunk: a parent that kills this process knows what was on disk.
+    json ? { onChunk: (done, chunk) => {
+      maxChunk = Math.max(maxChunk, chunk);
+      process.stdout.write(`${JSON.stringify({ done, total: 0, inFlight: -1, maxChunk })}\n`);
+    } } : {},
   );
   console.log(`${json ? '' : 'downloaded '}${JSON.stringify({ path: r.path, bytes: r.bytes, files: r.files, size: fmtBytes(r.bytes) })}`);
 } catch (err) {

@@ -51,7 +51,7 @@ export interface DownloadOptions {
   /** Longest Retry-After honoured before giving up on this attempt. */
   maxRetryAfterMs?: number;
   /** Lets tests and the benchmark stop the process at an exact point. */
-  onChunk?: (bytesDone: number) => void;
+  onChunk?: (bytesDone: number, chunkBytes: number) => void;
   /** Writes one received chunk (tests simulate a full disk here). */
   writeChunk?: (fh: import('node:fs/promises').FileHandle, bytes: Uint8Array) => Promise<unknown>;
 }
@@ -352,7 +352,7 @@ export async function runDownload(
                 counted += bytes.length;
                 detail.bytesDone += bytes.length;
                 flight.done = offset;
-                opts.onChunk?.(detail.bytesDone);
+                opts.onChunk?.(detail.bytesDone, bytes.length);
               }
             } finally {
               await fh.close().catch(() => {});
