@@ -43,8 +43,8 @@ test('caption search offers the missing full-text index, builds it with progress
 
 test('an IVF_PQ build shows progress, can be cancelled (nothing changes), and built again', async ({ page }) => {
   test.setTimeout(180_000);
-  // 20k rows: long enough to cancel midway, short enough to finish in the test.
-  (await writeSyntheticTable(dir, 'unindexed', { rows: 20_000, imageSide: 16, batchRows: 5000 })).close();
+  // 10k rows: long enough to cancel midway, short enough to finish in the test.
+  (await writeSyntheticTable(dir, 'unindexed', { rows: 10_000, imageSide: 16, batchRows: 5000 })).close();
   const bridge: RunningBridge = await startServe({ dataset: path.join(dir, 'unindexed.lance') });
   try {
     await page.goto(bridge.openUrl);

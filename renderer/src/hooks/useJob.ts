@@ -16,10 +16,12 @@ export function useJob(jobId: string | null): { progress: JobProgress | null; fi
     const offFinished = api.on('job:finished', (f) => {
       if (f.jobId === jobId) setFinished(f);
     });
-    // Listening started after the job did: a quick job may already be over.
+    // Listening started after the job did: a quick job may already be over. The answer can arrive
+    // after newer events, so it only fills what the events have not.
     void api.jobStatus({ jobId }).then((r) => {
-      if (r.ok && r.value.finished) setFinished(r.value.finished);
-      else if (r.ok && r.value.progress) setProgress(r.value.progress);
+      if (!r.ok) return;
+      if (r.value.finished) setFinished((f) => f ?? r.value.finished);
+      if (r.value.progress) setProgress((p) => p ?? r.value.progress);
     });
     return () => {
       offProgress();
