@@ -6,7 +6,7 @@ import { createAppServices, type AppServices } from './app-services';
 import { createDispatch } from '../dispatch';
 import { exportRows } from './export';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
-import { laionTable, tempDir } from '../test-support/fixtures';
+import { jobFinished, laionTable, tempDir } from '../test-support/fixtures';
 import type { DatasetInfo, ViewInfo } from '../../shared/types';
 
 const tmp = tempDir();
@@ -26,16 +26,7 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-function finished(jobId: string): Promise<{ ok: boolean; error: string | null }> {
-  return new Promise((resolve) => {
-    const off = services.events.on('job:finished', (f) => {
-      if (f.jobId === jobId) {
-        off();
-        resolve(f);
-      }
-    });
-  });
-}
+const finished = (jobId: string) => jobFinished(services.events, jobId);
 
 async function exportView(viewId: string | null, format: 'csv' | 'jsonl' | 'parquet', columns: string[], target: string, overwrite = false) {
   const r = await dispatch('export:start', { id: info.id, viewId, format, columns, path: target, overwrite });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createAppServices, type AppServices } from './app-services';
 import { createDispatch } from '../dispatch';
 import { ivfPqParams } from './index-builder';
-import { laionTable, tempDir } from '../test-support/fixtures';
+import { jobFinished, laionTable, tempDir } from '../test-support/fixtures';
 import type { DatasetInfo, IndexSummary, JobFinished, JobProgress, ViewInfo } from '../../shared/types';
 
 const tmp = tempDir();
@@ -28,16 +28,7 @@ async function call<T>(channel: Parameters<typeof dispatch>[0], req: unknown): P
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value as T;
 }
-function finished(jobId: string): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = services.events.on('job:finished', (f) => {
-      if (f.jobId === jobId) {
-        off();
-        resolve(f);
-      }
-    });
-  });
-}
+const finished = (jobId: string) => jobFinished(services.events, jobId);
 const similarSpec = (rowId: string) => ({ kind: 'similar', rowId, column: 'img_emb', k: 10, metric: 'l2', nprobes: 10, refineFactor: 5 });
 
 describe('building indices from the app', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createAppServices, type AppServices } from './app-services';
 import { createDispatch } from '../dispatch';
 import { materialize } from './materialize';
-import { laionTable, tempDir } from '../test-support/fixtures';
+import { jobFinished, laionTable, tempDir } from '../test-support/fixtures';
 import type { DatasetInfo, JobFinished, RowPage, ViewInfo } from '../../shared/types';
 
 const tmp = tempDir('lx-subset-');
@@ -23,16 +23,7 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-function finished(jobId: string): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = services.events.on('job:finished', (f) => {
-      if (f.jobId === jobId) {
-        off();
-        resolve(f);
-      }
-    });
-  });
-}
+const finished = (jobId: string) => jobFinished(services.events, jobId);
 
 describe('save a view as a new table', () => {
   it('writes the rows of a filtered view with the chosen columns (images and vectors too), and it opens', async () => {

@@ -1,19 +1,9 @@
 // Display formatting shared by the grid, the detail panel and the status bar.
 import type { Cell } from '../../shared/types';
 
-export const formatCount = (n: number) => n.toLocaleString('en-US');
+export { formatBytes } from '../../shared/format-bytes';
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${Math.round(n)} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
+export const formatCount = (n: number) => n.toLocaleString('en-US');
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -16,6 +16,9 @@ import { hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type H
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
 import type { ReportProgress } from '../jobs';
 import type { DownloadDetail, DownloadPlan } from '../../../shared/types';
+import { formatBytes as fmtBytes } from '../../../shared/format-bytes';
+
+export { fmtBytes };
 
 export interface DownloadRequest {
   repo: string;
@@ -440,18 +443,6 @@ async function pool(items: number[], n: number, work: (i: number) => Promise<voi
   };
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
   if (failed !== null) throw failed;
-}
-
-export function fmtBytes(n: number): string {
-  if (n < 1024) return `${Math.round(n)} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
 export async function discardDownload(target: string): Promise<boolean> {

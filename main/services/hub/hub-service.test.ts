@@ -3,7 +3,7 @@ import { existsSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAppServices, type AppServices } from '../app-services';
 import { createDispatch } from '../../dispatch';
-import { laionTable, tempDir } from '../../test-support/fixtures';
+import { jobFinished, laionTable, tempDir } from '../../test-support/fixtures';
 import { startMockHub, type MockHub } from '../../test-support/mock-hub';
 import { encryptedFileStore } from './secret-file';
 import type { DatasetInfo, DownloadPlan, IncompleteDownload, JobFinished, JobProgress } from '../../../shared/types';
@@ -33,16 +33,7 @@ afterAll(async () => {
 });
 
 const base = { repo: 'lance-format/laion-1m', revision: 'main', folder: 'data/train.lance' };
-function finished(jobId: string): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = services.events.on('job:finished', (f) => {
-      if (f.jobId === jobId) {
-        off();
-        resolve(f);
-      }
-    });
-  });
-}
+const finished = (jobId: string) => jobFinished(services.events, jobId);
 
 describe('Hub downloads through dispatch', () => {
   it('asks for a token on a gated repo; a typed token is kept encrypted and used', async () => {
