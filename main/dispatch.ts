@@ -24,7 +24,9 @@ function handlers(s: AppServices): Handlers {
     }),
     'dataset:inspect': (req) => s.datasets.inspect(req.path),
     'dataset:open': async (req) => {
-      const info = await s.datasets.openDataset(req.path, req.table);
+      const at = req.version !== undefined || req.tag !== undefined ? { ...(req.version !== undefined ? { version: req.version } : {}), ...(req.tag !== undefined ? { tag: req.tag } : {}) } : undefined;
+      const info = await s.datasets.openDataset(req.path, req.table, at);
+      if (at) return info; // a read-only look at an old version is not a "recent dataset" of its own
       // Remembering is a convenience: a read-only data folder must not stop the dataset opening.
       await s.recent
         .add({ path: info.path, table: info.table, name: info.name, openedAt: new Date().toISOString(), rowCount: info.rowCount })
@@ -33,6 +35,10 @@ function handlers(s: AppServices): Handlers {
     },
     'dataset:close': async (req) => ({ closed: s.datasets.close(req.id) }),
     'dataset:info': async (req) => s.datasets.get(req.id).info,
+    'versions:list': (req) => s.versions.history(req.id),
+    'versions:compare': (req) => s.versions.compare(req.id, req.from, req.to),
+    'versions:restore': (req) => s.versions.restore(req.id, req.version),
+    'tags:change': (req) => s.versions.tag(req.id, req.action, req.tag, req.version),
     'index:list': (req) => s.indices.list(req.id),
     'index:build': (req) => s.indices.start({ datasetId: req.id, column: req.column, kind: req.kind, metric: req.metric ?? 'l2' }),
     'rows:page': (req) => s.datasets.page(req.id, req.offset, req.limit),

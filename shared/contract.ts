@@ -16,6 +16,8 @@ import type {
   RowDetail,
   RowPage,
   ViewInfo,
+  VersionDiff,
+  VersionEntry,
 } from './types';
 import type { Result } from './result';
 
@@ -95,6 +97,7 @@ const viewSpec = z.discriminatedUnion('kind', [
 ]);
 
 const exportFormat = z.enum(['csv', 'jsonl', 'parquet']);
+const versionNumber = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const hubRepo = z.string().trim().min(3, 'give a repository id like owner/name').max(200);
 const hubRevision = z.string().trim().max(200);
 const hubFolder = z.string().trim().max(500);
@@ -102,7 +105,8 @@ const hubFolder = z.string().trim().max(500);
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
   'dataset:inspect': z.object({ path: pathString }).strict(),
-  'dataset:open': z.object({ path: pathString, table: tableName.optional() }).strict(),
+  /** version or tag: open that version read-only. */
+  'dataset:open': z.object({ path: pathString, table: tableName.optional(), version: versionNumber.optional(), tag: z.string().min(1).max(64).optional() }).strict(),
   'dataset:close': z.object({ id: datasetId }).strict(),
   'rows:page': z
     .object({
@@ -118,6 +122,13 @@ export const requestSchemas = {
     .strict(),
   'filter:check': z.object({ id: datasetId, filter: filterSpec }).strict(),
   'dataset:info': z.object({ id: datasetId }).strict(),
+  'versions:list': z.object({ id: datasetId }).strict(),
+  'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
+  'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),
+  'tags:change': z
+    .object({ id: datasetId, action: z.enum(['create', 'move', 'delete']), tag: z.string().min(1).max(64), version: versionNumber.optional() })
+    .strict()
+    .refine((r) => r.action === 'delete' || r.version !== undefined, 'a version is required to create or move a tag'),
   'index:list': z.object({ id: datasetId }).strict(),
   'index:build': z.object({ id: datasetId, column: columnName, kind: z.enum(['ivf_pq', 'fts']), metric: z.enum(['l2', 'cosine', 'dot']).optional() }).strict(),
   'export:default-path': z.object({ id: datasetId, format: exportFormat }).strict(),
@@ -163,6 +174,10 @@ export interface Responses {
   'view:page': RowPage;
   'filter:check': { where: string | null; count: number };
   'dataset:info': DatasetInfo;
+  'versions:list': VersionEntry[];
+  'versions:compare': VersionDiff;
+  'versions:restore': { version: number };
+  'tags:change': { tags: Record<string, number> };
   'index:list': IndexSummary[];
   /** estimateSeconds: how long the build should take on this machine class (LanceDB gives no progress). */
   'index:build': { jobId: string; estimateSeconds: number };

@@ -41,6 +41,36 @@ export interface DatasetInfo {
   keyColumn: string | null;
   vectorColumns: string[];
   isDemo: boolean;
+  /** Opened at an older version or a tag: nothing can be changed through this session. */
+  readOnly: boolean;
+  /** The tag it was opened by, if any. */
+  tag?: string;
+}
+
+// ---- Versions and tags (issue 5) ----
+
+export interface VersionEntry {
+  version: number;
+  timestamp: string;
+  rows: number;
+  /** What changed from the version before, in words ("created", "+500 rows", "added column label"…). */
+  change: string;
+  addedColumns: string[];
+  droppedColumns: string[];
+  tags: string[];
+  /** The dataset's latest version. */
+  latest: boolean;
+}
+
+export interface VersionDiff {
+  from: number;
+  to: number;
+  rowsFrom: number;
+  rowsTo: number;
+  addedColumns: string[];
+  droppedColumns: string[];
+  /** Columns in both whose type changed. */
+  changedTypes: string[];
 }
 
 export interface InspectResult {

@@ -5,6 +5,7 @@ import { AppEvents, JobRegistry } from './jobs';
 import { DatasetService } from './dataset-service';
 import { ViewService } from './views';
 import { IndexService } from './index-builder';
+import { VersionService } from './versions';
 import { HubService, type SecretStore } from './hub/hub-service';
 import { RecentStore } from './recent';
 import { DemoManager } from './demo/demo-manager';
@@ -36,6 +37,7 @@ export interface AppServices {
   datasets: DatasetService;
   views: ViewService;
   indices: IndexService;
+  versions: VersionService;
   hub: HubService;
   recent: RecentStore;
   demo: DemoManager;
@@ -60,6 +62,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     datasets,
     views,
     indices: new IndexService(datasets, views, jobs),
+    versions: new VersionService(datasets),
     hub: new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env),
     recent: new RecentStore(path.join(dataDir, 'recent.json')),
     demo: new DemoManager(demoPath, jobs, opts.demoRows),

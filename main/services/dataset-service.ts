@@ -38,7 +38,11 @@ export class DatasetService {
     return inspectPath(p);
   }
 
-  async openDataset(p: string, tableName?: string): Promise<DatasetInfo> {
+  /**
+   * Open a dataset at its latest version (writable), or at an older version or tag (read-only: the
+   * session is pinned to it and the app refuses to write through it).
+   */
+  async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }): Promise<DatasetInfo> {
     const online = p.startsWith('hf://');
     const found: InspectResult = online ? hubLocation(p) : await inspectPath(p);
     const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : connectionTarget(found, tableName);
@@ -55,6 +59,14 @@ export class DatasetService {
         `The dataset at ${found.path} could not be opened: its version manifest is missing or damaged.`,
         errorText(err),
       );
+    }
+    if (at?.version !== undefined || at?.tag !== undefined) {
+      try {
+        await table.checkout((at.tag ?? at.version) as string | number);
+      } catch (err) {
+        table.close();
+        throw failure('NOT_FOUND', at.tag !== undefined ? `There is no tag "${at.tag}" in this dataset.` : `Version ${at.version} does not exist in this dataset (or was cleaned up).`, errorText(err));
+      }
     }
     let info: DatasetInfo;
     try {
@@ -74,6 +86,8 @@ export class DatasetService {
         captionColumn: pickCaptionColumn(columns),
         keyColumn: columns.find((c) => c.name === 'key' && (c.kind === 'int' || c.kind === 'string'))?.name ?? null,
         vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name),
+        readOnly: at?.version !== undefined || at?.tag !== undefined,
+        ...(at?.tag !== undefined ? { tag: at.tag } : {}),
         isDemo: this.options.demoPath !== undefined && path.resolve(this.options.demoPath) === path.resolve(found.path),
       };
       const pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
@@ -95,6 +109,13 @@ export class DatasetService {
   }
 
   /** The app itself committed a new version (an index): later replies carry the new number. */
+  /** Refuse to write through a session pinned to an old version or a tag. */
+  writable(id: string): OpenDataset {
+    const ds = this.get(id);
+    if (ds.info.readOnly) throw failure('FORBIDDEN', `This is version ${ds.info.version}${ds.info.tag ? ` (tag "${ds.info.tag}")` : ''}, opened read-only. Open the latest version to change the dataset, or restore this one.`);
+    return ds;
+  }
+
   moved(id: string, version: number): void {
     const ds = this.open.get(id); // closed meanwhile: nothing to update, the work is still done
     if (ds) ds.info = { ...ds.info, version };

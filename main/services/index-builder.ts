@@ -124,7 +124,7 @@ export class IndexService {
   }
 
   async start(req: IndexRequest): Promise<{ jobId: string; estimateSeconds: number }> {
-    const { info } = this.datasets.get(req.datasetId);
+    const { info } = this.datasets.writable(req.datasetId);
     const col = info.columns.find((c) => c.name === req.column);
     if (!col) throw failure('INVALID_PAYLOAD', `There is no column "${req.column}" in this dataset.`);
     if (req.kind === 'ivf_pq' && col.kind !== 'vector') throw failure('INVALID_PAYLOAD', `"${req.column}" is not a vector column: an IVF_PQ index needs fixed-size float vectors.`);

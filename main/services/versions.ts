@@ -1,0 +1,163 @@
+// Versions and tags of an open dataset: the history (what each version changed, inferred from the
+// version's stats and schema), tags (create, move, delete), comparing two versions, and restoring an
+// old version as a new one. Opening a version read-only is DatasetService.openDataset(…, { version }).
+import { lancedb, type LanceTable } from './lance';
+import { failure, errorText } from './errors';
+import type { DatasetService, OpenDataset } from './dataset-service';
+import type { VersionDiff, VersionEntry } from '../../shared/types';
+
+const TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+
+export function checkTagName(tag: string): string {
+  if (!TAG.test(tag)) throw failure('INVALID_PAYLOAD', `"${tag.slice(0, 80)}" cannot be a tag: start with a letter, then letters, digits, ".", "_" or "-" (64 at most).`);
+  return tag;
+}
+
+type Schema = Map<string, string>;
+
+export class VersionService {
+  /** Schemas per dataset path and version: a version never changes, so this never goes stale. */
+  private readonly schemas = new Map<string, Schema>();
+
+  constructor(private readonly datasets: DatasetService) {}
+
+  /** A second handle on the same table, for reading other versions without moving the session's. */
+  private async sideHandle(ds: OpenDataset): Promise<LanceTable> {
+    const db = await lancedb.connect(ds.info.path.replace(/\/[^/]+\.lance\/?$/, '') || '/');
+    return db.openTable(ds.info.table);
+  }
+
+  private async schemaAt(ds: OpenDataset, side: LanceTable, version: number): Promise<Schema> {
+    const key = `${ds.info.path}@${version}`;
+    let s = this.schemas.get(key);
+    if (!s) {
+      await side.checkout(version);
+      s = new Map((await side.schema()).fields.map((f) => [f.name, String(f.type)]));
+      this.schemas.set(key, s);
+    }
+    return s;
+  }
+
+  async history(datasetId: string): Promise<VersionEntry[]> {
+    const ds = this.datasets.get(datasetId);
+    const side = await this.sideHandle(ds);
+    try {
+      const [versions, tags] = await Promise.all([side.listVersions(), side.tags().then((t) => t.list())]);
+      const tagsOf = new Map<number, string[]>();
+      for (const [name, contents] of Object.entries(tags)) {
+        const v = Number((contents as { version?: number | bigint }).version);
+        tagsOf.set(v, [...(tagsOf.get(v) ?? []), name]);
+      }
+      const latest = Math.max(...versions.map((v) => v.version));
+      const out: VersionEntry[] = [];
+      let prev: { rows: number; deleted: number; files: number; schema: Schema } | null = null;
+      for (const v of versions.sort((a, b) => a.version - b.version)) {
+        const rows = Number(v.metadata.total_rows ?? 0);
+        const deleted = Number(v.metadata.total_deletion_file_rows ?? 0);
+        const files = Number(v.metadata.total_data_files ?? 0);
+        const schema = await this.schemaAt(ds, side, v.version);
+        const added = prev ? [...schema.keys()].filter((c) => !prev!.schema.has(c)) : [];
+        const dropped = prev ? [...prev.schema.keys()].filter((c) => !schema.has(c)) : [];
+        out.push({
+          version: v.version,
+          timestamp: v.timestamp.toISOString(),
+          rows,
+          change: describe(prev, { rows, deleted, files }, added, dropped),
+          addedColumns: added,
+          droppedColumns: dropped,
+          tags: (tagsOf.get(v.version) ?? []).sort(),
+          latest: v.version === latest,
+        });
+        prev = { rows, deleted, files, schema };
+      }
+      return out.reverse();
+    } finally {
+      side.close();
+    }
+  }
+
+  async compare(datasetId: string, from: number, to: number): Promise<VersionDiff> {
+    const ds = this.datasets.get(datasetId);
+    const side = await this.sideHandle(ds);
+    try {
+      const versions = await side.listVersions();
+      const find = (n: number) => versions.find((v) => v.version === n) ?? fail(n);
+      const [a, b] = [find(from), find(to)];
+      const [sa, sb] = [await this.schemaAt(ds, side, from), await this.schemaAt(ds, side, to)];
+      return {
+        from,
+        to,
+        rowsFrom: Number(a.metadata.total_rows ?? 0),
+        rowsTo: Number(b.metadata.total_rows ?? 0),
+        addedColumns: [...sb.keys()].filter((c) => !sa.has(c)),
+        droppedColumns: [...sa.keys()].filter((c) => !sb.has(c)),
+        changedTypes: [...sb.keys()].filter((c) => sa.has(c) && sa.get(c) !== sb.get(c)),
+      };
+    } finally {
+      side.close();
+    }
+  }
+
+  /** Make an old version the newest one again: a new version with its content; nothing is lost. */
+  async restore(datasetId: string, version: number): Promise<{ version: number }> {
+    const ds = this.datasets.writable(datasetId);
+    try {
+      await ds.table.checkout(version);
+      await ds.table.restore();
+    } catch (err) {
+      await ds.table.checkoutLatest().catch(() => {});
+      throw failure('NOT_FOUND', `Version ${version} could not be restored: it does not exist or was cleaned up.`, errorText(err));
+    }
+    await ds.table.checkoutLatest();
+    const now = await ds.table.version();
+    // Rows and schema may differ now: the caller opens the dataset again for a fresh session.
+    this.datasets.moved(datasetId, now);
+    return { version: now };
+  }
+
+  async tag(datasetId: string, action: 'create' | 'move' | 'delete', name: string, version?: number): Promise<{ tags: Record<string, number> }> {
+    const ds = this.datasets.get(datasetId); // tags do not change data: allowed from a read-only view too
+    checkTagName(name);
+    const tags = await ds.table.tags();
+    const existing = await tags.list();
+    try {
+      if (action === 'create') {
+        if (name in existing) throw failure('INVALID_PAYLOAD', `The tag "${name}" already exists (version ${Number(existing[name]!.version)}). Move it instead.`);
+        await tags.create(name, version as number);
+      } else if (action === 'move') {
+        if (!(name in existing)) throw failure('NOT_FOUND', `There is no tag "${name}".`);
+        await tags.update(name, version as number);
+      } else {
+        if (!(name in existing)) throw failure('NOT_FOUND', `There is no tag "${name}".`);
+        await tags.delete(name);
+      }
+    } catch (err) {
+      if ((err as { code?: string }).code) throw err;
+      throw failure('INVALID_PAYLOAD', `The tag could not be ${action === 'create' ? 'created' : action === 'move' ? 'moved' : 'deleted'}: ${errorText(err).split('\n')[0]}`, errorText(err));
+    }
+    const after = await tags.list();
+    return { tags: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Number((v as { version: number }).version)])) };
+  }
+}
+
+function fail(n: number): never {
+  throw failure('NOT_FOUND', `Version ${n} does not exist in this dataset.`);
+}
+
+function describe(
+  prev: { rows: number; deleted: number; files: number } | null,
+  now: { rows: number; deleted: number; files: number },
+  added: string[],
+  dropped: string[],
+): string {
+  if (!prev) return `created with ${now.rows.toLocaleString('en-US')} rows`;
+  const parts: string[] = [];
+  if (added.length) parts.push(`added column${added.length > 1 ? 's' : ''} ${added.join(', ')}`);
+  if (dropped.length) parts.push(`dropped column${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')}`);
+  const d = now.rows - prev.rows;
+  if (d > 0) parts.push(`+${d.toLocaleString('en-US')} rows`);
+  if (d < 0) parts.push(`${d.toLocaleString('en-US')} rows (deleted)`);
+  if (d === 0 && now.deleted > prev.deleted) parts.push(`${(now.deleted - prev.deleted).toLocaleString('en-US')} rows updated`);
+  if (!parts.length) parts.push(now.files === prev.files ? 'index or metadata change' : 'data files rewritten (compaction or restore)');
+  return parts.join('; ');
+}
