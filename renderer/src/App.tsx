@@ -11,6 +11,7 @@ import { ViewBar } from './components/ViewBar';
 import { ExportDialog } from './components/ExportDialog';
 import { CodeDialog } from './components/CodeDialog';
 import { SaveTableDialog } from './components/SaveTableDialog';
+import { VersionsDialog } from './components/VersionsDialog';
 import { IndexBuildDialog, type IndexTarget } from './components/IndexBuildDialog';
 import { DEFAULT_FORM, DownloadDialog, type DownloadForm } from './components/DownloadDialog';
 import { useViews } from './hooks/useViews';
@@ -25,7 +26,7 @@ export function App() {
   const [focused, setFocused] = useState(0);
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | 'save' | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | null>(null);
   // The download outlives its dialog, like the index build.
   const [downloadForm, setDownloadForm] = useState<DownloadForm>(DEFAULT_FORM);
   const [downloadJobId, setDownloadJobId] = useState<string | null>(null);
@@ -37,9 +38,9 @@ export function App() {
     setDetail(null);
   });
 
-  const openPath = useCallback(async (path: string, table?: string): Promise<string | null> => {
+  const openPath = useCallback(async (path: string, table?: string, at?: { version?: number; tag?: string }): Promise<string | null> => {
     setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
-    const r = await api.openDataset(table ? { path, table } : { path });
+    const r = await api.openDataset({ path, ...(table ? { table } : {}), ...(at ?? {}) });
     if (!r.ok) {
       setPhase((p) => (p.kind === 'ready' ? p : { kind: 'failed', message: r.error.message }));
       return r.error.message;
@@ -147,6 +148,11 @@ export function App() {
           ▶
         </button>
         {dataset && (
+          <button type="button" onClick={() => setDialog('versions')} title="History of versions and tags" data-testid="versions-button">
+            Versions…
+          </button>
+        )}
+        {dataset && (
           <span className="toolbar-path" title={dataset.path}>
             {dataset.path}
           </span>
@@ -186,6 +192,15 @@ export function App() {
         )}
         {phase.kind === 'ready' && dataset && (
           <div className="content-with-bars">
+            {dataset.readOnly && (
+              <div className="readonly-banner" role="status" data-testid="readonly-banner">
+                Read-only: version {dataset.version}
+                {dataset.tag ? ` (tag “${dataset.tag}”)` : ''} of {dataset.name}. Nothing can be changed here.
+                <button type="button" onClick={() => void openPath(dataset.path, dataset.table)} data-testid="open-latest">
+                  Open the latest version
+                </button>
+              </div>
+            )}
             <ViewBar
               key={dataset.id}
               dataset={dataset}
@@ -204,7 +219,7 @@ export function App() {
             {!!views.view?.notes.length && (
               <div className="view-notes" data-testid="view-notes">
                 {views.view.notes.join(' ')}
-                {views.view.missingIndex && (
+                {views.view.missingIndex && !dataset.readOnly && (
                   <button
                     type="button"
                     className="link-button"
@@ -280,6 +295,18 @@ export function App() {
           view={views.view}
           onOpen={async (p) => {
             const err = await openPath(p);
+            if (!err) setDialog(null);
+            return err;
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'versions' && dataset && (
+        <VersionsDialog
+          key={dataset.id}
+          dataset={dataset}
+          onOpenVersion={async (at) => {
+            const err = await openPath(dataset.path, dataset.table, at ?? undefined);
             if (!err) setDialog(null);
             return err;
           }}

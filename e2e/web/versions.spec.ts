@@ -1,0 +1,86 @@
+// Versions and tags from the UI on a copy of the demo with one more version (a label column added).
+import { test, expect } from '@playwright/test';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServe, type RunningBridge } from '../support/bridge';
+import { DEMO } from '../support/paths';
+import { lancedb } from '../../main/services/lance';
+
+let dir: string;
+let copy: string;
+let bridge: RunningBridge;
+let before: number;
+test.beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'lx-e2e-versions-'));
+  copy = path.join(dir, 'demo.lance');
+  cpSync(DEMO, copy, { recursive: true });
+  const t = await (await lancedb.connect(dir)).openTable('demo');
+  before = await t.version();
+  await t.addColumns([{ name: 'label', valueSql: "CAST('unlabelled' AS STRING)" }]);
+  t.close();
+  bridge = await startServe({ dataset: copy });
+});
+test.afterAll(async () => {
+  await bridge.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('history, a tag, an old version read-only, back to latest, restore', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await expect(page.getByTestId('status-version')).toHaveText(`version ${before + 1}`);
+  await page.getByTestId('versions-button').click();
+  const latest = page.locator(`[data-testid=version-row][data-version="${before + 1}"]`);
+  const old = page.locator(`[data-testid=version-row][data-version="${before}"]`);
+  await expect(latest).toContainText('(latest)');
+  await expect(latest).toContainText('added column label');
+
+  // Tag the version before the label column.
+  await old.getByTestId('tag-add').click();
+  await page.getByTestId('tag-input').fill('before-labels');
+  await page.keyboard.press('Enter');
+  await expect(old.getByTestId('tag-chip')).toContainText('before-labels');
+  // A bad tag name says why.
+  await latest.getByTestId('tag-add').click();
+  await page.getByTestId('tag-input').fill('no spaces please');
+  await page.getByTestId('tag-save').click();
+  await expect(page.getByTestId('versions-error')).toContainText('cannot be a tag');
+
+  // Compare the two.
+  await old.getByRole('checkbox').check();
+  await latest.getByRole('checkbox').check();
+  await expect(page.getByTestId('versions-diff')).toContainText(`Version ${before} → ${before + 1}`);
+  await expect(page.getByTestId('versions-diff')).toContainText('added label');
+  await page.getByTestId('versions-dialog').screenshot({ path: path.join('test-results', 'playwright', 'versions-dialog.png') });
+
+  // Open the tagged version read-only: banner, its own schema.
+  await old.getByRole('button', { name: 'before-labels', exact: true }).click();
+  await expect(page.getByTestId('readonly-banner')).toContainText(`Read-only: version ${before} (tag “before-labels”)`);
+  await expect(page.getByTestId('status-version')).toHaveText(`version ${before}`);
+  await page.getByTestId('tile').first().dblclick();
+  await expect(page.getByTestId('detail').locator('[data-field=caption]')).toBeVisible();
+  await expect(page.getByTestId('detail').locator('[data-field=label]')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
+  // Back to the latest: the label is there.
+  await page.getByTestId('open-latest').click();
+  await expect(page.getByTestId('readonly-banner')).toHaveCount(0);
+  await page.getByTestId('tile').first().dblclick();
+  await expect(page.getByTestId('detail').locator('[data-field=label]')).toContainText('unlabelled');
+  await page.keyboard.press('Escape');
+
+  // Restore the old version as a new one.
+  await page.getByTestId('versions-button').click();
+  await old.getByTestId('version-restore').click();
+  await old.getByTestId('version-restore-confirm').click();
+  await expect(page.getByTestId('versions-dialog')).toBeHidden();
+  await expect(page.getByTestId('status-version')).toHaveText(`version ${before + 2}`);
+  await page.getByTestId('tile').first().dblclick();
+  await expect(page.getByTestId('detail').locator('[data-field=caption]')).toBeVisible();
+  await expect(page.getByTestId('detail').locator('[data-field=label]')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('versions-button').click();
+  await expect(page.locator(`[data-testid=version-row][data-version="${before + 2}"]`)).toContainText('dropped column label');
+  await expect(page.locator(`[data-testid=version-row][data-version="${before + 1}"]`)).toContainText('added column label');
+});

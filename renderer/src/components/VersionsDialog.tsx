@@ -1,0 +1,169 @@
+// The dataset's history: every version newest first with what it changed, its tags and the current one
+// marked; open any version read-only, restore one as a new version, tag, move or delete tags, and
+// compare two versions.
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../api/client';
+import { formatCount } from '../format';
+import type { DatasetInfo, VersionDiff, VersionEntry } from '../../../shared/types';
+
+interface Props {
+  dataset: DatasetInfo;
+  /** Open the dataset at a version (read-only) or, with nothing given, its latest version. */
+  onOpenVersion(at: { version?: number; tag?: string } | null): Promise<string | null>;
+  onClose(): void;
+}
+
+export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
+  const [history, setHistory] = useState<VersionEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tagFor, setTagFor] = useState<number | null>(null);
+  const [tagName, setTagName] = useState('');
+  const [confirmRestore, setConfirmRestore] = useState<number | null>(null);
+  const [picked, setPicked] = useState<number[]>([]);
+  const [diff, setDiff] = useState<VersionDiff | null>(null);
+
+  const load = useCallback(async () => {
+    const r = await api.listVersions({ id: dataset.id });
+    if (!r.ok) return setError(r.error.message);
+    setHistory(r.value);
+  }, [dataset.id]);
+  useEffect(() => void load(), [load]);
+
+  const tag = async (action: 'create' | 'move' | 'delete', name: string, version?: number) => {
+    setError(null);
+    const r = await api.changeTag({ id: dataset.id, action, tag: name, ...(version !== undefined ? { version } : {}) });
+    if (!r.ok) return setError(r.error.message);
+    setTagFor(null);
+    setTagName('');
+    await load();
+  };
+  const restore = async (version: number) => {
+    setError(null);
+    const r = await api.restoreVersion({ id: dataset.id, version });
+    setConfirmRestore(null);
+    if (!r.ok) return setError(r.error.message);
+    const err = await onOpenVersion(null);
+    if (err) setError(err);
+  };
+  const open = async (at: { version?: number; tag?: string } | null) => {
+    const err = await onOpenVersion(at);
+    if (err) setError(err);
+  };
+  const togglePick = (v: number) => setPicked((p) => (p.includes(v) ? p.filter((x) => x !== v) : [...p.slice(-1), v]));
+  useEffect(() => {
+    setDiff(null);
+    if (picked.length !== 2) return;
+    const [a, b] = [...picked].sort((x, y) => x - y) as [number, number];
+    void api.compareVersions({ id: dataset.id, from: a, to: b }).then((r) => (r.ok ? setDiff(r.value) : setError(r.error.message)));
+  }, [picked, dataset.id]);
+  const allTags = history?.flatMap((v) => v.tags) ?? [];
+
+  return (
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div className="modal wide" role="dialog" aria-modal="true" aria-labelledby="versions-title" data-testid="versions-dialog">
+        <h2 id="versions-title">Versions of {dataset.name}</h2>
+        <p className="muted small">Every change to a Lance dataset is a new version; old ones stay until cleaned up. Tick two versions to compare them.</p>
+        {error && (
+          <div className="error-box" role="alert" data-testid="versions-error">
+            {error}
+          </div>
+        )}
+        {diff && (
+          <div className="plan-box" data-testid="versions-diff">
+            Version {diff.from} → {diff.to}: {formatCount(diff.rowsFrom)} → {formatCount(diff.rowsTo)} rows
+            {diff.addedColumns.length ? ` · added ${diff.addedColumns.join(', ')}` : ''}
+            {diff.droppedColumns.length ? ` · dropped ${diff.droppedColumns.join(', ')}` : ''}
+            {diff.changedTypes.length ? ` · type changed: ${diff.changedTypes.join(', ')}` : ''}
+            {!diff.addedColumns.length && !diff.droppedColumns.length && !diff.changedTypes.length ? ' · same columns' : ''}
+          </div>
+        )}
+        {!history && !error && <div className="muted">Reading the history…</div>}
+        {history && (
+          <table className="versions" data-testid="versions-table">
+            <thead>
+              <tr>
+                <th aria-label="compare" />
+                <th>Version</th>
+                <th>When</th>
+                <th>Rows</th>
+                <th>What changed</th>
+                <th>Tags</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((v) => (
+                <tr key={v.version} data-testid="version-row" data-version={v.version} className={v.version === dataset.version ? 'current' : ''}>
+                  <td>
+                    <input type="checkbox" aria-label={`compare version ${v.version}`} checked={picked.includes(v.version)} onChange={() => togglePick(v.version)} />
+                  </td>
+                  <td>
+                    {v.version}
+                    {v.latest ? ' (latest)' : ''}
+                    {v.version === dataset.version ? ' ◀ open' : ''}
+                  </td>
+                  <td title={v.timestamp}>{new Date(v.timestamp).toLocaleString()}</td>
+                  <td>{formatCount(v.rows)}</td>
+                  <td>{v.change}</td>
+                  <td>
+                    {v.tags.map((t) => (
+                      <span className="chip" key={t} data-testid="tag-chip">
+                        <button type="button" className="link-button" title={`Open tag ${t} read-only`} onClick={() => void open({ tag: t })}>
+                          {t}
+                        </button>
+                        <button type="button" className="icon-button" aria-label={`delete tag ${t}`} onClick={() => void tag('delete', t)}>
+                          ×
+                        </button>
+                      </span>
+                    ))}
+                    {tagFor === v.version ? (
+                      <span className="row tight">
+                        <input
+                          autoFocus
+                          value={tagName}
+                          placeholder="tag name"
+                          onChange={(e) => setTagName(e.target.value)}
+                          onKeyDown={(e) => e.key === 'Enter' && void tag(allTags.includes(tagName.trim()) ? 'move' : 'create', tagName.trim(), v.version)}
+                          data-testid="tag-input"
+                        />
+                        <button type="button" onClick={() => void tag(allTags.includes(tagName.trim()) ? 'move' : 'create', tagName.trim(), v.version)} data-testid="tag-save">
+                          {allTags.includes(tagName.trim()) ? 'Move here' : 'Tag'}
+                        </button>
+                      </span>
+                    ) : (
+                      <button type="button" className="link-button" onClick={() => setTagFor(v.version)} data-testid="tag-add">
+                        + tag
+                      </button>
+                    )}
+                  </td>
+                  <td className="actions">
+                    {v.version !== dataset.version && (
+                      <button type="button" onClick={() => void open(v.latest ? null : { version: v.version })} data-testid="version-open">
+                        {v.latest ? 'Open latest' : 'Open read-only'}
+                      </button>
+                    )}
+                    {!v.latest && !dataset.readOnly &&
+                      (confirmRestore === v.version ? (
+                        <button type="button" className="primary" onClick={() => void restore(v.version)} data-testid="version-restore-confirm">
+                          Restore as a new version?
+                        </button>
+                      ) : (
+                        <button type="button" onClick={() => setConfirmRestore(v.version)} data-testid="version-restore">
+                          Restore…
+                        </button>
+                      ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose} data-testid="versions-close">
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
