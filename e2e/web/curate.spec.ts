@@ -137,7 +137,7 @@ test('export the current view as a manifest and check its content; copy the view
     await page.getByTestId('export-format').selectOption('parquet');
     await expect(page.getByTestId('export-path')).toHaveValue(path.join(dir, 'flags.parquet'));
     await page.getByTestId('export-start').click();
-    await expect(page.getByTestId('export-status')).toContainText('Done');
+    await expect(page.getByTestId('export-status')).toContainText(`Done: ${count.toLocaleString('en-US')} rows written to ${path.join(dir, 'flags.parquet')}`);
     const parquetRows = (await parquetReadObjects({ file: await asyncBufferFromFile(path.join(dir, 'flags.parquet')) })) as { key: bigint; caption: string }[];
     expect(parquetRows.map((r) => String(r.key))).toEqual(lines.slice(1).map((l) => l.split(',')[0]));
     expect(parquetRows.every((r) => r.caption.startsWith('The national flag of'))).toBe(true);

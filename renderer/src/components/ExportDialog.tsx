@@ -38,6 +38,7 @@ export function ExportDialog({ dataset, view, onClose }: Props) {
 
   const start = async () => {
     setError(null);
+    setJobId(null); // the previous export's outcome must not stand for this one
     const r = await api.startExport({ id: dataset.id, viewId: view?.viewId ?? null, format, columns, path, overwrite });
     if (!r.ok) return setError(r.error.message);
     setJobId(r.value.jobId);
@@ -96,7 +97,7 @@ export function ExportDialog({ dataset, view, onClose }: Props) {
             <progress max={100} value={job.finished?.ok ? 100 : pct} style={{ width: '100%' }} />
             {job.finished
               ? job.finished.ok
-                ? `Done: ${formatCount(rows)} rows written to ${path}`
+                ? `Done: ${formatCount(rows)} rows written to ${job.finished.path ?? path}`
                 : `Export failed: ${job.finished.error}`
               : (job.progress?.message ?? 'Starting…')}
           </div>
