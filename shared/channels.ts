@@ -7,6 +7,7 @@ export const CHANNELS = {
   inspectPath: 'dataset:inspect',
   openDataset: 'dataset:open',
   closeDataset: 'dataset:close',
+  addLabelColumn: 'evolve:add-label-column',
   listVersions: 'versions:list',
   compareVersions: 'versions:compare',
   restoreVersion: 'versions:restore',

@@ -122,6 +122,15 @@ export const requestSchemas = {
     .strict(),
   'filter:check': z.object({ id: datasetId, filter: filterSpec }).strict(),
   'dataset:info': z.object({ id: datasetId }).strict(),
+  'evolve:add-label-column': z
+    .object({
+      id: datasetId,
+      name: z.string().min(1, 'give the column a name').max(64, 'the name is too long (64 at most)'),
+      type: z.enum(['category', 'boolean', 'integer', 'float', 'text']),
+      categories: z.array(z.string().max(64)).max(50).optional(),
+      defaultValue: z.union([z.string().max(1000), finite, z.boolean()]).nullable().optional(),
+    })
+    .strict(),
   'versions:list': z.object({ id: datasetId }).strict(),
   'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
   'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),
@@ -174,6 +183,7 @@ export interface Responses {
   'view:page': RowPage;
   'filter:check': { where: string | null; count: number };
   'dataset:info': DatasetInfo;
+  'evolve:add-label-column': { version: number };
   'versions:list': VersionEntry[];
   'versions:compare': VersionDiff;
   'versions:restore': { version: number };

@@ -22,6 +22,16 @@ export interface ColumnInfo {
   nullable: boolean;
   /** For vector columns. */
   dim?: number;
+  /** Set on label columns the app added (kept in the field's metadata, so it travels with the data). */
+  label?: LabelSpec;
+}
+
+export type LabelType = 'category' | 'boolean' | 'integer' | 'float' | 'text';
+
+export interface LabelSpec {
+  type: LabelType;
+  /** For category columns: the allowed values, in key order (1-9 label the first nine). */
+  categories?: string[];
 }
 
 export interface DatasetInfo {

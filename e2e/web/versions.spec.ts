@@ -84,3 +84,30 @@ test('history, a tag, an old version read-only, back to latest, restore', async 
   await expect(page.locator(`[data-testid=version-row][data-version="${before + 2}"]`)).toContainText('dropped column label');
   await expect(page.locator(`[data-testid=version-row][data-version="${before + 1}"]`)).toContainText('added column label');
 });
+
+test('add a category column through the form: it shows at once in the details, the filter bar and the history', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  const version = Number((await page.getByTestId('status-version').innerText()).replace('version ', ''));
+  await page.getByTestId('add-column-button').click();
+  const dialog = page.getByTestId('add-column-dialog');
+  await page.getByTestId('addcol-name').fill('my quality');
+  await page.getByTestId('addcol-categories').fill('good, blurry, watermark');
+  await page.getByTestId('addcol-add').click();
+  await expect(page.getByTestId('addcol-error')).toContainText('cannot be a column name');
+  await page.getByTestId('addcol-name').fill('caption');
+  await page.getByTestId('addcol-add').click();
+  await expect(page.getByTestId('addcol-error')).toContainText('already a column named "caption"');
+  await page.getByTestId('addcol-name').fill('quality');
+  await page.getByTestId('addcol-default').selectOption('good');
+  await page.getByTestId('addcol-add').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('status-version')).not.toHaveText(`version ${version}`);
+  await expect(page.getByTestId('add-filter').locator('option', { hasText: 'quality' })).toHaveCount(1);
+  await page.getByTestId('tile').first().dblclick();
+  await expect(page.getByTestId('detail').locator('[data-field=quality]')).toContainText('good');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('versions-button').click();
+  await expect(page.getByTestId('version-row').first()).toContainText(/added column quality|index or metadata change/);
+  await expect(page.getByTestId('versions-table')).toContainText('added column quality');
+});

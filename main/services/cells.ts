@@ -1,7 +1,7 @@
 // Arrow values -> JSON-safe cells, and Arrow fields -> column descriptions.
 // Column names are whatever the dataset says; nothing here assumes the LAION column set.
 import { arrow, type ArrowField, type ArrowTable } from './lance';
-import type { Cell, ColumnInfo, ColumnKind } from '../../shared/types';
+import type { Cell, ColumnInfo, ColumnKind, LabelSpec } from '../../shared/types';
 
 const { DataType } = arrow;
 
@@ -26,8 +26,20 @@ export function describeField(field: ArrowField): ColumnInfo {
   const { kind, dim } = columnKind(field.type);
   const info: ColumnInfo = { name: field.name, type: String(field.type), kind, nullable: field.nullable };
   if (dim !== undefined) info.dim = dim;
+  const label = field.metadata?.get(LABEL_METADATA_KEY);
+  if (label) {
+    try {
+      const spec = JSON.parse(label) as LabelSpec;
+      if (spec && typeof spec.type === 'string') info.label = spec;
+    } catch {
+      // someone else's metadata under our key: not a label column then
+    }
+  }
   return info;
 }
+
+/** Where a label column's type and categories live: the field's own metadata (LanceDB's tag convention). */
+export const LABEL_METADATA_KEY = 'lancedb:tag:lance-explorer-label';
 
 const VECTOR_HEAD = 8;
 

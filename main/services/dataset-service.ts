@@ -109,6 +109,19 @@ export class DatasetService {
   }
 
   /** The app itself committed a new version (an index): later replies carry the new number. */
+  /**
+   * The app changed the schema through this session (a column added): read version, schema and row
+   * count again. Row ids stay valid, so open views and caches keep working.
+   */
+  async refresh(id: string): Promise<DatasetInfo> {
+    const ds = this.get(id);
+    const [schema, version, rowCount] = await Promise.all([ds.table.schema(), ds.table.version(), ds.table.countRows()]);
+    const columns = schema.fields.map(describeField);
+    ds.info = { ...ds.info, version, rowCount, columns, vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name) };
+    ds.pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
+    return ds.info;
+  }
+
   /** Refuse to write through a session pinned to an old version or a tag. */
   writable(id: string): OpenDataset {
     const ds = this.get(id);

@@ -12,6 +12,7 @@ import { ExportDialog } from './components/ExportDialog';
 import { CodeDialog } from './components/CodeDialog';
 import { SaveTableDialog } from './components/SaveTableDialog';
 import { VersionsDialog } from './components/VersionsDialog';
+import { AddColumnDialog } from './components/AddColumnDialog';
 import { IndexBuildDialog, type IndexTarget } from './components/IndexBuildDialog';
 import { DEFAULT_FORM, DownloadDialog, type DownloadForm } from './components/DownloadDialog';
 import { useViews } from './hooks/useViews';
@@ -26,7 +27,7 @@ export function App() {
   const [focused, setFocused] = useState(0);
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | null>(null);
   // The download outlives its dialog, like the index build.
   const [downloadForm, setDownloadForm] = useState<DownloadForm>(DEFAULT_FORM);
   const [downloadJobId, setDownloadJobId] = useState<string | null>(null);
@@ -152,6 +153,11 @@ export function App() {
             Versions…
           </button>
         )}
+        {dataset && !dataset.readOnly && (
+          <button type="button" onClick={() => setDialog('add-column')} title="Add a label column" data-testid="add-column-button">
+            Add column…
+          </button>
+        )}
         {dataset && (
           <span className="toolbar-path" title={dataset.path}>
             {dataset.path}
@@ -239,7 +245,7 @@ export function App() {
             )}
             <div className="browse">
               <ThumbnailGrid
-                key={`${dataset.id}:${views.view?.viewId ?? 'table'}`}
+                key={`${dataset.id}:${dataset.version}:${views.view?.viewId ?? 'table'}`}
                 dataset={dataset}
                 view={views.view}
                 highlight={views.view?.spec.kind === 'search' ? views.view.spec.text.split(/\s+/) : []}
@@ -309,6 +315,17 @@ export function App() {
             const err = await openPath(dataset.path, dataset.table, at ?? undefined);
             if (!err) setDialog(null);
             return err;
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'add-column' && dataset && (
+        <AddColumnDialog
+          dataset={dataset}
+          onAdded={() => {
+            setDialog(null);
+            // Same session, new schema: the grid, the detail panel and the filter bar pick it up.
+            void api.datasetInfo({ id: dataset.id }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
           }}
           onClose={() => setDialog(null)}
         />

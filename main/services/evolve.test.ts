@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { createAppServices, type AppServices } from './app-services';
+import { createDispatch } from '../dispatch';
+import { dirSize } from '../../bench/bench-support';
+import { laionTable, tempDir } from '../test-support/fixtures';
+import type { DatasetInfo, RowPage, ViewInfo } from '../../shared/types';
+import type { Result } from '../../shared/result';
+
+const tmp = tempDir('lx-evolve-');
+let services: AppServices;
+let dispatch: ReturnType<typeof createDispatch>;
+let p: string;
+let info: DatasetInfo;
+
+beforeAll(async () => {
+  p = await laionTable(tmp.dir, 'train', 2000, { batchRows: 500, imageSide: 32 });
+  services = createAppServices({ dataDir: path.join(tmp.dir, 'home'), demoPath: path.join(tmp.dir, 'demo.lance'), platform: { carrier: 'web' } });
+  dispatch = createDispatch(services);
+  info = ((await dispatch('dataset:open', { path: p })) as { value: DatasetInfo }).value;
+}, 60_000);
+afterAll(() => {
+  services.dispose();
+  tmp.cleanup();
+});
+
+const add = (req: object, id = info.id) => dispatch('evolve:add-label-column', { id, ...req }) as Promise<Result<{ version: number }>>;
+const reopen = async () => ((await dispatch('dataset:open', { path: p })) as { value: DatasetInfo }).value;
+
+describe('add a label column', () => {
+  it('adds a category column as one new version, writing almost nothing, visible in schema, pages and filters', async () => {
+    const before = await dirSize(p);
+    const r = await add({ name: 'quality', type: 'category', categories: ['good', 'blurry', 'watermark'] });
+    expect(r).toEqual({ ok: true, value: { version: info.version + 1 } });
+    expect((await dirSize(p)) - before).toBeLessThan(before * 0.01);
+    // The same session sees the column at once (no reopen needed), and so does a fresh one.
+    const same = ((await dispatch('dataset:info', { id: info.id })) as { value: DatasetInfo }).value;
+    expect(same.columns.map((c) => c.name)).toContain('quality');
+    const samePage = (await dispatch('rows:page', { id: info.id, offset: 0, limit: 1 })) as Result<RowPage>;
+    expect(samePage.ok && 'quality' in samePage.value.rows[0]!.values).toBe(true);
+    const now = await reopen();
+    const col = now.columns.find((c) => c.name === 'quality');
+    expect(col).toMatchObject({ kind: 'string', label: { type: 'category', categories: ['good', 'blurry', 'watermark'] } });
+    const page = (await dispatch('rows:page', { id: now.id, offset: 0, limit: 3 })) as Result<RowPage>;
+    expect(page.ok && page.value.rows[0]!.values.quality).toBeNull();
+    const v = (await dispatch('view:open', { id: now.id, spec: { kind: 'browse', filter: { conditions: [{ column: 'quality', op: 'isNull' }] } } })) as Result<ViewInfo>;
+    expect(v.ok && v.value.count).toBe(2000);
+  });
+
+  it('adds typed columns with defaults', async () => {
+    expect((await add({ name: 'checked', type: 'boolean', defaultValue: false })).ok).toBe(true);
+    expect((await add({ name: 'score_human', type: 'float', defaultValue: 0.5 })).ok).toBe(true);
+    expect((await add({ name: 'note', type: 'text', defaultValue: "it's fine" })).ok).toBe(true);
+    const now = await reopen();
+    expect(now.columns.find((c) => c.name === 'checked')).toMatchObject({ kind: 'bool', label: { type: 'boolean' } });
+    expect(now.columns.find((c) => c.name === 'score_human')).toMatchObject({ kind: 'float', label: { type: 'float' } });
+    const row = ((await dispatch('rows:page', { id: now.id, offset: 1999, limit: 1 })) as { value: RowPage }).value.rows[0]!;
+    expect(row.values).toMatchObject({ checked: false, score_human: 0.5, note: "it's fine" });
+  });
+
+  it('refuses bad names, duplicates, injection and bad defaults with a reason, changing nothing', async () => {
+    const version = (await reopen()).version;
+    const cases: Array<[object, RegExp]> = [
+      [{ name: 'quality', type: 'text' }, /already a column named "quality"/],
+      [{ name: 'QUALITY', type: 'text' }, /already a column named "quality"/],
+      [{ name: 'my label', type: 'text' }, /cannot be a column name/],
+      [{ name: 'x`; DROP TABLE t; --', type: 'text' }, /cannot be a column name/],
+      [{ name: '_rowid', type: 'integer' }, /reserved/],
+      [{ name: 'cat2', type: 'category', categories: [] }, /at least one allowed value/],
+      [{ name: 'cat3', type: 'category', categories: ['a', 'a'] }, /listed twice/],
+      [{ name: 'cat4', type: 'category', categories: ['a', 'b'], defaultValue: "c'); drop" }, /not one of the categories/],
+      [{ name: 'n', type: 'integer', defaultValue: 1.5 }, /not a whole number/],
+      [{ name: 'b', type: 'boolean', defaultValue: 'maybe' }, /true or false/],
+      [{ name: 't', type: 'text', categories: ['x'] }, /Only category columns/],
+    ];
+    for (const [req, why] of cases) expect(await add(req)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(why) } });
+    expect(await add({ name: 'ok', type: 'float', defaultValue: Number.NaN })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect((await reopen()).version).toBe(version);
+  });
+
+  it('is refused on a version opened read-only', async () => {
+    const old = ((await dispatch('dataset:open', { path: p, version: 1 })) as { value: DatasetInfo }).value;
+    expect(await add({ name: 'later', type: 'text' }, old.id)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/read-only/) } });
+  });
+});

@@ -1,0 +1,110 @@
+// Evolve the schema: add a label column through a form. The column's type and categories are kept in
+// the field's metadata, so any copy of the dataset knows them. Adding a column writes only that
+// column (nothing existing is rewritten) and commits a new version.
+import { arrow } from './lance';
+import { failure, errorText } from './errors';
+import { LABEL_METADATA_KEY } from './cells';
+import type { DatasetService } from './dataset-service';
+import type { LabelSpec, LabelType } from '../../shared/types';
+
+export interface NewLabelColumn {
+  name: string;
+  type: LabelType;
+  categories?: string[];
+  defaultValue?: string | number | boolean | null;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const RESERVED = new Set(['_rowid', '_rowaddr', '_distance', '_score', '_relevance_score', 'key']);
+const MAX_CATEGORIES = 50;
+
+function arrowType(type: LabelType) {
+  switch (type) {
+    case 'boolean':
+      return { type: new arrow.Bool(), sql: 'BOOLEAN' };
+    case 'integer':
+      return { type: new arrow.Int64(), sql: 'BIGINT' };
+    case 'float':
+      return { type: new arrow.Float64(), sql: 'DOUBLE' };
+    default:
+      return { type: new arrow.Utf8(), sql: 'STRING' };
+  }
+}
+
+/** Check the form; returns the spec to store and the default as a SQL literal (or null). */
+export function checkLabelColumn(existing: string[], req: NewLabelColumn): { spec: LabelSpec; literal: string | null } {
+  const name = req.name;
+  if (!NAME.test(name)) {
+    throw failure('INVALID_PAYLOAD', `"${name.slice(0, 80)}" cannot be a column name: use letters, digits and "_", starting with a letter or "_" (64 at most).`);
+  }
+  if (RESERVED.has(name.toLowerCase())) throw failure('INVALID_PAYLOAD', `"${name}" is reserved; choose another name.`);
+  if (existing.some((c) => c.toLowerCase() === name.toLowerCase())) throw failure('INVALID_PAYLOAD', `There is already a column named "${existing.find((c) => c.toLowerCase() === name.toLowerCase())}".`);
+  const spec: LabelSpec = { type: req.type };
+  if (req.type === 'category') {
+    const cats = (req.categories ?? []).map((c) => c.trim());
+    if (cats.length === 0) throw failure('INVALID_PAYLOAD', 'A category column needs at least one allowed value.');
+    if (cats.length > MAX_CATEGORIES) throw failure('INVALID_PAYLOAD', `At most ${MAX_CATEGORIES} categories.`);
+    for (const c of cats) {
+      if (!c || c.length > 64 || /[\u0000-\u001f\u007f]/.test(c)) throw failure('INVALID_PAYLOAD', `"${c.slice(0, 80)}" cannot be a category: 1-64 printable characters.`);
+    }
+    const dup = cats.find((c, i) => cats.indexOf(c) !== i);
+    if (dup) throw failure('INVALID_PAYLOAD', `The category "${dup}" is listed twice.`);
+    spec.categories = cats;
+  } else if (req.categories?.length) {
+    throw failure('INVALID_PAYLOAD', 'Only category columns have a list of allowed values.');
+  }
+  const d = req.defaultValue;
+  if (d === null || d === undefined || d === '') return { spec, literal: null };
+  let literal: string;
+  switch (req.type) {
+    case 'category':
+      if (!spec.categories!.includes(String(d))) throw failure('INVALID_PAYLOAD', `The default "${String(d)}" is not one of the categories.`);
+      literal = `'${String(d).replace(/'/g, "''")}'`;
+      break;
+    case 'text':
+      if (String(d).length > 1000) throw failure('INVALID_PAYLOAD', 'The default text is too long (1,000 characters at most).');
+      literal = `'${String(d).replace(/'/g, "''")}'`;
+      break;
+    case 'boolean':
+      if (d !== true && d !== false && d !== 'true' && d !== 'false') throw failure('INVALID_PAYLOAD', 'The default of a yes/no column is true or false.');
+      literal = String(d === true || d === 'true');
+      break;
+    case 'integer': {
+      const n = Number(d);
+      if (!Number.isSafeInteger(n)) throw failure('INVALID_PAYLOAD', `The default "${String(d)}" is not a whole number.`);
+      literal = String(n);
+      break;
+    }
+    case 'float': {
+      const n = Number(d);
+      if (!Number.isFinite(n)) throw failure('INVALID_PAYLOAD', `The default "${String(d)}" is not a finite number.`);
+      literal = String(n);
+      break;
+    }
+  }
+  return { spec, literal };
+}
+
+export async function addLabelColumn(datasets: DatasetService, datasetId: string, req: NewLabelColumn): Promise<{ version: number }> {
+  const ds = datasets.writable(datasetId);
+  const { spec, literal } = checkLabelColumn(
+    ds.info.columns.map((c) => c.name),
+    req,
+  );
+  const { type, sql } = arrowType(req.type);
+  const metadata = { [LABEL_METADATA_KEY]: JSON.stringify(spec) };
+  try {
+    if (literal === null) {
+      // An all-null column: LanceDB records it in the schema, no data is written.
+      await ds.table.addColumns(new arrow.Field(req.name, type, true, new Map(Object.entries(metadata))));
+    } else {
+      // A default has to be written; the label's description follows as a metadata-only version.
+      await ds.table.addColumns([{ name: req.name, valueSql: `CAST(${literal} AS ${sql})` }]);
+      await ds.table.updateFieldMetadata([{ path: req.name, metadata }]);
+    }
+  } catch (err) {
+    if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
+    throw failure('INTERNAL', `The column "${req.name}" could not be added.`, errorText(err));
+  }
+  return { version: (await datasets.refresh(datasetId)).version };
+}
