@@ -7,7 +7,7 @@ import { CHANNEL_NAMES, type Channel } from '../shared/channels';
 import { toAppError, failure } from './services/errors';
 import { checkExportTarget, defaultExportPath, exportColumns, exportRows } from './services/export';
 import { checkMaterialize, defaultSubsetPath, materialize } from './services/materialize';
-import { addLabelColumn } from './services/evolve';
+import { addDerivedColumn, addLabelColumn, previewDerived } from './services/evolve';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AppServices } from './services/app-services';
@@ -37,6 +37,8 @@ function handlers(s: AppServices): Handlers {
     'dataset:close': async (req) => ({ closed: s.datasets.close(req.id) }),
     'dataset:info': async (req) => s.datasets.get(req.id).info,
     'evolve:add-label-column': (req) => addLabelColumn(s.datasets, req.id, req),
+    'evolve:preview-derived': (req) => previewDerived(s.datasets, req.id, req.name, req.expression),
+    'evolve:add-derived': (req) => addDerivedColumn(s.datasets, req.id, req.name, req.expression),
     'versions:list': (req) => s.versions.history(req.id),
     'versions:compare': (req) => s.versions.compare(req.id, req.from, req.to),
     'versions:restore': (req) => s.versions.restore(req.id, req.version),

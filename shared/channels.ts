@@ -8,6 +8,8 @@ export const CHANNELS = {
   openDataset: 'dataset:open',
   closeDataset: 'dataset:close',
   addLabelColumn: 'evolve:add-label-column',
+  previewDerivedColumn: 'evolve:preview-derived',
+  addDerivedColumn: 'evolve:add-derived',
   listVersions: 'versions:list',
   compareVersions: 'versions:compare',
   restoreVersion: 'versions:restore',

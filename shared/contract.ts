@@ -131,6 +131,8 @@ export const requestSchemas = {
       defaultValue: z.union([z.string().max(1000), finite, z.boolean()]).nullable().optional(),
     })
     .strict(),
+  'evolve:preview-derived': z.object({ id: datasetId, name: z.string().min(1).max(64), expression: z.string().max(2000) }).strict(),
+  'evolve:add-derived': z.object({ id: datasetId, name: z.string().min(1).max(64), expression: z.string().max(2000) }).strict(),
   'versions:list': z.object({ id: datasetId }).strict(),
   'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
   'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),
@@ -184,6 +186,8 @@ export interface Responses {
   'filter:check': { where: string | null; count: number };
   'dataset:info': DatasetInfo;
   'evolve:add-label-column': { version: number };
+  'evolve:preview-derived': { type: string; values: Array<string | number | boolean | null> };
+  'evolve:add-derived': { version: number };
   'versions:list': VersionEntry[];
   'versions:compare': VersionDiff;
   'versions:restore': { version: number };

@@ -111,3 +111,26 @@ test('add a category column through the form: it shows at once in the details, t
   await expect(page.getByTestId('version-row').first()).toContainText(/added column quality|index or metadata change/);
   await expect(page.getByTestId('versions-table')).toContainText('added column quality');
 });
+
+test('a derived column: preview first, a bad expression says why, then it is added', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await page.getByTestId('add-column-button').click();
+  await page.getByTestId('addcol-name').fill('aspect_ratio');
+  await page.getByTestId('addcol-type').selectOption('derived');
+  await expect(page.getByTestId('addcol-add')).toBeDisabled(); // no commit before a preview
+  await page.getByTestId('addcol-expression').fill('CAST(widht AS DOUBLE) / CAST(height AS DOUBLE)');
+  await page.getByTestId('addcol-preview-button').click();
+  await expect(page.getByTestId('addcol-error')).toContainText('does not work on this table');
+  await expect(page.getByTestId('addcol-error')).toContainText('widht');
+  await page.getByTestId('addcol-expression').fill('CAST(width AS DOUBLE) / CAST(height AS DOUBLE)');
+  await page.getByTestId('addcol-preview-button').click();
+  await expect(page.getByTestId('addcol-preview')).toContainText(/Float64|Double/i);
+  await page.getByTestId('addcol-add').click();
+  await expect(page.getByTestId('add-column-dialog')).toBeHidden();
+  await page.getByTestId('tile').first().dblclick();
+  const detail = page.getByTestId('detail');
+  await expect(detail.locator('[data-field=aspect_ratio]')).toBeVisible();
+  const num = async (field: string) => Number((await detail.locator(`[data-field=${field}] td`).last().innerText()).replace(/,/g, ''));
+  expect(await num('aspect_ratio')).toBeCloseTo((await num('width')) / (await num('height')), 4);
+});

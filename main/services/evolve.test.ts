@@ -78,6 +78,20 @@ describe('add a label column', () => {
     expect((await reopen()).version).toBe(version);
   });
 
+  it('previews a derived column, says what is wrong with a bad expression, then commits it', async () => {
+    const preview = (await dispatch('evolve:preview-derived', { id: info.id, name: 'aspect_ratio', expression: 'CAST(width AS DOUBLE) / CAST(height AS DOUBLE)' })) as Result<{ type: string; values: unknown[] }>;
+    expect(preview).toMatchObject({ ok: true, value: { values: [1, 1, 1, 1, 1, 1, 1, 1] } });
+    expect(preview.ok && preview.value.type).toMatch(/Float64|Double/i);
+    const version = (await reopen()).version;
+    expect(await dispatch('evolve:preview-derived', { id: info.id, name: 'bad', expression: 'no_such_column * 2' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/does not work on this table.*no_such_column/i) } });
+    expect(await dispatch('evolve:preview-derived', { id: info.id, name: 'bad', expression: 'width; DROP TABLE x' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/cannot contain ";"/) } });
+    expect(await dispatch('evolve:add-derived', { id: info.id, name: 'caption', expression: 'width * 2' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already a column/) } });
+    expect((await reopen()).version).toBe(version);
+    expect(await dispatch('evolve:add-derived', { id: info.id, name: 'area', expression: 'width * height' })).toEqual({ ok: true, value: { version: version + 1 } });
+    const row = ((await dispatch('rows:page', { id: info.id, offset: 5, limit: 1 })) as { value: RowPage }).value.rows[0]!;
+    expect(row.values.area).toBe((row.values.width as number) * (row.values.height as number));
+  });
+
   it('is refused on a version opened read-only', async () => {
     const old = ((await dispatch('dataset:open', { path: p, version: 1 })) as { value: DatasetInfo }).value;
     expect(await add({ name: 'later', type: 'text' }, old.id)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/read-only/) } });

@@ -85,6 +85,51 @@ export function checkLabelColumn(existing: string[], req: NewLabelColumn): { spe
   return { spec, literal };
 }
 
+/** A derived column's expression: one SQL expression over existing columns, never a statement. */
+function checkExpression(expr: string): string {
+  const e = expr.trim();
+  if (!e) throw failure('INVALID_PAYLOAD', 'Write an expression, e.g. CAST(width AS DOUBLE) / CAST(height AS DOUBLE).');
+  if (e.length > 2000) throw failure('INVALID_PAYLOAD', 'The expression is too long (2,000 characters at most).');
+  if (/;|--|\/\*/.test(e)) throw failure('INVALID_PAYLOAD', 'The expression cannot contain ";" or comments: it is one expression over the columns, not a statement.');
+  return e;
+}
+
+function cellOf(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  return String(v);
+}
+
+/** The first values the expression gives, and their type, before anything is committed. */
+export async function previewDerived(datasets: DatasetService, datasetId: string, name: string, expression: string): Promise<{ type: string; values: Array<string | number | boolean | null> }> {
+  const ds = datasets.get(datasetId);
+  checkLabelColumn(ds.info.columns.map((c) => c.name), { name, type: 'text' });
+  const expr = checkExpression(expression);
+  try {
+    const t = await ds.table.query().select({ [name]: expr }).limit(8).toArrow();
+    const col = t.getChild(name);
+    return { type: String(t.schema.fields[0]?.type ?? 'unknown'), values: Array.from({ length: t.numRows }, (_, i) => cellOf(col?.get(i))) };
+  } catch (err) {
+    const first = errorText(err).split('\n')[0]!.replace(/^.*?(Error during planning|Schema error|SQL error|Invalid|No field)/i, '$1').slice(0, 300);
+    throw failure('INVALID_PAYLOAD', `The expression does not work on this table: ${first}`, errorText(err));
+  }
+}
+
+/** Commit a derived column: computed once from the expression, for every row, as a new version. */
+export async function addDerivedColumn(datasets: DatasetService, datasetId: string, name: string, expression: string): Promise<{ version: number }> {
+  datasets.writable(datasetId);
+  await previewDerived(datasets, datasetId, name, expression); // the same checks, and a dry run
+  const ds = datasets.writable(datasetId);
+  try {
+    await ds.table.addColumns([{ name, valueSql: checkExpression(expression) }]);
+  } catch (err) {
+    if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
+    throw failure('INVALID_PAYLOAD', `The column "${name}" could not be computed: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
+  }
+  return { version: (await datasets.refresh(datasetId)).version };
+}
+
 export async function addLabelColumn(datasets: DatasetService, datasetId: string, req: NewLabelColumn): Promise<{ version: number }> {
   const ds = datasets.writable(datasetId);
   const { spec, literal } = checkLabelColumn(

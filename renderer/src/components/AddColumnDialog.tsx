@@ -10,17 +10,22 @@ interface Props {
   onClose(): void;
 }
 
-const TYPES: Array<[LabelType, string]> = [
+type Kind = LabelType | 'derived';
+
+const TYPES: Array<[Kind, string]> = [
   ['category', 'Category (a fixed list of values)'],
   ['boolean', 'Yes / no'],
   ['integer', 'Whole number'],
   ['float', 'Number'],
   ['text', 'Free text'],
+  ['derived', 'Derived: a SQL expression over other columns'],
 ];
 
 export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
   const [name, setName] = useState('');
-  const [type, setType] = useState<LabelType>('category');
+  const [type, setType] = useState<Kind>('category');
+  const [expression, setExpression] = useState('');
+  const [preview, setPreview] = useState<{ type: string; values: Array<string | number | boolean | null> } | null>(null);
   const [categories, setCategories] = useState('');
   const [def, setDef] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -30,15 +35,29 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
     .map((c) => c.trim())
     .filter(Boolean);
 
+  const runPreview = async () => {
+    setError(null);
+    setPreview(null);
+    const r = await api.previewDerivedColumn({ id: dataset.id, name: name.trim() || 'preview', expression });
+    if (!r.ok) return setError(r.error.message);
+    setPreview(r.value);
+  };
+
   const add = async () => {
     setError(null);
     setBusy(true);
+    if (type === 'derived') {
+      const r = await api.addDerivedColumn({ id: dataset.id, name: name.trim(), expression });
+      setBusy(false);
+      if (!r.ok) return setError(r.error.message);
+      return onAdded();
+    }
     const defaultValue = def.trim() === '' ? null : type === 'boolean' ? def.trim() === 'true' : type === 'integer' || type === 'float' ? Number(def) : def;
     if (typeof defaultValue === 'number' && !Number.isFinite(defaultValue)) {
       setBusy(false);
       return setError(`The default "${def}" is not a number.`);
     }
-    const r = await api.addLabelColumn({ id: dataset.id, name: name.trim(), type, ...(type === 'category' ? { categories: cats } : {}), defaultValue });
+    const r = await api.addLabelColumn({ id: dataset.id, name: name.trim(), type: type as LabelType, ...(type === 'category' ? { categories: cats } : {}), defaultValue });
     setBusy(false);
     if (!r.ok) return setError(r.error.message);
     onAdded();
@@ -47,13 +66,13 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
   return (
     <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="addcol-title" data-testid="add-column-dialog">
-        <h2 id="addcol-title">Add a label column</h2>
+        <h2 id="addcol-title">Add a column</h2>
         <p className="muted small">A new column, empty or filled with the default; nothing existing is rewritten, and the dataset gets a new version (Versions… can go back).</p>
         <div className="form-grid">
           <label htmlFor="addcol-name">Name</label>
           <input id="addcol-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. quality" spellCheck={false} data-testid="addcol-name" />
           <label htmlFor="addcol-type">Type</label>
-          <select id="addcol-type" value={type} onChange={(e) => setType(e.target.value as LabelType)} data-testid="addcol-type">
+          <select id="addcol-type" value={type} onChange={(e) => setType(e.target.value as Kind)} data-testid="addcol-type">
             {TYPES.map(([t, label]) => (
               <option key={t} value={t}>
                 {label}
@@ -66,8 +85,25 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
               <textarea id="addcol-cats" rows={3} value={categories} onChange={(e) => setCategories(e.target.value)} placeholder="good, blurry, watermark" data-testid="addcol-categories" />
             </>
           )}
-          <label htmlFor="addcol-default">Default (optional)</label>
-          {type === 'category' ? (
+          {type === 'derived' && (
+            <>
+              <label htmlFor="addcol-expr">Expression</label>
+              <textarea
+                id="addcol-expr"
+                rows={2}
+                value={expression}
+                onChange={(e) => {
+                  setExpression(e.target.value);
+                  setPreview(null);
+                }}
+                placeholder="CAST(width AS DOUBLE) / CAST(height AS DOUBLE)"
+                spellCheck={false}
+                data-testid="addcol-expression"
+              />
+            </>
+          )}
+          {type !== 'derived' && <label htmlFor="addcol-default">Default (optional)</label>}
+          {type === 'derived' ? null : type === 'category' ? (
             <select id="addcol-default" value={def} onChange={(e) => setDef(e.target.value)} data-testid="addcol-default">
               <option value="">(empty)</option>
               {cats.map((c) => (
@@ -86,13 +122,24 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
             <input id="addcol-default" value={def} onChange={(e) => setDef(e.target.value)} inputMode={type === 'text' ? 'text' : 'decimal'} data-testid="addcol-default" />
           )}
         </div>
+        {preview && (
+          <div className="plan-box" data-testid="addcol-preview">
+            {preview.type}: {preview.values.map((v) => (v === null ? '∅' : typeof v === 'number' ? Number(v.toPrecision(6)) : String(v))).join(', ')}
+            {preview.values.length ? ' …' : ' (no rows)'}
+          </div>
+        )}
         {error && (
           <div className="error-box" role="alert" data-testid="addcol-error">
             {error}
           </div>
         )}
         <div className="modal-actions">
-          <button type="button" className="primary" disabled={busy || !name.trim()} onClick={() => void add()} data-testid="addcol-add">
+          {type === 'derived' && (
+            <button type="button" disabled={!expression.trim()} onClick={() => void runPreview()} data-testid="addcol-preview-button">
+              Preview
+            </button>
+          )}
+          <button type="button" className="primary" disabled={busy || !name.trim() || (type === 'derived' && !preview)} onClick={() => void add()} data-testid="addcol-add">
             Add column
           </button>
           <button type="button" onClick={onClose}>
