@@ -7,7 +7,7 @@ import { CHANNEL_NAMES, type Channel } from '../shared/channels';
 import { toAppError, failure } from './services/errors';
 import { checkExportTarget, defaultExportPath, exportColumns, exportRows } from './services/export';
 import { checkMaterialize, defaultSubsetPath, materialize } from './services/materialize';
-import { addDerivedColumn, addLabelColumn, previewDerived } from './services/evolve';
+import { addDerivedColumn, addLabelColumn, dropColumn, previewDerived, renameColumn } from './services/evolve';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AppServices } from './services/app-services';
@@ -39,6 +39,8 @@ function handlers(s: AppServices): Handlers {
     'evolve:add-label-column': (req) => addLabelColumn(s.datasets, req.id, req),
     'evolve:preview-derived': (req) => previewDerived(s.datasets, req.id, req.name, req.expression),
     'evolve:add-derived': (req) => addDerivedColumn(s.datasets, req.id, req.name, req.expression),
+    'evolve:rename-column': (req) => renameColumn(s.datasets, req.id, req.from, req.to, !!req.insist),
+    'evolve:drop-column': (req) => dropColumn(s.datasets, req.id, req.column, !!req.insist),
     'versions:list': (req) => s.versions.history(req.id),
     'versions:compare': (req) => s.versions.compare(req.id, req.from, req.to),
     'versions:restore': (req) => s.versions.restore(req.id, req.version),

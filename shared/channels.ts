@@ -10,6 +10,8 @@ export const CHANNELS = {
   addLabelColumn: 'evolve:add-label-column',
   previewDerivedColumn: 'evolve:preview-derived',
   addDerivedColumn: 'evolve:add-derived',
+  renameColumn: 'evolve:rename-column',
+  dropColumn: 'evolve:drop-column',
   listVersions: 'versions:list',
   compareVersions: 'versions:compare',
   restoreVersion: 'versions:restore',

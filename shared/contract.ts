@@ -133,6 +133,8 @@ export const requestSchemas = {
     .strict(),
   'evolve:preview-derived': z.object({ id: datasetId, name: z.string().min(1).max(64), expression: z.string().max(2000) }).strict(),
   'evolve:add-derived': z.object({ id: datasetId, name: z.string().min(1).max(64), expression: z.string().max(2000) }).strict(),
+  'evolve:rename-column': z.object({ id: datasetId, from: columnName, to: z.string().min(1).max(64), insist: z.boolean().optional() }).strict(),
+  'evolve:drop-column': z.object({ id: datasetId, column: columnName, insist: z.boolean().optional() }).strict(),
   'versions:list': z.object({ id: datasetId }).strict(),
   'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
   'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),
@@ -188,6 +190,8 @@ export interface Responses {
   'evolve:add-label-column': { version: number };
   'evolve:preview-derived': { type: string; values: Array<string | number | boolean | null> };
   'evolve:add-derived': { version: number };
+  'evolve:rename-column': { version: number };
+  'evolve:drop-column': { version: number };
   'versions:list': VersionEntry[];
   'versions:compare': VersionDiff;
   'versions:restore': { version: number };

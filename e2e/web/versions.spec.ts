@@ -134,3 +134,27 @@ test('a derived column: preview first, a bad expression says why, then it is add
   const num = async (field: string) => Number((await detail.locator(`[data-field=${field}] td`).last().innerText()).replace(/,/g, ''));
   expect(await num('aspect_ratio')).toBeCloseTo((await num('width')) / (await num('height')), 4);
 });
+
+test('rename and drop columns: LAION columns need "I am sure"; the grid and details follow', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await page.getByTestId('add-column-button').click();
+  await page.getByTestId('alter-column').selectOption('caption');
+  await page.getByTestId('alter-new-name').fill('text');
+  await page.getByTestId('alter-rename').click();
+  await expect(page.getByTestId('addcol-error')).toContainText('original LAION columns');
+  await page.getByTestId('alter-column').selectOption('quality');
+  await page.getByTestId('alter-new-name').fill('image_quality');
+  await page.getByTestId('alter-rename').click();
+  await expect(page.getByTestId('add-column-dialog')).toBeHidden();
+  await expect(page.getByTestId('add-filter').locator('option', { hasText: 'image_quality' })).toHaveCount(1);
+  await page.getByTestId('add-column-button').click();
+  await page.getByTestId('alter-column').selectOption('exif');
+  await page.getByTestId('alter-sure').check();
+  await page.getByTestId('alter-drop').click();
+  await page.getByTestId('alter-drop-confirm').click();
+  await expect(page.getByTestId('add-column-dialog')).toBeHidden();
+  await page.getByTestId('tile').first().dblclick();
+  await expect(page.getByTestId('detail').locator('[data-field=image_quality]')).toBeVisible();
+  await expect(page.getByTestId('detail').locator('[data-field=exif]')).toHaveCount(0);
+});

@@ -92,6 +92,31 @@ describe('add a label column', () => {
     expect(row.values.area).toBe((row.values.width as number) * (row.values.height as number));
   });
 
+  it('renames and drops columns, protecting the LAION columns and the key unless the person insists', async () => {
+    const version = (await reopen()).version;
+    expect(await dispatch('evolve:rename-column', { id: info.id, from: 'caption', to: 'text' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/original LAION columns.*I am sure/) } });
+    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'key', insist: false })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await dispatch('evolve:rename-column', { id: info.id, from: 'quality', to: 'checked' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already a column named "checked"/) } });
+    expect(await dispatch('evolve:rename-column', { id: info.id, from: 'quality', to: 'a b' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/cannot be a column name/) } });
+    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'ghost' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect((await reopen()).version).toBe(version);
+
+    expect(await dispatch('evolve:rename-column', { id: info.id, from: 'quality', to: 'image_quality' })).toEqual({ ok: true, value: { version: version + 1 } });
+    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'note' })).toEqual({ ok: true, value: { version: version + 2 } });
+    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'LICENSE', insist: true })).toEqual({ ok: true, value: { version: version + 3 } });
+    const now = ((await dispatch('dataset:info', { id: info.id })) as { value: DatasetInfo }).value;
+    const names = now.columns.map((c) => c.name);
+    expect(names).toContain('image_quality');
+    expect(names).not.toContain('quality');
+    expect(names).not.toContain('note');
+    expect(names).not.toContain('LICENSE');
+    // The renamed column keeps its label definition.
+    expect(now.columns.find((c) => c.name === 'image_quality')?.label).toEqual({ type: 'category', categories: ['good', 'blurry', 'watermark'] });
+    // Nothing is lost: the version before still has them.
+    const old = ((await dispatch('dataset:open', { path: p, version })) as { value: DatasetInfo }).value;
+    expect(old.columns.map((c) => c.name)).toEqual(expect.arrayContaining(['quality', 'note', 'LICENSE']));
+  });
+
   it('is refused on a version opened read-only', async () => {
     const old = ((await dispatch('dataset:open', { path: p, version: 1 })) as { value: DatasetInfo }).value;
     expect(await add({ name: 'later', type: 'text' }, old.id)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/read-only/) } });

@@ -4,6 +4,7 @@
 import { arrow } from './lance';
 import { failure, errorText } from './errors';
 import { LABEL_METADATA_KEY } from './cells';
+import { laionSchema } from './laion-schema';
 import type { DatasetService } from './dataset-service';
 import type { LabelSpec, LabelType } from '../../shared/types';
 
@@ -150,6 +151,43 @@ export async function addLabelColumn(datasets: DatasetService, datasetId: string
   } catch (err) {
     if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
     throw failure('INTERNAL', `The column "${req.name}" could not be added.`, errorText(err));
+  }
+  return { version: (await datasets.refresh(datasetId)).version };
+}
+
+/** The original LAION columns: renaming or dropping one breaks tools that expect the schema. */
+const PROTECTED = new Set(laionSchema().fields.map((f) => f.name));
+
+function checkExisting(datasets: DatasetService, datasetId: string, column: string, insist: boolean, what: string) {
+  const ds = datasets.writable(datasetId);
+  const names = ds.info.columns.map((c) => c.name);
+  if (!names.includes(column)) throw failure('NOT_FOUND', `There is no column "${column.slice(0, 80)}".`);
+  if (PROTECTED.has(column) && !insist) {
+    throw failure('FORBIDDEN', `"${column}" is one of the original LAION columns; ${what} it breaks tools that expect that schema. Tick "I am sure" to do it anyway.`);
+  }
+  if (column === ds.info.keyColumn && !insist) throw failure('FORBIDDEN', `"${column}" is the key that labels and manifests use. Tick "I am sure" to do it anyway.`);
+  return { ds, names };
+}
+
+export async function renameColumn(datasets: DatasetService, datasetId: string, from: string, to: string, insist: boolean): Promise<{ version: number }> {
+  const { ds, names } = checkExisting(datasets, datasetId, from, insist, 'renaming');
+  checkLabelColumn(names.filter((n) => n !== from), { name: to, type: 'text' });
+  try {
+    await ds.table.alterColumns([{ path: from, rename: to }]);
+  } catch (err) {
+    throw failure('INVALID_PAYLOAD', `"${from}" could not be renamed: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
+  }
+  return { version: (await datasets.refresh(datasetId)).version };
+}
+
+/** Drop a column: a metadata-only change in Lance (the data stays in older versions). */
+export async function dropColumn(datasets: DatasetService, datasetId: string, column: string, insist: boolean): Promise<{ version: number }> {
+  const { ds, names } = checkExisting(datasets, datasetId, column, insist, 'dropping');
+  if (names.length === 1) throw failure('INVALID_PAYLOAD', 'A table needs at least one column.');
+  try {
+    await ds.table.dropColumns([column]);
+  } catch (err) {
+    throw failure('INVALID_PAYLOAD', `"${column}" could not be dropped: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
   }
   return { version: (await datasets.refresh(datasetId)).version };
 }
