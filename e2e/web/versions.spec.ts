@@ -158,3 +158,19 @@ test('rename and drop columns: LAION columns need "I am sure"; the grid and deta
   await expect(page.getByTestId('detail').locator('[data-field=image_quality]')).toBeVisible();
   await expect(page.getByTestId('detail').locator('[data-field=exif]')).toHaveCount(0);
 });
+
+test('undo after adding a column restores the version before, as a new version', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  const version = Number((await page.getByTestId('status-version').innerText()).replace('version ', ''));
+  await page.getByTestId('add-column-button').click();
+  await page.getByTestId('addcol-name').fill('reviewed');
+  await page.getByTestId('addcol-type').selectOption('boolean');
+  await page.getByTestId('addcol-add').click();
+  await expect(page.getByTestId('undo-bar')).toContainText(`Added the column reviewed. (version ${version + 1})`);
+  await expect(page.getByTestId('add-filter').locator('option', { hasText: 'reviewed' })).toHaveCount(1);
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('status-version')).toHaveText(`version ${version + 2}`);
+  await expect(page.getByTestId('undo-bar')).toHaveCount(0);
+  await expect(page.getByTestId('add-filter').locator('option', { hasText: 'reviewed' })).toHaveCount(0);
+});

@@ -31,6 +31,8 @@ export function App() {
   // The download outlives its dialog, like the index build.
   const [downloadForm, setDownloadForm] = useState<DownloadForm>(DEFAULT_FORM);
   const [downloadJobId, setDownloadJobId] = useState<string | null>(null);
+  // The last schema change, so it can be undone (restoring the version before it, as a new version).
+  const [lastChange, setLastChange] = useState<{ datasetId: string; what: string; before: number } | null>(null);
   // The index build outlives its dialog: kept here so reopening the dialog shows the same job.
   const [indexBuild, setIndexBuild] = useState<{ datasetId: string; target: IndexTarget; jobId: string | null } | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
@@ -198,6 +200,28 @@ export function App() {
         )}
         {phase.kind === 'ready' && dataset && (
           <div className="content-with-bars">
+            {lastChange && lastChange.datasetId === dataset.id && (
+              <div className="undo-bar" role="status" data-testid="undo-bar">
+                {lastChange.what} (version {dataset.version})
+                <button
+                  type="button"
+                  data-testid="undo"
+                  onClick={() => {
+                    const change = lastChange;
+                    setLastChange(null);
+                    void api.restoreVersion({ id: dataset.id, version: change.before }).then(async (r) => {
+                      if (!r.ok) return setLastChange({ ...change, what: `Could not undo: ${r.error.message}` });
+                      await openPath(dataset.path, dataset.table);
+                    });
+                  }}
+                >
+                  Undo
+                </button>
+                <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setLastChange(null)}>
+                  ×
+                </button>
+              </div>
+            )}
             {dataset.readOnly && (
               <div className="readonly-banner" role="status" data-testid="readonly-banner">
                 Read-only: version {dataset.version}
@@ -322,8 +346,9 @@ export function App() {
       {dialog === 'add-column' && dataset && (
         <AddColumnDialog
           dataset={dataset}
-          onAdded={() => {
+          onAdded={(what) => {
             setDialog(null);
+            setLastChange({ datasetId: dataset.id, what, before: dataset.version });
             // Same session, new schema: the grid, the detail panel and the filter bar pick it up.
             void api.datasetInfo({ id: dataset.id }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
           }}

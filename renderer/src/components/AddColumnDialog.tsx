@@ -6,7 +6,8 @@ import type { DatasetInfo, LabelType } from '../../../shared/types';
 
 interface Props {
   dataset: DatasetInfo;
-  onAdded(): void;
+  /** Called after a change is committed, with a sentence saying what it was (for the Undo bar). */
+  onAdded(what: string): void;
   onClose(): void;
 }
 
@@ -49,7 +50,7 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
     setBusy(false);
     setConfirmDrop(false);
     if (!r.ok) return setError(r.error.message);
-    onAdded();
+    onAdded(action === 'rename' ? `Renamed ${target} to ${newName.trim()}.` : `Dropped ${target}.`);
   };
 
   const runPreview = async () => {
@@ -67,7 +68,7 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
       const r = await api.addDerivedColumn({ id: dataset.id, name: name.trim(), expression });
       setBusy(false);
       if (!r.ok) return setError(r.error.message);
-      return onAdded();
+      return onAdded(`Added the derived column ${name.trim()}.`);
     }
     const defaultValue = def.trim() === '' ? null : type === 'boolean' ? def.trim() === 'true' : type === 'integer' || type === 'float' ? Number(def) : def;
     if (typeof defaultValue === 'number' && !Number.isFinite(defaultValue)) {
@@ -77,7 +78,7 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
     const r = await api.addLabelColumn({ id: dataset.id, name: name.trim(), type: type as LabelType, ...(type === 'category' ? { categories: cats } : {}), defaultValue });
     setBusy(false);
     if (!r.ok) return setError(r.error.message);
-    onAdded();
+    onAdded(`Added the column ${name.trim()}.`);
   };
 
   return (
