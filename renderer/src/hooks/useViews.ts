@@ -36,7 +36,7 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
       if (!spec) {
         setView(null);
         onChangeRef.current();
-        if (push) history.pushState({ lx: true, datasetId: dataset.id, spec: null } satisfies HistoryState, '', '#');
+        if (push) history.pushState({ lx: true, datasetId: dataset.id, spec: null } satisfies HistoryState, '', location.pathname + location.search);
         return;
       }
       setBusy(true);
@@ -57,7 +57,7 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
   useEffect(() => {
     setView(null);
     setError(null);
-    if (datasetId) history.replaceState({ lx: true, datasetId, spec: null } satisfies HistoryState, '', '#');
+    if (datasetId) history.replaceState({ lx: true, datasetId, spec: null } satisfies HistoryState, '', location.pathname + location.search);
   }, [datasetId]);
 
   useEffect(() => {
