@@ -36,6 +36,7 @@ export class JobRegistry {
   private readonly running = new Map<string, Running>();
   /** Recently finished jobs, so a caller that subscribed late still learns the outcome. */
   private readonly finished = new Map<string, JobFinished>();
+  private readonly lastProgress = new Map<string, JobProgress>();
 
   constructor(private readonly events: AppEvents) {}
 
@@ -78,7 +79,7 @@ export class JobRegistry {
   }
 
   progress(jobId: string): JobProgress | null {
-    return this.running.get(jobId)?.last ?? null;
+    return this.running.get(jobId)?.last ?? this.lastProgress.get(jobId) ?? null;
   }
 
   isRunning(jobId: string): boolean {
@@ -90,9 +91,16 @@ export class JobRegistry {
   }
 
   private finish(payload: JobFinished): void {
+    // The last progress stays readable: a job quicker than its listener still shows its final message.
+    const last = this.running.get(payload.jobId)?.last;
+    if (last) this.lastProgress.set(payload.jobId, { ...last });
     this.running.delete(payload.jobId);
     this.finished.set(payload.jobId, payload);
-    if (this.finished.size > REMEMBER_FINISHED) this.finished.delete(this.finished.keys().next().value as string);
+    if (this.finished.size > REMEMBER_FINISHED) {
+      const oldest = this.finished.keys().next().value as string;
+      this.finished.delete(oldest);
+      this.lastProgress.delete(oldest);
+    }
     this.events.emit('job:finished', payload);
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SizedLru } from './lru';
+import { AppEvents, JobRegistry } from './jobs';
 import { RecentStore } from './recent';
 import { toCell } from './cells';
 import { sniffImage } from './image-sniff';
@@ -9,6 +10,24 @@ import { tempDir } from '../test-support/fixtures';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
+
+describe('JobRegistry', () => {
+  it('keeps a finished job\'s outcome and last message for a listener that comes late', async () => {
+    const jobs = new JobRegistry(new AppEvents());
+    const { jobId, done } = jobs.start('quick', async (report) => {
+      report(1, 2, 'half');
+      report(2, 2, 'all done in no time');
+      return { path: '/tmp/x' };
+    });
+    await done;
+    expect(jobs.status(jobId)).toEqual({
+      running: false,
+      progress: { jobId, kind: 'quick', done: 2, total: 2, message: 'all done in no time' },
+      finished: { jobId, kind: 'quick', ok: true, error: null, path: '/tmp/x' },
+    });
+    expect(jobs.cancel(jobId)).toBe(false);
+  });
+});
 
 describe('SizedLru', () => {
   it('evicts least recently used entries beyond its byte budget', () => {
