@@ -41,6 +41,17 @@ function handlers(s: AppServices): Handlers {
     'evolve:add-derived': (req) => addDerivedColumn(s.datasets, req.id, req.name, req.expression),
     'evolve:rename-column': (req) => renameColumn(s.datasets, req.id, req.from, req.to, !!req.insist),
     'evolve:drop-column': (req) => dropColumn(s.datasets, req.id, req.column, !!req.insist),
+    'labels:plan': (req) => s.labels.plan(req.id, req.viewId, req.positions),
+    'labels:set': (req) =>
+      s.labels.set({
+        datasetId: req.id,
+        viewId: req.viewId,
+        column: req.column,
+        value: req.value,
+        ...(req.positions ? { positions: req.positions } : {}),
+        ...(req.rowIds ? { rowIds: req.rowIds } : {}),
+        ...(req.all ? { all: req.all } : {}),
+      }),
     'versions:list': (req) => s.versions.history(req.id),
     'versions:compare': (req) => s.versions.compare(req.id, req.from, req.to),
     'versions:restore': (req) => s.versions.restore(req.id, req.version),

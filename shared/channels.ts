@@ -12,6 +12,8 @@ export const CHANNELS = {
   addDerivedColumn: 'evolve:add-derived',
   renameColumn: 'evolve:rename-column',
   dropColumn: 'evolve:drop-column',
+  planLabels: 'labels:plan',
+  setLabels: 'labels:set',
   listVersions: 'versions:list',
   compareVersions: 'versions:compare',
   restoreVersion: 'versions:restore',

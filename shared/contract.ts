@@ -96,6 +96,11 @@ const viewSpec = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+export const MAX_LABEL_ROWS = 10_000;
+const position = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** null clears the label. */
+const labelValue = z.union([z.string().max(1000), finite, z.boolean(), z.null()]);
+
 const exportFormat = z.enum(['csv', 'jsonl', 'parquet']);
 const versionNumber = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const hubRepo = z.string().trim().min(3, 'give a repository id like owner/name').max(200);
@@ -135,6 +140,22 @@ export const requestSchemas = {
   'evolve:add-derived': z.object({ id: datasetId, name: z.string().min(1).max(64), expression: z.string().max(2000) }).strict(),
   'evolve:rename-column': z.object({ id: datasetId, from: columnName, to: z.string().min(1).max(64), insist: z.boolean().optional() }).strict(),
   'evolve:drop-column': z.object({ id: datasetId, column: columnName, insist: z.boolean().optional() }).strict(),
+  /** positions: a selection in the view (or the plain table when viewId is null); omitted: the whole view. */
+  'labels:plan': z.object({ id: datasetId, viewId: viewId.nullable(), positions: z.array(position).max(MAX_LABEL_ROWS).optional() }).strict(),
+  'labels:set': z
+    .object({
+      id: datasetId,
+      viewId: viewId.nullable(),
+      column: columnName,
+      value: labelValue,
+      positions: z.array(position).min(1, 'select at least one image').max(MAX_LABEL_ROWS, `select at most ${MAX_LABEL_ROWS} images, or label the whole view`).optional(),
+      /** The row ids the person saw at those positions: a view that changed meanwhile is refused. */
+      rowIds: z.array(rowId).max(MAX_LABEL_ROWS).optional(),
+      all: z.object({ expectedCount: z.number().int().min(0) }).strict().optional(),
+    })
+    .strict()
+    .refine((r) => (r.positions === undefined) !== (r.all === undefined), 'give either positions or all')
+    .refine((r) => r.rowIds === undefined || r.rowIds.length === r.positions?.length, 'rowIds must match positions one to one'),
   'versions:list': z.object({ id: datasetId }).strict(),
   'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
   'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),
@@ -192,6 +213,9 @@ export interface Responses {
   'evolve:add-derived': { version: number };
   'evolve:rename-column': { version: number };
   'evolve:drop-column': { version: number };
+  'labels:plan': { rows: number; bytes: number };
+  /** reopenView: rows moved in a way the open views could not follow; open the view again. */
+  'labels:set': { version: number; updated: number; reopenView: boolean };
   'versions:list': VersionEntry[];
   'versions:compare': VersionDiff;
   'versions:restore': { version: number };

@@ -6,6 +6,7 @@ import { DatasetService } from './dataset-service';
 import { ViewService } from './views';
 import { IndexService } from './index-builder';
 import { VersionService } from './versions';
+import { LabelService } from './labels';
 import { HubService, type SecretStore } from './hub/hub-service';
 import { RecentStore } from './recent';
 import { DemoManager } from './demo/demo-manager';
@@ -38,6 +39,7 @@ export interface AppServices {
   views: ViewService;
   indices: IndexService;
   versions: VersionService;
+  labels: LabelService;
   hub: HubService;
   recent: RecentStore;
   demo: DemoManager;
@@ -63,6 +65,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     views,
     indices: new IndexService(datasets, views, jobs),
     versions: new VersionService(datasets),
+    labels: new LabelService(datasets, views),
     hub: new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env),
     recent: new RecentStore(path.join(dataDir, 'recent.json')),
     demo: new DemoManager(demoPath, jobs, opts.demoRows),

@@ -8,13 +8,21 @@ import { classifyReadError, errorText, failure } from './errors';
 import { connectionTarget, inspectPath } from './dataset-locate';
 import { ImageStore } from './image-store';
 import { IMAGE_ROUTE } from '../../shared/channels';
-import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage } from '../../shared/types';
+import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage, RowSummary } from '../../shared/types';
 
 export interface OpenDataset {
   info: DatasetInfo;
   table: LanceTable;
   /** Columns sent with every page: everything but binary and vector columns. */
   pageColumns: ColumnInfo[];
+  /**
+   * The plain table's rows in this session's order, or null for the table's own order. Set once a
+   * write moved rows (Lance rewrites an updated row at the end of the table, under a new row id), so
+   * labelled tiles stay where the person saw them until the dataset is opened again.
+   */
+  order: BigUint64Array | null;
+  /** The table's own order, read ahead (a million rows take ~150 ms) so the first label is quick. */
+  naturalOrder?: Promise<BigUint64Array> | undefined;
 }
 
 export interface DatasetServiceOptions {
@@ -94,7 +102,8 @@ export class DatasetService {
       // Read the first row now: a dataset whose first data file is gone should fail here, at open,
       // where the person is looking, rather than as an empty grid.
       if (rowCount > 0) await this.readPage(table, pageColumns, 0, 1);
-      this.open.set(id, { info, table, pageColumns });
+      this.open.set(id, { info, table, pageColumns, order: null });
+      if (!info.readOnly && columns.some((c) => c.label)) this.readOrderAhead(id);
     } catch (err) {
       table.close();
       throw classifyReadError(err, `Opening ${found.path}`);
@@ -108,7 +117,6 @@ export class DatasetService {
     return ds;
   }
 
-  /** The app itself committed a new version (an index): later replies carry the new number. */
   /**
    * The app changed the schema through this session (a column added): read version, schema and row
    * count again. Row ids stay valid, so open views and caches keep working.
@@ -155,11 +163,77 @@ export class DatasetService {
     const ds = this.get(id);
     const end = Math.min(offset + limit, ds.info.rowCount);
     if (offset >= end) return { offset, rows: [] };
+    if (ds.order) return this.pageOf(ds, ds.order, offset, limit, `Reading rows ${offset + 1}-${end}`);
     try {
       return await this.readPage(ds.table, ds.pageColumns, offset, end - offset);
     } catch (err) {
       throw classifyReadError(err, `Reading rows ${offset + 1}-${end}`);
     }
+  }
+
+  /**
+   * The table's row ids in its own order (the session order starts from it when a write moves rows).
+   * Valid until this session moves rows: the handle stays at its version until it writes.
+   */
+  async currentOrder(id: string): Promise<BigUint64Array> {
+    const ds = this.get(id);
+    if (ds.order) return ds.order;
+    if (!ds.naturalOrder) this.readOrderAhead(id);
+    try {
+      // A copy: the session order is changed in place as rows move.
+      return (await ds.naturalOrder!).slice();
+    } catch (err) {
+      ds.naturalOrder = undefined;
+      throw classifyReadError(err, 'Reading the row order');
+    }
+  }
+
+  /** Start reading the table's order in the background (a dataset with label columns is opened). */
+  readOrderAhead(id: string): void {
+    const ds = this.get(id);
+    if (ds.naturalOrder) return;
+    ds.naturalOrder = ds.table
+      .query()
+      .withRowId()
+      .select([])
+      .toArrow()
+      .then((batch) => (batch.getChild('_rowid')?.toArray() as BigUint64Array | undefined) ?? new BigUint64Array());
+    ds.naturalOrder.catch(() => {}); // reported when used
+  }
+
+  /** Rows moved (labels written): the table's own order must be read again when next needed. */
+  forgetOrder(id: string): void {
+    const ds = this.get(id);
+    ds.order = null;
+    ds.naturalOrder = undefined;
+  }
+
+  /**
+   * Rows `offset..offset+limit` of an ordered list of row ids (a view, or the session order), back in
+   * that order: takeRowIds answers in row-id order.
+   */
+  async pageOf(ds: OpenDataset, order: BigUint64Array, offset: number, limit: number, doing: string, decorate?: (row: RowSummary, position: number) => void): Promise<RowPage> {
+    const end = Math.min(offset + limit, order.length);
+    if (offset >= end) return { offset, rows: [] };
+    const ids = Array.from(order.subarray(offset, end));
+    let batch;
+    try {
+      batch = await ds.table.takeRowIds(ids).withRowId().select(ds.pageColumns.map((c) => c.name)).toArrow();
+    } catch (err) {
+      throw classifyReadError(err, doing);
+    }
+    const cells = tableToCells(batch, ds.pageColumns);
+    const byId = new Map(rowIdsOf(batch).map((rid, i) => [rid, cells[i]]));
+    const rows: RowSummary[] = [];
+    ids.forEach((rid, i) => {
+      const rowId = String(rid);
+      const values = byId.get(rowId);
+      if (!values) return;
+      const row: RowSummary = { rowId, index: offset + i, values };
+      decorate?.(row, offset + i);
+      rows.push(row);
+    });
+    return { offset, rows };
   }
 
   private async readPage(table: LanceTable, columns: ColumnInfo[], offset: number, limit: number): Promise<RowPage> {

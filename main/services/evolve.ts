@@ -19,7 +19,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const RESERVED = new Set(['_rowid', '_rowaddr', '_distance', '_score', '_relevance_score', 'key']);
 const MAX_CATEGORIES = 50;
 
-function arrowType(type: LabelType) {
+export function arrowType(type: LabelType) {
   switch (type) {
     case 'boolean':
       return { type: new arrow.Bool(), sql: 'BOOLEAN' };
@@ -56,34 +56,36 @@ export function checkLabelColumn(existing: string[], req: NewLabelColumn): { spe
   }
   const d = req.defaultValue;
   if (d === null || d === undefined || d === '') return { spec, literal: null };
-  let literal: string;
-  switch (req.type) {
+  return { spec, literal: labelLiteral(spec, d, 'The default') };
+}
+
+/**
+ * A value for a label column as a SQL literal, checked against the column's type and categories.
+ * `what` starts the message ("The default", "The label").
+ */
+export function labelLiteral(spec: LabelSpec, d: string | number | boolean, what: string): string {
+  switch (spec.type) {
     case 'category':
-      if (!spec.categories!.includes(String(d))) throw failure('INVALID_PAYLOAD', `The default "${String(d)}" is not one of the categories.`);
-      literal = `'${String(d).replace(/'/g, "''")}'`;
-      break;
+      if (!spec.categories?.includes(String(d))) throw failure('INVALID_PAYLOAD', `${what} "${String(d).slice(0, 80)}" is not one of the categories (${(spec.categories ?? []).join(', ')}).`);
+      return `'${String(d).replace(/'/g, "''")}'`;
     case 'text':
-      if (String(d).length > 1000) throw failure('INVALID_PAYLOAD', 'The default text is too long (1,000 characters at most).');
-      literal = `'${String(d).replace(/'/g, "''")}'`;
-      break;
+      if (String(d).length > 1000) throw failure('INVALID_PAYLOAD', `${what} text is too long (1,000 characters at most).`);
+      if (String(d).includes('\0')) throw failure('INVALID_PAYLOAD', `${what} text cannot contain a NUL character.`);
+      return `'${String(d).replace(/'/g, "''")}'`;
     case 'boolean':
-      if (d !== true && d !== false && d !== 'true' && d !== 'false') throw failure('INVALID_PAYLOAD', 'The default of a yes/no column is true or false.');
-      literal = String(d === true || d === 'true');
-      break;
+      if (d !== true && d !== false && d !== 'true' && d !== 'false') throw failure('INVALID_PAYLOAD', `${what} of a yes/no column is true or false.`);
+      return String(d === true || d === 'true');
     case 'integer': {
-      const n = Number(d);
-      if (!Number.isSafeInteger(n)) throw failure('INVALID_PAYLOAD', `The default "${String(d)}" is not a whole number.`);
-      literal = String(n);
-      break;
+      const n = typeof d === 'string' && d.trim() !== '' ? Number(d) : d;
+      if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw failure('INVALID_PAYLOAD', `${what} "${String(d).slice(0, 80)}" is not a whole number.`);
+      return String(n);
     }
     case 'float': {
-      const n = Number(d);
-      if (!Number.isFinite(n)) throw failure('INVALID_PAYLOAD', `The default "${String(d)}" is not a finite number.`);
-      literal = String(n);
-      break;
+      const n = typeof d === 'string' && d.trim() !== '' ? Number(d) : d;
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw failure('INVALID_PAYLOAD', `${what} "${String(d).slice(0, 80)}" is not a finite number.`);
+      return String(n);
     }
   }
-  return { spec, literal };
 }
 
 /** A derived column's expression: one SQL expression over existing columns, never a statement. */
@@ -152,7 +154,9 @@ export async function addLabelColumn(datasets: DatasetService, datasetId: string
     if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
     throw failure('INTERNAL', `The column "${req.name}" could not be added.`, errorText(err));
   }
-  return { version: (await datasets.refresh(datasetId)).version };
+  const version = (await datasets.refresh(datasetId)).version;
+  datasets.readOrderAhead(datasetId); // labelling comes next
+  return { version };
 }
 
 /** The original LAION columns: renaming or dropping one breaks tools that expect the schema. */

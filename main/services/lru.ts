@@ -34,13 +34,18 @@ export class SizedLru<K, V> {
     }
   }
 
-  deleteWhere(pred: (key: K) => boolean): void {
+  deleteWhere(pred: (key: K, value: V) => boolean): void {
     for (const [k, v] of this.map) {
-      if (pred(k)) {
+      if (pred(k, v.value)) {
         this.map.delete(k);
         this.total -= v.size;
       }
     }
+  }
+
+  /** Every value, without touching the recency order. */
+  *values(): IterableIterator<V> {
+    for (const e of this.map.values()) yield e.value;
   }
 
   get size(): number {

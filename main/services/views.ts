@@ -19,6 +19,8 @@ interface View {
   /** Row id of the pinned query row of a similar view. */
   queryRowId: string | null;
   count: number;
+  /** The filter it was computed with. */
+  where: string | null;
 }
 
 const MAX_VIEWS = 8;
@@ -109,28 +111,38 @@ export class ViewService {
     if (!view.rowIds) return this.datasets.page(datasetId, offset, limit);
     const ds = this.datasets.get(datasetId);
     const end = Math.min(offset + limit, view.count);
-    if (offset >= end) return { offset, rows: [] };
-    const ids = Array.from(view.rowIds.subarray(offset, end));
-    let batch;
-    try {
-      batch = await ds.table.takeRowIds(ids).withRowId().select(ds.pageColumns.map((c) => c.name)).toArrow();
-    } catch (err) {
-      throw classifyReadError(err, `Reading rows ${offset + 1}-${end} of the view`);
-    }
-    // takeRowIds answers in row-id order: put the rows back in the view's order.
-    const cells = tableToCells(batch, ds.pageColumns);
-    const byId = new Map(rowIdsOf(batch).map((id, i) => [id, cells[i]]));
-    const rows: RowSummary[] = [];
-    ids.forEach((id, i) => {
-      const rowId = String(id);
-      const values = byId.get(rowId);
-      if (!values) return;
-      const row: RowSummary = { rowId, index: offset + i, values };
-      if (view.scores) row.score = view.scores[offset + i] as number;
-      if (view.queryRowId === rowId && offset + i === 0) row.isQuery = true;
-      rows.push(row);
+    return this.datasets.pageOf(ds, view.rowIds, offset, limit, `Reading rows ${offset + 1}-${end} of the view`, (row, position) => {
+      if (view.scores) row.score = view.scores[position] as number;
+      if (view.queryRowId === row.rowId && position === 0) row.isQuery = true;
     });
-    return { offset, rows };
+  }
+
+  /**
+   * Rows moved (a label write rewrote them under new ids): point every open view of the dataset at
+   * the new ids, so positions, selections and scroll places stay what the person sees.
+   */
+  rekey(datasetId: string, moved: Map<bigint, bigint>): void {
+    if (!moved.size) return;
+    for (const view of this.views.values()) {
+      if (view.datasetId !== datasetId) continue;
+      if (view.rowIds) remap(view.rowIds, moved);
+      if (view.queryRowId !== null) {
+        const to = moved.get(BigInt(view.queryRowId));
+        if (to !== undefined) view.queryRowId = String(to);
+      }
+    }
+  }
+
+  /** Rows moved in ways the app cannot follow (a large write): views must be computed again. */
+  forgetViews(datasetId: string): void {
+    this.views.deleteWhere((_, v) => v.datasetId === datasetId);
+  }
+
+  /** The where clause a browse view was computed with (for labelling the whole view at once). */
+  viewDetails(datasetId: string, viewId: string): { kind: ViewSpec['kind']; where: string | null; rowIds: BigUint64Array | null; count: number } {
+    const view = this.views.get(viewId);
+    if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');
+    return { kind: view.spec.kind, where: view.where, rowIds: view.rowIds, count: view.count };
   }
 
   /** The dataset's indices (cached: they change only when the app builds one, which calls forgetIndices). */
@@ -183,7 +195,7 @@ export class ViewService {
   }
 
   private async browse(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'browse' }>, where: string | null): Promise<View> {
-    if (!where && !spec.sort) return { datasetId, spec, rowIds: null, scores: null, queryRowId: null, count: ds.info.rowCount };
+    if (!where && !spec.sort) return { datasetId, spec, rowIds: null, scores: null, queryRowId: null, count: ds.info.rowCount, where };
     const sortCol = spec.sort ? ds.info.columns.find((c) => c.name === spec.sort!.column) : undefined;
     if (spec.sort && (!sortCol || !['int', 'float', 'string', 'bool', 'timestamp'].includes(sortCol.kind))) {
       throw failure('INVALID_PAYLOAD', `Cannot sort by "${spec.sort.column}": choose a number, text, boolean or date column.`);
@@ -192,7 +204,7 @@ export class ViewService {
     if (where) q = q.where(where);
     const batch = await q.toArrow();
     const ids = rowIdArray(batch);
-    if (!sortCol) return { datasetId, spec, rowIds: BigUint64Array.from(ids), scores: null, queryRowId: null, count: ids.length };
+    if (!sortCol) return { datasetId, spec, rowIds: BigUint64Array.from(ids), scores: null, queryRowId: null, count: ids.length, where };
     const values = batch.getChild(sortCol.name)!;
     const keys: Array<number | string | bigint | boolean | null> = new Array(ids.length);
     for (let i = 0; i < ids.length; i++) keys[i] = values.isValid(i) ? (values.get(i) as never) : null;
@@ -207,7 +219,7 @@ export class ViewService {
       if (x > y) return dir;
       return a - b; // stable: ties keep the table's order
     });
-    return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: null, queryRowId: null, count: ids.length };
+    return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: null, queryRowId: null, count: ids.length, where };
   }
 
   private async similar(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'similar' }>, where: string | null, notes: string[]) {
@@ -267,7 +279,7 @@ export class ViewService {
     return {
       usedIndex,
       queryKey,
-      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: spec.rowId, count: outIds.length },
+      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: spec.rowId, count: outIds.length, where },
     };
   }
 
@@ -295,8 +307,29 @@ export class ViewService {
         scores: score ? Float64Array.from(score.toArray() as Float32Array) : null,
         queryRowId: null,
         count: ids.length,
+        where,
       },
     };
+  }
+}
+
+/** Replace moved ids in place (a million-entry view takes a few milliseconds). */
+export function remap(ids: BigUint64Array, moved: Map<bigint, bigint>): void {
+  // Lookups by number: a Map of bigint keys is several times slower on a million entries.
+  const byNumber = new Map<number, bigint>();
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const [from, to] of moved) {
+    const n = Number(from);
+    byNumber.set(n, to);
+    if (n < lo) lo = n;
+    if (n > hi) hi = n;
+  }
+  for (let i = 0; i < ids.length; i++) {
+    const n = Number(ids[i]);
+    if (n < lo || n > hi) continue;
+    const to = byNumber.get(n);
+    if (to !== undefined) ids[i] = to;
   }
 }
 
