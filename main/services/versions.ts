@@ -157,7 +157,8 @@ function describe(
   const d = now.rows - prev.rows;
   if (d > 0) parts.push(`+${d.toLocaleString('en-US')} rows`);
   if (d < 0) parts.push(`${d.toLocaleString('en-US')} rows (deleted)`);
-  if (d === 0 && now.deleted > prev.deleted) parts.push(`${(now.deleted - prev.deleted).toLocaleString('en-US')} rows updated`);
+  const updated = now.deleted - prev.deleted;
+  if (d === 0 && updated > 0) parts.push(`${updated.toLocaleString('en-US')} ${updated === 1 ? 'row' : 'rows'} updated`);
   if (!parts.length) parts.push(now.files === prev.files ? 'index or metadata change' : 'data files rewritten (compaction or restore)');
   return parts.join('; ');
 }

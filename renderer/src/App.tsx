@@ -15,8 +15,14 @@ import { VersionsDialog } from './components/VersionsDialog';
 import { AddColumnDialog } from './components/AddColumnDialog';
 import { IndexBuildDialog, type IndexTarget } from './components/IndexBuildDialog';
 import { DEFAULT_FORM, DownloadDialog, type DownloadForm } from './components/DownloadDialog';
+import { LabelBar } from './components/LabelBar';
+import { LabelViewDialog } from './components/LabelViewDialog';
 import { useViews } from './hooks/useViews';
-import type { AppInfo, DatasetInfo, JobProgress, RowSummary } from '../../shared/types';
+import { useRowPages } from './hooks/useRowPages';
+import { useSelection } from './hooks/useSelection';
+import { labelText, valueForDigit, type LabelValue } from './label-keys';
+import { formatCount } from './format';
+import type { AppInfo, ColumnInfo, DatasetInfo, JobProgress, LabelSpec, RowSummary } from '../../shared/types';
 
 type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string };
 
@@ -36,11 +42,73 @@ export function App() {
   // The index build outlives its dialog: kept here so reopening the dialog shows the same job.
   const [indexBuild, setIndexBuild] = useState<{ datasetId: string; target: IndexTarget; jobId: string | null } | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
+  const selection = useSelection();
   const views = useViews(dataset, () => {
     setFocused(0);
     setDetail(null);
+    selection.clear();
   });
+  const total = views.view ? views.view.count : (dataset?.rowCount ?? 0);
+  // The dataset's version as the pages' generation: a label written or a column added refetches the
+  // loaded pages in place.
+  const pages = useRowPages(dataset?.id ?? null, total, views.view?.viewId ?? null, dataset?.version ?? 0);
 
+  // Labelling: the column the digit keys write to, the write in flight, its error, and a whole-view
+  // label waiting for confirmation.
+  const labelColumns = (dataset?.columns.filter((c) => c.label) ?? []) as Array<ColumnInfo & { label: LabelSpec }>;
+  const [labelColumnName, setLabelColumnName] = useState<string | null>(null);
+  const activeLabel = labelColumns.find((c) => c.name === labelColumnName) ?? labelColumns[0] ?? null;
+  const [labelBusy, setLabelBusy] = useState(false);
+  const [labelError, setLabelError] = useState<string | null>(null);
+  const [confirmLabel, setConfirmLabel] = useState<{ column: string; value: LabelValue } | null>(null);
+  const canLabel = !!dataset && !dataset.readOnly && labelColumns.length > 0;
+
+  const writeLabel = async (column: string, value: LabelValue, target: { positions: number[]; rowIds?: string[] } | { all: { expectedCount: number } }) => {
+    if (!dataset) return;
+    setLabelBusy(true);
+    setLabelError(null);
+    const before = dataset.version;
+    const r = await api.setLabels({ id: dataset.id, viewId: views.view?.viewId ?? null, column, value, ...target });
+    setLabelBusy(false);
+    if (!r.ok) return setLabelError(r.error.message);
+    const n = r.value.updated;
+    setLastChange({ datasetId: dataset.id, what: `Labelled ${formatCount(n)} ${n === 1 ? 'row' : 'rows'}: ${column} = ${labelText(value)}`, before });
+    const info = await api.datasetInfo({ id: dataset.id });
+    if (info.ok) setDataset((d) => (d && d.id === info.value.id ? info.value : d));
+    if (r.value.reopenView) {
+      // Rows moved in ways the session could not follow (another writer, a large write): look again.
+      selection.clear();
+      views.refresh();
+    }
+    if (detail) {
+      // The row has a new id now: show the same position again.
+      const viewId = views.view?.viewId;
+      const page = await (viewId && !r.value.reopenView ? api.getViewPage({ id: dataset.id, viewId, offset: detail.index, limit: 1 }) : api.getPage({ id: dataset.id, offset: detail.index, limit: 1 }));
+      if (page.ok && page.value.rows[0]) setDetail(page.value.rows[0]);
+    }
+  };
+
+  const applyLabel = (column: string, value: LabelValue) => {
+    if (!canLabel || labelBusy) return;
+    if (selection.all) return setConfirmLabel({ column, value });
+    const positions = selection.positions.size ? [...selection.positions].sort((a, b) => a - b) : [focused];
+    const rows = positions.map((p) => pages.row(p));
+    // The row ids the person is looking at: if the rows moved meanwhile, the write is refused, never misplaced.
+    const rowIds = rows.every((r) => r) ? rows.map((r) => (r as RowSummary).rowId) : undefined;
+    void writeLabel(column, value, { positions, ...(rowIds ? { rowIds } : {}) });
+  };
+
+  const onLabelKey = (digit: number) => {
+    if (!activeLabel) return;
+    const value = valueForDigit(activeLabel.label, digit);
+    if (value === undefined) {
+      setLabelError(activeLabel.label.type === 'text' ? `"${activeLabel.name}" takes text: type it in the label bar.` : `No value on key ${digit} for "${activeLabel.name}".`);
+      return;
+    }
+    applyLabel(activeLabel.name, value);
+  };
+
+  const clearSelection = selection.clear;
   const openPath = useCallback(async (path: string, table?: string, at?: { version?: number; tag?: string }): Promise<string | null> => {
     setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
     const r = await api.openDataset({ path, ...(table ? { table } : {}), ...(at ?? {}) });
@@ -54,10 +122,12 @@ export function App() {
     });
     setFocused(0);
     setDetail(null);
+    clearSelection();
+    setLabelError(null);
     setShowOpen(false);
     setPhase({ kind: 'ready' });
     return null;
-  }, []);
+  }, [clearSelection]);
 
   const startDemo = useCallback(async () => {
     const status = await api.demoStatus({});
@@ -267,10 +337,30 @@ export function App() {
                 )}
               </div>
             )}
+            {canLabel && activeLabel && (
+              <LabelBar
+                columns={labelColumns}
+                column={activeLabel}
+                onColumn={setLabelColumnName}
+                targetCount={selection.count(total)}
+                all={selection.all}
+                total={total}
+                busy={labelBusy}
+                error={labelError}
+                onApply={(value) => applyLabel(activeLabel.name, value)}
+                onSelectAll={selection.selectAll}
+                onClearSelection={selection.clear}
+                hasSelection={selection.positions.size > 0}
+              />
+            )}
             <div className="browse">
               <ThumbnailGrid
-                key={`${dataset.id}:${dataset.version}:${views.view?.viewId ?? 'table'}`}
+                key={`${dataset.id}:${views.view?.viewId ?? 'table'}`}
                 dataset={dataset}
+                pages={pages}
+                selection={selection}
+                onLabelKey={canLabel ? onLabelKey : null}
+                labelColumns={labelColumns.map((c) => c.name)}
                 view={views.view}
                 highlight={views.view?.spec.kind === 'search' ? views.view.spec.text.split(/\s+/) : []}
                 focused={focused}
@@ -285,6 +375,8 @@ export function App() {
                   row={detail}
                   onClose={closeDetail}
                   onFindSimilar={dataset.vectorColumns.length ? () => views.findSimilar(detail) : null}
+                  onLabel={canLabel ? applyLabel : null}
+                  labelTargets={selection.count(total)}
                 />
               )}
             </div>
@@ -353,6 +445,23 @@ export function App() {
             void api.datasetInfo({ id: dataset.id }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
           }}
           onClose={() => setDialog(null)}
+        />
+      )}
+      {confirmLabel && dataset && (
+        <LabelViewDialog
+          dataset={dataset}
+          view={views.view}
+          column={confirmLabel.column}
+          value={confirmLabel.value}
+          onConfirm={(expectedCount) => {
+            const { column, value } = confirmLabel;
+            setConfirmLabel(null);
+            void writeLabel(column, value, { all: { expectedCount } }).then(() => document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus());
+          }}
+          onClose={() => {
+            setConfirmLabel(null);
+            document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
+          }}
         />
       )}
       {dialog === 'code' && dataset && <CodeDialog dataset={dataset} view={views.view} onClose={() => setDialog(null)} />}

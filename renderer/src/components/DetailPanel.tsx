@@ -2,7 +2,8 @@
 // browser (Electron denies the new window and hands http(s) links to the OS), vectors summarised.
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
-import { cellText, isHttpUrl, parseExif } from '../format';
+import { cellText, formatCount, isHttpUrl, parseExif } from '../format';
+import { digitHints, type LabelValue } from '../label-keys';
 import type { AppError } from '../../../shared/result';
 import type { DatasetInfo, RowDetail, RowSummary } from '../../../shared/types';
 
@@ -11,9 +12,13 @@ interface Props {
   row: RowSummary;
   onClose(): void;
   onFindSimilar: (() => void) | null;
+  /** Set a label; null when the dataset cannot be labelled here (read-only, no label column). */
+  onLabel: ((column: string, value: LabelValue) => void) | null;
+  /** How many rows a label set here goes to (this row, or the selection that includes it). */
+  labelTargets: number;
 }
 
-export function DetailPanel({ dataset, row, onClose, onFindSimilar }: Props) {
+export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, labelTargets }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [imageBroken, setImageBroken] = useState(false);
@@ -74,6 +79,7 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar }: Props) {
           )}
         </div>
       )}
+      {onLabel && <LabelEditors dataset={dataset} values={detail?.values ?? row.values} onLabel={onLabel} targets={labelTargets} />}
       {error && (
         <div className="error-box" role="alert" data-testid="detail-error">
           {error.message}
@@ -129,4 +135,48 @@ function FieldValue({ name, value }: { name: string; value: RowDetail['values'][
     );
   }
   return <span className={value === null ? 'muted' : undefined}>{cellText(value)}</span>;
+}
+
+function LabelEditors({ dataset, values, onLabel, targets }: { dataset: DatasetInfo; values: RowDetail['values']; onLabel(column: string, value: LabelValue): void; targets: number }) {
+  const columns = dataset.columns.filter((c) => c.label);
+  if (!columns.length) return null;
+  return (
+    <section className="detail-labels" aria-label="Labels" data-testid="detail-labels">
+      <h3>Labels · {targets > 1 ? `apply to the ${formatCount(targets)} selected images` : 'this image'}</h3>
+      {columns.map((c) => {
+        const spec = c.label!;
+        const current = values[c.name] ?? null;
+        return (
+          <div key={c.name} className="label-row" data-column={c.name}>
+            <span>{c.name}</span>
+            {spec.type === 'category' || spec.type === 'boolean' ? (
+              digitHints(spec).map(([digit, value, text]) => (
+                <button key={digit} type="button" aria-pressed={value !== null && current === value} onClick={() => onLabel(c.name, value)} data-testid={`detail-label-${c.name}-${digit}`}>
+                  {text}
+                </button>
+              ))
+            ) : (
+              <FreeLabel key={String(current)} type={spec.type} current={current === null ? '' : String(cellText(current))} onSet={(v) => onLabel(c.name, v)} name={c.name} />
+            )}
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+function FreeLabel({ type, current, onSet, name }: { type: 'integer' | 'float' | 'text'; current: string; onSet(value: LabelValue): void; name: string }) {
+  const [text, setText] = useState(current);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        const v = text.trim();
+        onSet(v === '' ? null : type === 'text' ? v : Number(v));
+      }}
+    >
+      <input value={text} onChange={(e) => setText(e.target.value)} type={type === 'text' ? 'text' : 'number'} step={type === 'float' ? 'any' : 1} aria-label={`${name} value`} maxLength={1000} />{' '}
+      <button type="submit">Set</button>
+    </form>
+  );
 }

@@ -1,8 +1,10 @@
 // The virtualized grid of thumbnails and captions. Only the visible rows of tiles exist in the DOM;
-// pages of row data are fetched around them. Keyboard: arrows, Page Up/Down, Home/End, Enter.
+// pages of row data are fetched around them. Keyboard: arrows, Page Up/Down, Home/End, Enter; Space,
+// Ctrl+A and Escape select; 1-9 and 0 label (when a label column is chosen).
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRowPages } from '../hooks/useRowPages';
+import type { RowPages } from '../hooks/useRowPages';
+import type { Selection } from '../hooks/useSelection';
 import { ScaledScroller, observeRealRect } from './scaled-scroll';
 import { Tile } from './Tile';
 import { formatCount } from '../format';
@@ -21,13 +23,19 @@ interface Props {
   onFocus(index: number): void;
   onOpen(row: RowSummary): void;
   onFindSimilar(row: RowSummary): void;
+  /** Rows of the view (owned by the window, which also needs them to label by position). */
+  pages: RowPages;
+  selection: Selection;
+  /** A digit pressed on the grid: label the selection. Null when the dataset cannot be labelled. */
+  onLabelKey: ((digit: number) => void) | null;
+  /** Label columns whose values the tiles show. */
+  labelColumns: string[];
 }
 
-export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOpen, onFindSimilar }: Props) {
+export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOpen, onFindSimilar, pages, selection, onLabelKey, labelColumns }: Props) {
   const total = view ? view.count : dataset.rowCount;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
-  const pages = useRowPages(dataset.id, total, view?.viewId ?? null);
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -102,6 +110,14 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
     } else if ((e.key === 's' || e.key === 'S') && !e.ctrlKey && !e.metaKey && dataset.vectorColumns.length) {
       const row = pages.row(focused);
       if (row) onFindSimilar(row);
+    } else if (e.key === ' ') {
+      selection.toggle(focused, focused);
+    } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
+      selection.selectAll();
+    } else if (e.key === 'Escape' && (selection.all || selection.positions.size)) {
+      selection.clear();
+    } else if (/^[0-9]$/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey && onLabelKey) {
+      onLabelKey(Number(e.key));
     } else return;
     e.preventDefault();
   };
@@ -170,7 +186,13 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
                   row={pages.row(index)}
                   error={pages.pageError(index)}
                   focused={index === focused}
-                  onClick={() => onFocus(index)}
+                  selected={selection.isSelected(index, focused)}
+                  labelColumns={labelColumns}
+                  onClick={(e) => {
+                    const mods = { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey };
+                    selection.click(index, focused, mods);
+                    onFocus(index);
+                  }}
                   onOpen={onOpen}
                   onFindSimilar={dataset.vectorColumns.length ? onFindSimilar : null}
                   scoreLabel={view?.spec.kind === 'similar' ? 'distance' : view?.spec.kind === 'search' ? 'score' : null}

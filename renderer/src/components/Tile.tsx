@@ -12,7 +12,11 @@ interface Props {
   row: RowSummary | undefined;
   error: string | null;
   focused: boolean;
-  onClick(): void;
+  /** Part of what a label goes to (the selection, or the focused tile when nothing is selected). */
+  selected: boolean;
+  /** Label columns whose values show on the tile. */
+  labelColumns: string[];
+  onClick(e: React.MouseEvent): void;
   onOpen(row: RowSummary): void;
   onFindSimilar: ((row: RowSummary) => void) | null;
   scoreLabel: 'distance' | 'score' | null;
@@ -20,20 +24,30 @@ interface Props {
   onRetry(): void;
 }
 
-export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
+export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, selected, labelColumns, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
   const [broken, setBroken] = useState(false);
   const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
   const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
+  // A category shows its value; other labels show "column=value" (a bare "true" or "3" says little).
+  const labels = row
+    ? labelColumns
+        .filter((c) => row.values[c] !== null && row.values[c] !== undefined)
+        .map((c) => {
+          const text = cellText(row.values[c] ?? null);
+          return [c, dataset.columns.find((col) => col.name === c)?.label?.type === 'category' ? text : `${c}=${text}`] as const;
+        })
+    : [];
   return (
     <div
       role="gridcell"
-      aria-selected={focused}
-      className={`tile${focused ? ' focused' : ''}${row?.isQuery ? ' query' : ''}`}
+      aria-selected={selected}
+      className={`tile${focused ? ' focused' : ''}${selected ? ' selected' : ''}${row?.isQuery ? ' query' : ''}`}
       style={{ width, height }}
       data-testid="tile"
       data-index={index}
       data-key={key ?? undefined}
       onClick={onClick}
+      onMouseDown={(e) => e.shiftKey && e.preventDefault() /* no text selection on Shift-click */}
       onDoubleClick={() => row && onOpen(row)}
       title={caption}
     >
@@ -82,6 +96,15 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
               {row.score?.toFixed(4)}
             </span>
           )}
+        </div>
+      )}
+      {labels.length > 0 && (
+        <div className="tile-labels">
+          {labels.slice(0, 3).map(([c, v]) => (
+            <span key={c} className="label-chip" data-testid="tile-label" data-column={c} title={c}>
+              {v}
+            </span>
+          ))}
         </div>
       )}
       {row && onFindSimilar && (

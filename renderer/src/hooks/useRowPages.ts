@@ -17,8 +17,12 @@ export interface RowPages {
   retry(index: number): void;
 }
 
-/** Pages of the plain table, or of a view (filters, sort, similar, search) when `viewId` is set. */
-export function useRowPages(datasetId: string | null, rowCount: number, viewId: string | null = null): RowPages {
+/**
+ * Pages of the plain table, or of a view (filters, sort, similar, search) when `viewId` is set.
+ * A new `generation` (the dataset's version: labels written, a column added) fetches the loaded pages
+ * again in place, keeping what is shown until the new rows land: no flash of empty tiles.
+ */
+export function useRowPages(datasetId: string | null, rowCount: number, viewId: string | null = null, generation = 0): RowPages {
   const pages = useRef(new Map<number, PageState>());
   const [, setTick] = useState(0);
   const bump = useCallback(() => setTick((t) => t + 1), []);
@@ -29,10 +33,10 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
   }, [datasetId, viewId, bump]);
 
   const load = useCallback(
-    (page: number) => {
+    (page: number, quiet = false) => {
       if (!datasetId) return;
       const map = pages.current;
-      map.set(page, 'loading');
+      if (!quiet) map.set(page, 'loading');
       const request = { id: datasetId, offset: page * PAGE_SIZE, limit: PAGE_SIZE };
       void (viewId ? api.getViewPage({ ...request, viewId }) : api.getPage(request)).then((r) => {
         if (pages.current !== map) return; // a different dataset is open now
@@ -78,6 +82,13 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
   }, []);
 
   const retry = useCallback((index: number) => load(Math.floor(index / PAGE_SIZE)), [load]);
+
+  const firstGeneration = useRef(generation);
+  useEffect(() => {
+    if (generation === firstGeneration.current) return;
+    firstGeneration.current = generation;
+    for (const page of [...pages.current.keys()]) load(page, true);
+  }, [generation, load]);
 
   return { row, pageError, ensure, retry };
 }

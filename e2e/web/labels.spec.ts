@@ -1,0 +1,162 @@
+// Labelling from the grid, on a copy of the demo: add a category column through the form, label three
+// images with the keyboard, see the labels after a reload, tag, and open the version before the labels.
+import { test, expect, type Page } from '@playwright/test';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServe, type RunningBridge } from '../support/bridge';
+import { DEMO } from '../support/paths';
+
+let dir: string;
+let bridge: RunningBridge;
+test.beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'lx-e2e-labels-'));
+  cpSync(DEMO, path.join(dir, 'demo.lance'), { recursive: true });
+  bridge = await startServe({ dataset: path.join(dir, 'demo.lance') });
+});
+test.afterAll(async () => {
+  await bridge.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tile = (page: Page, i: number) => page.locator(`[data-testid=tile][data-index="${i}"]`);
+const version = async (page: Page) => Number((await page.getByTestId('status-version').innerText()).replace('version ', ''));
+
+test('add a category column, label three images with the keyboard, reload, tag, and see the labels absent before', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(tile(page, 0).locator('img')).toBeVisible();
+  await expect(page.getByTestId('labelbar')).toHaveCount(0); // nothing to label yet
+
+  // The form: a category column with three values.
+  await page.getByTestId('add-column-button').click();
+  await page.getByTestId('addcol-name').fill('quality');
+  await page.getByTestId('addcol-categories').fill('good, blurry, watermark');
+  await page.getByTestId('addcol-add').click();
+  await expect(page.getByTestId('add-column-dialog')).toBeHidden();
+  await expect(page.getByTestId('labelbar')).toContainText('1good');
+  const unlabelled = await version(page);
+
+  const keys = await Promise.all([0, 1, 2, 3].map((i) => tile(page, i).getAttribute('data-key')));
+  // Tile 0: focus it and press 1.
+  await tile(page, 0).click();
+  await expect(page.getByTestId('selection-count')).toHaveText('The focused image');
+  await page.keyboard.press('1');
+  await expect(tile(page, 0).getByTestId('tile-label')).toHaveText('good');
+  await expect(page.getByTestId('undo-bar')).toContainText('Labelled 1 row: quality = good');
+  // Tiles 2 and 3: Space selects, arrows move, 2 labels the selection.
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
+  await expect(tile(page, 2)).toHaveAttribute('aria-selected', 'true');
+  await expect(tile(page, 1)).toHaveAttribute('aria-selected', 'false');
+  await page.keyboard.press('2');
+  await expect(tile(page, 2).getByTestId('tile-label')).toHaveText('blurry');
+  await expect(tile(page, 3).getByTestId('tile-label')).toHaveText('blurry');
+  await expect(tile(page, 1).getByTestId('tile-label')).toHaveCount(0);
+  // The tiles stayed where they were (Lance rewrote the rows; the session follows them).
+  expect(await Promise.all([0, 1, 2, 3].map((i) => tile(page, i).getAttribute('data-key')))).toEqual(keys);
+  expect(await version(page)).toBe(unlabelled + 2);
+  await page.screenshot({ path: path.join('test-results', 'playwright', 'labels-grid.png') });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('selection-count')).toHaveText('The focused image');
+
+  // The detail panel shows and sets the label of the open row.
+  await tile(page, 3).dblclick();
+  const detail = page.getByTestId('detail-labels');
+  await expect(detail.getByTestId('detail-label-quality-2')).toHaveAttribute('aria-pressed', 'true');
+  await detail.getByTestId('detail-label-quality-3').click();
+  await expect(tile(page, 3).getByTestId('tile-label')).toHaveText('watermark');
+  await expect(detail.getByTestId('detail-label-quality-3')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('detail').locator('[data-field=quality]')).toContainText('watermark');
+  await page.screenshot({ path: path.join('test-results', 'playwright', 'labels-detail.png') });
+  await page.keyboard.press('Escape');
+  const labelled = await version(page);
+
+  // Reload: a new session reads the labels from disk.
+  await page.reload();
+  await expect(tile(page, 0).locator('img')).toBeVisible();
+  await page.getByTestId('sql-input').fill('quality IS NOT NULL');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('3 of');
+  const shown = new Map<string, string>();
+  for (let i = 0; i < 3; i++) shown.set((await tile(page, i).getAttribute('data-key')) as string, await tile(page, i).getByTestId('tile-label').innerText());
+  expect(shown).toEqual(new Map([[keys[0], 'good'], [keys[2], 'blurry'], [keys[3], 'watermark']]));
+
+  // Tag the labelled version, then open the version before the labels: read-only, no labels.
+  await page.getByTestId('versions-button').click();
+  const current = page.locator(`[data-testid=version-row][data-version="${labelled}"]`);
+  await current.getByTestId('tag-add').click();
+  await page.getByTestId('tag-input').fill('first-labels');
+  await page.keyboard.press('Enter');
+  await expect(current.getByTestId('tag-chip')).toContainText('first-labels');
+  await expect(current).toContainText('1 row updated');
+  await page.locator(`[data-testid=version-row][data-version="${unlabelled}"]`).getByTestId('version-open').click();
+  await expect(page.getByTestId('readonly-banner')).toContainText(`version ${unlabelled}`);
+  await expect(tile(page, 0).locator('img')).toBeVisible();
+  await expect(page.getByTestId('labelbar')).toHaveCount(0); // no labelling on a read-only version
+  await page.getByTestId('sql-input').fill('quality IS NOT NULL');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('0 of');
+  await page.getByTestId('clear-view').click();
+  await tile(page, 0).dblclick();
+  await expect(page.getByTestId('detail').locator('[data-field=quality]')).toContainText('—');
+  await expect(page.getByTestId('detail-labels')).toHaveCount(0);
+});
+
+test('select with the mouse, label the whole view after a confirmation, and undo', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(tile(page, 0).locator('img')).toBeVisible();
+  await expect(page.getByTestId('labelbar')).toBeVisible();
+  // Ctrl-click and Shift-click.
+  await tile(page, 4).click();
+  await tile(page, 6).click({ modifiers: ['Control'] });
+  await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
+  await tile(page, 9).click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('selection-count')).toHaveText('4 selected'); // 6..9
+  await page.getByTestId('label-key-1').click();
+  for (const i of [6, 7, 8, 9]) await expect(tile(page, i).getByTestId('tile-label')).toHaveText('good');
+  await expect(tile(page, 4).getByTestId('tile-label')).toHaveCount(0);
+
+  // The whole view of "blurry or watermark" rows: Ctrl+A, then 1, then a confirmation with the count.
+  await page.getByTestId('sql-input').fill("quality IN ('blurry', 'watermark')");
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('2 of');
+  await tile(page, 0).click();
+  await page.keyboard.press('Control+a');
+  await expect(page.getByTestId('selection-count')).toHaveText('All 2 rows of this view');
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('label-view-summary')).toContainText('Set quality to good on all 2 rows of this view');
+  const before = await version(page);
+  await page.getByTestId('label-view-confirm').click();
+  await expect(page.getByTestId('label-view-dialog')).toBeHidden();
+  await expect(tile(page, 0).getByTestId('tile-label')).toHaveText('good');
+  await expect(tile(page, 1).getByTestId('tile-label')).toHaveText('good');
+  expect(await version(page)).toBe(before + 1);
+
+  // Undo brings the old labels back (as a new version).
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('status-version')).toHaveText(`version ${before + 2}`);
+  await page.getByTestId('sql-input').fill("quality IN ('blurry', 'watermark')");
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('2 of');
+});
+
+test('a text label column takes typed values; digits explain themselves', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(tile(page, 0).locator('img')).toBeVisible();
+  await page.getByTestId('add-column-button').click();
+  await page.getByTestId('addcol-name').fill('note');
+  await page.getByTestId('addcol-type').selectOption('text');
+  await page.getByTestId('addcol-add').click();
+  await expect(page.getByTestId('add-column-dialog')).toBeHidden();
+  await page.getByTestId('label-column').selectOption('note');
+  await tile(page, 5).click();
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('label-error')).toContainText('takes text: type it in the label bar');
+  await page.getByTestId('label-free').fill("it's a flag; DROP TABLE x");
+  await page.keyboard.press('Enter');
+  await expect(tile(page, 5).getByTestId('tile-label')).toContainText("note=it's a flag; DROP TABLE x");
+});

@@ -1,0 +1,61 @@
+// Confirm labelling every row of a view: how many rows, and what Lance rewrites for them (an updated
+// row is written again with all its columns, images included).
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/client';
+import { formatBytes, formatCount } from '../format';
+import { labelText, type LabelValue } from '../label-keys';
+import type { DatasetInfo, ViewInfo } from '../../../shared/types';
+
+interface Props {
+  dataset: DatasetInfo;
+  view: ViewInfo | null;
+  column: string;
+  value: LabelValue;
+  onConfirm(expectedCount: number): void;
+  onClose(): void;
+}
+
+export function LabelViewDialog({ dataset, view, column, value, onConfirm, onClose }: Props) {
+  const [plan, setPlan] = useState<{ rows: number; bytes: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    void api.planLabels({ id: dataset.id, viewId: view?.viewId ?? null }).then((r) => (r.ok ? setPlan(r.value) : setError(r.error.message)));
+  }, [dataset.id, view?.viewId]);
+  useEffect(() => {
+    if (plan) confirmRef.current?.focus();
+  }, [plan]);
+  return (
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="label-view-title" data-testid="label-view-dialog">
+        <h2 id="label-view-title">Label the whole view?</h2>
+        {error && (
+          <div className="error-box" role="alert">
+            {error}
+          </div>
+        )}
+        {!plan && !error && <p className="muted">Counting…</p>}
+        {plan && (
+          <>
+            <p data-testid="label-view-summary">
+              Set <strong>{column}</strong> to <strong>{labelText(value)}</strong> on all <strong>{formatCount(plan.rows)}</strong> rows of{' '}
+              {view ? 'this view' : 'the table'}.
+            </p>
+            <p className="muted">
+              This is one new version; Undo or the version history brings the old labels back. Lance writes each changed row again with all its
+              columns (about {formatBytes(plan.bytes)} for these rows).
+            </p>
+          </>
+        )}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button ref={confirmRef} type="button" className="primary" disabled={!plan} onClick={() => plan && onConfirm(plan.rows)} data-testid="label-view-confirm">
+            Label {plan ? formatCount(plan.rows) : ''} rows
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
