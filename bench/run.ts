@@ -1,10 +1,11 @@
-// npm run bench -- <generate|browse> [flags]
+// npm run bench -- <generate|index|browse|search|download|evolve> [flags]
 import { parseArgs } from './bench-support';
 import { generate } from './generate';
 import { browseBench } from './browse';
 import { ensureSearchIndices } from './index-table';
 import { searchBench } from './search';
 import { downloadBench } from './download';
+import { evolveBench } from './evolve';
 
 const { command, flags } = parseArgs(process.argv.slice(2));
 switch (command) {
@@ -34,7 +35,10 @@ switch (command) {
   case 'browse':
     await browseBench(flags);
     break;
+  case 'evolve':
+    await evolveBench(flags);
+    break;
   default:
-    console.error('usage: npm run bench -- <generate|index|browse|search|download> [--rows N]');
+    console.error('usage: npm run bench -- <generate|index|browse|search|download|evolve> [--rows N]');
     process.exit(2);
 }
