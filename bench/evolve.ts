@@ -86,12 +86,14 @@ async function run(tablePath: string, rows: number, iterations: number) {
       else appLabel.push(ms);
     };
     const direct = async () => {
-      // The raw side needs row ids too; reading them is not timed (the app reads its order once, ahead).
-      const ids = await raw.query().withRowId().select([]).limit(SELECTED).offset(Math.max(0, (unique[0] as number) - SELECTED)).toArrow();
-      const list = Array.from(ids.getChild('_rowid')!.toArray() as BigUint64Array);
+      // The same number of random rows by row id. Finding the ids is not timed (the app reads its
+      // order once, ahead of the first label).
+      const order = (await raw.query().withRowId().select([]).toArrow()).getChild('_rowid')!.toArray() as BigUint64Array;
+      const list = [...new Set(randomOffsets(SELECTED, rows, 500 + i))].sort((a, b) => a - b).map((p) => order[p] as bigint);
       const t0 = performance.now();
-      await raw.update({ where: `_rowid IN (${list.join(',')})`, valuesSql: { quality_raw: "CAST('good' AS STRING)" } });
+      const res = await raw.update({ where: `_rowid IN (${list.join(',')})`, valuesSql: { quality_raw: "CAST('good' AS STRING)" } });
       if (i > 0) rawLabel.push(performance.now() - t0);
+      if (Number(res.rowsUpdated) !== list.length) throw new Error('raw: not every row was updated');
     };
     if (i % 2) {
       await app();
