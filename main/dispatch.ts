@@ -7,6 +7,7 @@ import { CHANNEL_NAMES, type Channel } from '../shared/channels';
 import { toAppError, failure } from './services/errors';
 import { checkExportTarget, defaultExportPath, exportColumns, exportRows } from './services/export';
 import { checkMaterialize, defaultSubsetPath, materialize } from './services/materialize';
+import { mergeLabels, previewMerge } from './services/merge-labels';
 import { addDerivedColumn, addLabelColumn, dropColumn, previewDerived, renameColumn } from './services/evolve';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,8 @@ function handlers(s: AppServices): Handlers {
     'evolve:add-derived': (req) => addDerivedColumn(s.datasets, req.id, req.name, req.expression),
     'evolve:rename-column': (req) => renameColumn(s.datasets, req.id, req.from, req.to, !!req.insist),
     'evolve:drop-column': (req) => dropColumn(s.datasets, req.id, req.column, !!req.insist),
+    'labels:merge-preview': (req) => previewMerge(s.datasets, req.id, req.path),
+    'labels:merge': (req) => mergeLabels(s.datasets, s.views, req.id, req.path, req.expectedMatched),
     'labels:plan': (req) => s.labels.plan(req.id, req.viewId, req.positions),
     'labels:set': (req) =>
       s.labels.set({

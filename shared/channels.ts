@@ -14,6 +14,8 @@ export const CHANNELS = {
   dropColumn: 'evolve:drop-column',
   planLabels: 'labels:plan',
   setLabels: 'labels:set',
+  previewMerge: 'labels:merge-preview',
+  mergeLabels: 'labels:merge',
   listVersions: 'versions:list',
   compareVersions: 'versions:compare',
   restoreVersion: 'versions:restore',

@@ -12,6 +12,7 @@ import type {
   InspectResult,
   JobFinished,
   JobProgress,
+  MergePreview,
   RecentEntry,
   RowDetail,
   RowPage,
@@ -156,6 +157,8 @@ export const requestSchemas = {
     .strict()
     .refine((r) => (r.positions === undefined) !== (r.all === undefined), 'give either positions or all')
     .refine((r) => r.rowIds === undefined || r.rowIds.length === r.positions?.length, 'rowIds must match positions one to one'),
+  'labels:merge-preview': z.object({ id: datasetId, path: pathString }).strict(),
+  'labels:merge': z.object({ id: datasetId, path: pathString, expectedMatched: z.number().int().min(0) }).strict(),
   'versions:list': z.object({ id: datasetId }).strict(),
   'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
   'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),
@@ -216,6 +219,8 @@ export interface Responses {
   'labels:plan': { rows: number; bytes: number };
   /** reopenView: rows moved in a way the open views could not follow; open the view again. */
   'labels:set': { version: number; updated: number; reopenView: boolean };
+  'labels:merge-preview': MergePreview;
+  'labels:merge': { version: number; updated: number; added: string[] };
   'versions:list': VersionEntry[];
   'versions:compare': VersionDiff;
   'versions:restore': { version: number };

@@ -34,6 +34,25 @@ export interface LabelSpec {
   categories?: string[];
 }
 
+/** What merging a labels file would do, before anything is written. */
+export interface MergePreview {
+  file: string;
+  format: 'csv' | 'jsonl' | 'parquet';
+  keyColumn: string;
+  /** Rows in the file. */
+  rows: number;
+  /** Distinct keys of the file found in the dataset, and not found (left out). */
+  matched: number;
+  unmatched: number;
+  unmatchedSample: string[];
+  /** The columns that merge: existing label columns, or new ones with an inferred type. */
+  columns: Array<{ name: string; isNew: boolean; spec: LabelSpec; values: number }>;
+  /** Columns of the file that do not merge, with why. */
+  ignored: string[];
+  /** Problems that stop the merge (first few), each naming its row. */
+  problems: string[];
+}
+
 export interface DatasetInfo {
   /** Session handle for this open dataset; not a path. */
   id: string;

@@ -1,7 +1,7 @@
 // Labelling from the grid, on a copy of the demo: add a category column through the form, label three
 // images with the keyboard, see the labels after a reload, tag, and open the version before the labels.
 import { test, expect, type Page } from '@playwright/test';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
@@ -36,6 +36,7 @@ test('add a category column, label three images with the keyboard, reload, tag, 
   await expect(page.getByTestId('labelbar')).toContainText('1good');
   const unlabelled = await version(page);
 
+  for (const i of [0, 1, 2, 3]) await expect(tile(page, i)).toHaveAttribute('data-key', /\d+/);
   const keys = await Promise.all([0, 1, 2, 3].map((i) => tile(page, i).getAttribute('data-key')));
   // Tile 0: focus it and press 1.
   await tile(page, 0).click();
@@ -82,7 +83,10 @@ test('add a category column, label three images with the keyboard, reload, tag, 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('view-count')).toContainText('3 of');
   const shown = new Map<string, string>();
-  for (let i = 0; i < 3; i++) shown.set((await tile(page, i).getAttribute('data-key')) as string, await tile(page, i).getByTestId('tile-label').innerText());
+  for (let i = 0; i < 3; i++) {
+    const text = await tile(page, i).getByTestId('tile-label').innerText(); // waits for the row to load
+    shown.set((await tile(page, i).getAttribute('data-key')) as string, text);
+  }
   expect(shown).toEqual(new Map([[keys[0], 'good'], [keys[2], 'blurry'], [keys[3], 'watermark']]));
 
   // Tag the labelled version, then open the version before the labels: read-only, no labels.
@@ -159,4 +163,43 @@ test('a text label column takes typed values; digits explain themselves', async 
   await page.getByTestId('label-free').fill("it's a flag; DROP TABLE x");
   await page.keyboard.press('Enter');
   await expect(tile(page, 5).getByTestId('tile-label')).toContainText("note=it's a flag; DROP TABLE x");
+});
+
+test('merge labels from a CSV keyed by key: preview, problems, merge, and the tiles show them', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(tile(page, 0).locator('img')).toBeVisible();
+  for (const i of [10, 11]) await expect(tile(page, i)).toHaveAttribute('data-key', /\d+/);
+  const [k0, k1] = await Promise.all([tile(page, 10).getAttribute('data-key'), tile(page, 11).getAttribute('data-key')]);
+  const bad = path.join(dir, 'bad.csv');
+  writeFileSync(bad, `key,quality\n${k0},excellent\n`);
+  const good = path.join(dir, 'labels.csv');
+  writeFileSync(good, `key,quality,source\n${k0},watermark,"stock, agency"\n${k1},good,\n12345,good,nowhere\n`);
+
+  await page.getByTestId('merge-button').click();
+  await page.getByTestId('merge-path').fill(bad);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('merge-problems')).toContainText('Row 1, quality: "excellent" is not one of good, blurry, watermark');
+  await expect(page.getByTestId('merge-confirm')).toBeDisabled();
+
+  await page.getByTestId('merge-path').fill(good);
+  await page.getByTestId('merge-preview-button').click();
+  await expect(page.getByTestId('merge-counts')).toContainText('3 rows in the file: 2 match a row of the dataset, 1 do not (e.g. 12345)');
+  await expect(page.getByTestId('merge-column')).toHaveCount(2);
+  await expect(page.getByTestId('merge-column').nth(1)).toContainText('source new');
+  await page.getByTestId('merge-confirm').click();
+  await expect(page.getByTestId('merge-dialog')).toBeHidden();
+  await expect(page.getByTestId('undo-bar')).toContainText('Merged labels into 2 rows (new columns: source)');
+
+  await page.getByTestId('sql-input').fill('source IS NOT NULL OR quality IS NOT NULL');
+  await page.keyboard.press('Enter');
+  const keys = new Map<string, string>();
+  await expect(page.getByTestId('view-count')).toContainText(' of ');
+  const n = Number((await page.getByTestId('view-count').innerText()).split(' ')[0]!.replace(/,/g, ''));
+  expect(n).toBeGreaterThanOrEqual(2);
+  for (let i = 0; i < n; i++) {
+    await expect(tile(page, i).getByTestId('tile-label').first()).toBeVisible();
+    keys.set((await tile(page, i).getAttribute('data-key')) as string, (await tile(page, i).getByTestId('tile-label').allInnerTexts()).join(' | '));
+  }
+  expect(keys.get(k0 as string)).toBe('watermark | source=stock, agency');
+  expect(keys.get(k1 as string)).toBe('good');
 });

@@ -17,6 +17,7 @@ import { IndexBuildDialog, type IndexTarget } from './components/IndexBuildDialo
 import { DEFAULT_FORM, DownloadDialog, type DownloadForm } from './components/DownloadDialog';
 import { LabelBar } from './components/LabelBar';
 import { LabelViewDialog } from './components/LabelViewDialog';
+import { MergeLabelsDialog } from './components/MergeLabelsDialog';
 import { useViews } from './hooks/useViews';
 import { useRowPages } from './hooks/useRowPages';
 import { useSelection } from './hooks/useSelection';
@@ -33,7 +34,7 @@ export function App() {
   const [focused, setFocused] = useState(0);
   const [detail, setDetail] = useState<RowSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | null>(null);
   // The download outlives its dialog, like the index build.
   const [downloadForm, setDownloadForm] = useState<DownloadForm>(DEFAULT_FORM);
   const [downloadJobId, setDownloadJobId] = useState<string | null>(null);
@@ -228,6 +229,11 @@ export function App() {
         {dataset && !dataset.readOnly && (
           <button type="button" onClick={() => setDialog('add-column')} title="Add a label column" data-testid="add-column-button">
             Add column…
+          </button>
+        )}
+        {dataset && !dataset.readOnly && dataset.keyColumn && (
+          <button type="button" onClick={() => setDialog('merge')} title="Merge labels from a CSV, JSON Lines or Parquet file keyed by key" data-testid="merge-button">
+            Merge labels…
           </button>
         )}
         {dataset && (
@@ -462,6 +468,20 @@ export function App() {
             setConfirmLabel(null);
             document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
           }}
+        />
+      )}
+      {dialog === 'merge' && dataset && (
+        <MergeLabelsDialog
+          dataset={dataset}
+          onMerged={(what) => {
+            setDialog(null);
+            setLastChange({ datasetId: dataset.id, what, before: dataset.version });
+            // Rows moved and columns may be new: the session's views start again.
+            void api.datasetInfo({ id: dataset.id }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
+            selection.clear();
+            views.refresh();
+          }}
+          onClose={() => setDialog(null)}
         />
       )}
       {dialog === 'code' && dataset && <CodeDialog dataset={dataset} view={views.view} onClose={() => setDialog(null)} />}
