@@ -3,6 +3,9 @@
 //                              notebook would, printing "wrote <key>" after each commit
 //   app <value>                 label one row after another through the app's own services until
 //                              killed, printing "wrote <n> <key>" after each commit
+//   whole <value>               label every row of the table at once (Lance rewrites them all), again
+//                              and again, printing "wrote <n> all"
+//   derived                     add derived columns one after another, printing "wrote <n> column"
 import path from 'node:path';
 import { lancedb } from '../services/lance';
 import { createAppServices } from '../services/app-services';
@@ -27,12 +30,22 @@ if (mode === 'script') {
     }
     console.log(`wrote ${k}`);
   }
-} else if (mode === 'app') {
+} else if (mode === 'app' || mode === 'whole' || mode === 'derived') {
   const services = createAppServices({ dataDir: path.join(path.dirname(tablePath), 'writer-home'), demoPath: path.join(path.dirname(tablePath), 'none.lance'), platform: { carrier: 'web' } });
   const dispatch = createDispatch(services);
   const opened = await dispatch('dataset:open', { path: tablePath });
   if (!opened.ok) throw new Error(opened.error.message);
   const info = opened.value as DatasetInfo;
+  for (let n = 0; mode === 'whole'; n++) {
+    const r = await dispatch('labels:set', { id: info.id, viewId: null, column: 'quality', value: args[0] as string, all: { expectedCount: info.rowCount } });
+    if (!r.ok) throw new Error(r.error.message);
+    console.log(`wrote ${n} all`);
+  }
+  for (let n = 0; mode === 'derived'; n++) {
+    const r = await dispatch('evolve:add-derived', { id: info.id, name: `area_${process.pid}_${n}`, expression: 'width * height + 1' });
+    if (!r.ok) throw new Error(r.error.message);
+    console.log(`wrote ${n} column`);
+  }
   for (let n = 0; ; n++) {
     const position = (n * 37 + 11) % info.rowCount;
     const page = await dispatch('rows:page', { id: info.id, offset: position, limit: 1 });
