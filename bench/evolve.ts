@@ -104,7 +104,15 @@ async function run(tablePath: string, rows: number, iterations: number) {
     }
   }
 
-  // 3. Open the version history: a new session, cold, and again warm; raw listVersions alongside.
+  // 3. Compare the version before the labels with the latest: which columns' values changed.
+  const latestInfo = await open();
+  t = performance.now();
+  const cmp = await dispatch('versions:compare', { id: latestInfo.id, from: info.version, to: latestInfo.version });
+  const compareMs = performance.now() - t;
+  if (!cmp.ok) throw new Error(cmp.error.message);
+  const changed = (cmp.value as import('../shared/types').VersionDiff).changedValues;
+
+  // 4. Open the version history: a new session, cold, and again warm; raw listVersions alongside.
   const historyCold: number[] = [];
   const historyWarm: number[] = [];
   const rawHistory: number[] = [];
@@ -150,6 +158,9 @@ async function run(tablePath: string, rows: number, iterations: number) {
     history_cold_max_ms: round(Math.max(...historyCold)),
     history_warm_p50_ms: round(percentile(historyWarm, 50)),
     raw_history_p50_ms: round(percentile(rawHistory, 50)),
+    compare_ms: round(compareMs),
+    compare_rows: changed?.rowsCompared ?? 0,
+    compare_changed: changed?.columns.map((c) => `${c.name}:${c.rows}`).join(',') ?? '',
   };
   console.log(`\nevolve benchmark, ${rows.toLocaleString()} rows, ${formatBytes(tableBytes)} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''})`);
   console.table({
@@ -161,6 +172,7 @@ async function run(tablePath: string, rows: number, iterations: number) {
     [`version history, ${versions} versions (app, cold)`]: { p50_ms: figures.history_cold_p50_ms, max_ms: figures.history_cold_max_ms },
     'version history (app, warm)': { p50_ms: figures.history_warm_p50_ms },
     'listVersions (raw, cold)': { p50_ms: figures.raw_history_p50_ms },
+    [`compare before/after labels (${figures.compare_rows} rows)`]: { ms: figures.compare_ms },
   });
   console.log(JSON.stringify(figures));
   return figures;

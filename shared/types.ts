@@ -100,6 +100,11 @@ export interface VersionDiff {
   droppedColumns: string[];
   /** Columns in both whose type changed. */
   changedTypes: string[];
+  /**
+   * Columns whose values differ, by key, among the rows written between the two versions (absent when
+   * the dataset has no key). sampled: more rows were written than were compared.
+   */
+  changedValues?: { columns: Array<{ name: string; rows: number }>; rowsCompared: number; sampled: boolean };
 }
 
 export interface InspectResult {

@@ -97,6 +97,10 @@ test('add a category column, label three images with the keyboard, reload, tag, 
   await page.keyboard.press('Enter');
   await expect(current.getByTestId('tag-chip')).toContainText('first-labels');
   await expect(current).toContainText('1 row updated');
+  // Comparing the two versions names the column whose values changed, and on how many rows.
+  await page.locator(`[data-testid=version-row][data-version="${unlabelled}"]`).getByRole('checkbox').check();
+  await current.getByRole('checkbox').check();
+  await expect(page.getByTestId('versions-changed-values')).toContainText('values changed: quality (3 rows)');
   await page.locator(`[data-testid=version-row][data-version="${unlabelled}"]`).getByTestId('version-open').click();
   await expect(page.getByTestId('readonly-banner')).toContainText(`version ${unlabelled}`);
   await expect(tile(page, 0).locator('img')).toBeVisible();

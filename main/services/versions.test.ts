@@ -90,7 +90,14 @@ describe('versions and tags', () => {
       addedColumns: ['label'],
       droppedColumns: [],
       changedTypes: [],
+      // The label column is new, so its values are not "changed"; nothing else was touched.
+      changedValues: { columns: [], rowsCompared: 10, sampled: false },
     });
+    // The update (v4 -> v5) set the label of 10 rows; the other direction says the same.
+    expect((await call<VersionDiff>('versions:compare', { id: info.id, from: 4, to: 5 })).changedValues).toEqual({ columns: [{ name: 'label', rows: 10 }], rowsCompared: 10, sampled: false });
+    expect((await call<VersionDiff>('versions:compare', { id: info.id, from: 5, to: 4 })).changedValues).toEqual({ columns: [{ name: 'label', rows: 10 }], rowsCompared: 10, sampled: false });
+    // A delete changes no values.
+    expect((await call<VersionDiff>('versions:compare', { id: info.id, from: 5, to: 6 })).changedValues).toEqual({ columns: [], rowsCompared: 0, sampled: false });
     expect(await dispatch('versions:compare', { id: info.id, from: 3, to: 77 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 

@@ -75,6 +75,13 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
             {diff.droppedColumns.length ? ` · dropped ${diff.droppedColumns.join(', ')}` : ''}
             {diff.changedTypes.length ? ` · type changed: ${diff.changedTypes.join(', ')}` : ''}
             {!diff.addedColumns.length && !diff.droppedColumns.length && !diff.changedTypes.length ? ' · same columns' : ''}
+            {diff.changedValues && (
+              <span data-testid="versions-changed-values">
+                {diff.changedValues.columns.length
+                  ? ` · values changed: ${diff.changedValues.columns.map((c) => `${c.name} (${formatCount(c.rows)} ${c.rows === 1 ? 'row' : 'rows'}${diff.changedValues!.sampled ? '+' : ''})`).join(', ')}`
+                  : ' · no values changed'}
+              </span>
+            )}
           </div>
         )}
         {!history && !error && <div className="muted">Reading the history…</div>}
