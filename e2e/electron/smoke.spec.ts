@@ -1,7 +1,7 @@
 // The same smoke path in the real Electron app. Runs where an Electron binary is installed; elsewhere
 // every test is skipped with the reason printed, and the web project covers the UI in Chromium.
 import { test, expect, _electron as electron, type ElectronApplication } from '@playwright/test';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,5 +69,39 @@ test.describe('Electron app', () => {
     });
     await win.waitForTimeout(500);
     expect(win.url()).toBe(before);
+  });
+});
+
+test.describe('Electron app, labelling', () => {
+  test.skip(!bin.path, `Electron binary unavailable: ${bin.why}`);
+  let app: ElectronApplication;
+  let home: string;
+
+  test.beforeAll(async () => {
+    // A copy of the demo: labelling writes new versions.
+    home = mkdtempSync(path.join(os.tmpdir(), 'lx-electron-labels-'));
+    cpSync(DEMO, path.join(home, 'demo.lance'), { recursive: true });
+    app = await electron.launch({
+      executablePath: bin.path as string,
+      args: [path.join(ROOT, 'out', 'main', 'index.js')],
+      env: { ...process.env, LANCE_EXPLORER_DEMO: path.join(home, 'demo.lance'), LANCE_EXPLORER_HOME: home },
+    });
+  });
+  test.afterAll(async () => {
+    await app?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test('add a category column through the form and label an image with a key', async () => {
+    const win = await app.firstWindow();
+    await expect(win.getByTestId('tile').first().locator('img')).toBeVisible();
+    await win.getByTestId('add-column-button').click();
+    await win.getByTestId('addcol-name').fill('quality');
+    await win.getByTestId('addcol-categories').fill('good, blurry');
+    await win.getByTestId('addcol-add').click();
+    await expect(win.getByTestId('labelbar')).toBeVisible();
+    await win.locator('[data-testid=tile][data-index="0"]').click();
+    await win.keyboard.press('2');
+    await expect(win.locator('[data-testid=tile][data-index="0"]').getByTestId('tile-label')).toHaveText('blurry');
   });
 });
