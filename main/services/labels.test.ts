@@ -124,6 +124,28 @@ describe('label rows from the grid', () => {
     expect(rest.count).toBe(0);
   });
 
+  it('labels a whole similar view by its rows, and a large filtered view by its filter', async () => {
+    const similar = await openView({ kind: 'similar', rowId: (await page(0, 1))[0]!.rowId, column: 'img_emb', k: 20, metric: 'l2', nprobes: 20, refineFactor: 1 });
+    const before = await page(0, 21, info.id, similar.viewId);
+    expect(await label({ viewId: similar.viewId, column: 'weight', value: 0.25, all: { expectedCount: similar.count } })).toMatchObject({ ok: true, value: { updated: similar.count, reopenView: false } });
+    const after = await page(0, 21, info.id, similar.viewId);
+    expect(after.map((r) => r.values.key)).toEqual(before.map((r) => r.values.key)); // same neighbours, same order
+    expect(after.every((r) => r.values.weight === 0.25)).toBe(true);
+    expect(after[0]!.isQuery).toBe(true);
+
+    // A view above the by-row limit (lowered here to 100) is written through its filter in one update,
+    // and the views are computed again.
+    const { LabelService } = await import('./labels');
+    const small = new LabelService(services.datasets, services.views, 100);
+    const big = await openView({ kind: 'browse', filter: { conditions: [{ column: 'width', op: 'gte', value: 0 }] } });
+    const v = await version();
+    expect(await small.set({ datasetId: info.id, viewId: big.viewId, column: 'note', value: 'bulk', all: { expectedCount: big.count } })).toEqual({ version: v + 1, updated: 2000, reopenView: true });
+    expect(await dispatch('view:page', { id: info.id, viewId: big.viewId, offset: 0, limit: 1 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const all = await openView({ kind: 'browse', filter: { conditions: [{ column: 'note', op: 'eq', value: 'bulk' }] } });
+    expect(all.count).toBe(2000);
+    expect((await page(0, 5)).every((r) => r.values.note === 'bulk')).toBe(true);
+  });
+
   it('is refused on a version opened read-only', async () => {
     const old = ((await dispatch('dataset:open', { path: p, version: info.version + 1 })) as { value: DatasetInfo }).value;
     expect(old.columns.map((c) => c.name)).toContain('quality');

@@ -48,6 +48,8 @@ export class LabelService {
   constructor(
     private readonly datasets: DatasetService,
     private readonly views: ViewService,
+    /** Whole views larger than this are labelled by their filter (tests lower it). */
+    private readonly maxById = MAX_BY_ID,
   ) {}
 
   /** How many rows a label write would touch and roughly how many bytes Lance rewrites for them. */
@@ -142,7 +144,7 @@ export class LabelService {
       if (req.all.expectedCount !== count) {
         throw failure('INVALID_PAYLOAD', `The view now has ${count.toLocaleString('en-US')} rows, not the ${req.all.expectedCount.toLocaleString('en-US')} you confirmed. Look again and retry.`);
       }
-      if (count > MAX_BY_ID) {
+      if (count > this.maxById) {
         if (details && details.kind !== 'browse') throw failure('INVALID_PAYLOAD', 'This view is too large to label at once.');
         const where = details?.where ?? null;
         // The filter is evaluated again: refuse if the rows it matches are no longer the ones counted.
