@@ -84,6 +84,8 @@ export interface VersionEntry {
   rows: number;
   /** What changed from the version before, in words ("created", "+500 rows", "added column label"…). */
   change: string;
+  /** What Lance Explorer did in this version, when it made it on this computer ("quality = good on 3 rows"). */
+  note?: string;
   addedColumns: string[];
   droppedColumns: string[];
   tags: string[];

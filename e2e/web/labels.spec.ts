@@ -97,6 +97,7 @@ test('add a category column, label three images with the keyboard, reload, tag, 
   await page.keyboard.press('Enter');
   await expect(current.getByTestId('tag-chip')).toContainText('first-labels');
   await expect(current).toContainText('1 row updated');
+  await expect(current.getByTestId('version-note')).toHaveText('quality = "watermark" on 1 row');
   // Comparing the two versions names the column whose values changed, and on how many rows.
   await page.locator(`[data-testid=version-row][data-version="${unlabelled}"]`).getByRole('checkbox').check();
   await current.getByRole('checkbox').check();

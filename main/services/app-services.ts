@@ -9,6 +9,7 @@ import { VersionService } from './versions';
 import { LabelService } from './labels';
 import { HubService, type SecretStore } from './hub/hub-service';
 import { RecentStore } from './recent';
+import { Journal } from './journal';
 import { DemoManager } from './demo/demo-manager';
 import { defaultDataDir, defaultDemoPath } from './paths';
 
@@ -56,7 +57,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const demoPath = opts.demoPath ?? defaultDemoPath();
   const events = new AppEvents();
   const jobs = new JobRegistry(events);
-  const datasets = new DatasetService({ demoPath });
+  const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')) });
   const views = new ViewService(datasets);
   return {
     events,

@@ -7,6 +7,7 @@ import { describeField, rowIdsOf, tableToCells } from './cells';
 import { classifyReadError, errorText, failure } from './errors';
 import { connectionTarget, inspectPath } from './dataset-locate';
 import { ImageStore } from './image-store';
+import type { Journal } from './journal';
 import { IMAGE_ROUTE } from '../../shared/channels';
 import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage, RowSummary } from '../../shared/types';
 
@@ -30,6 +31,8 @@ export interface DatasetServiceOptions {
   imageCacheBytes?: number;
   /** Paths that count as the built-in demo (shown as such in the UI). */
   demoPath?: string;
+  /** Where the app notes what it changed, per version (shown in the history). */
+  journal?: Journal;
 }
 
 const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt'];
@@ -128,6 +131,16 @@ export class DatasetService {
     ds.info = { ...ds.info, version, rowCount, columns, vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name) };
     ds.pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
     return ds.info;
+  }
+
+  /** Note what the app just did, against the session's (new) version, for the history. */
+  async noteChange(id: string, note: string): Promise<void> {
+    const ds = this.open.get(id);
+    if (ds && this.options.journal) await this.options.journal.record(ds.info.path, ds.info.version, note);
+  }
+
+  notesFor(datasetPath: string): Promise<Map<number, string>> {
+    return this.options.journal?.notes(datasetPath) ?? Promise.resolve(new Map());
   }
 
   /** Refuse to write through a session pinned to an old version or a tag. */

@@ -130,7 +130,9 @@ export async function addDerivedColumn(datasets: DatasetService, datasetId: stri
     if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
     throw failure('INVALID_PAYLOAD', `The column "${name}" could not be computed: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
   }
-  return { version: (await datasets.refresh(datasetId)).version };
+  const version = (await datasets.refresh(datasetId)).version;
+  await datasets.noteChange(datasetId, `derived column ${name} = ${expression.trim().slice(0, 200)}`);
+  return { version };
 }
 
 export async function addLabelColumn(datasets: DatasetService, datasetId: string, req: NewLabelColumn): Promise<{ version: number }> {
@@ -155,6 +157,7 @@ export async function addLabelColumn(datasets: DatasetService, datasetId: string
     throw failure('INTERNAL', `The column "${req.name}" could not be added.`, errorText(err));
   }
   const version = (await datasets.refresh(datasetId)).version;
+  await datasets.noteChange(datasetId, `added label column ${req.name} (${spec.type}${spec.categories ? `: ${spec.categories.join(', ')}` : ''}${literal !== null ? `, default ${literal}` : ''})`);
   datasets.readOrderAhead(datasetId); // labelling comes next
   return { version };
 }
@@ -181,7 +184,9 @@ export async function renameColumn(datasets: DatasetService, datasetId: string, 
   } catch (err) {
     throw failure('INVALID_PAYLOAD', `"${from}" could not be renamed: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
   }
-  return { version: (await datasets.refresh(datasetId)).version };
+  const version = (await datasets.refresh(datasetId)).version;
+  await datasets.noteChange(datasetId, `renamed column ${from} to ${to}`);
+  return { version };
 }
 
 /** Drop a column: a metadata-only change in Lance (the data stays in older versions). */
@@ -193,5 +198,7 @@ export async function dropColumn(datasets: DatasetService, datasetId: string, co
   } catch (err) {
     throw failure('INVALID_PAYLOAD', `"${column}" could not be dropped: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
   }
-  return { version: (await datasets.refresh(datasetId)).version };
+  const version = (await datasets.refresh(datasetId)).version;
+  await datasets.noteChange(datasetId, `dropped column ${column}`);
+  return { version };
 }

@@ -100,6 +100,7 @@ export async function buildIndex(
   await table.checkoutLatest();
   const version = await table.version();
   deps.datasets.moved(req.datasetId, version);
+  await deps.datasets.noteChange(req.datasetId, `built the ${label}`);
   deps.onBuilt(req.datasetId);
   const seconds = (performance.now() - t0) / 1000;
   report(1000, 1000, `Built the ${label} in ${clock(seconds)}`);

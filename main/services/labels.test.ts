@@ -48,6 +48,10 @@ describe('label rows from the grid', () => {
     expect(after.map((r) => r.values.key)).toEqual(before.map((r) => r.values.key));
     expect(after.map((r) => r.values.quality)).toEqual([null, 'blurry', null, null, 'blurry', null, null, 'blurry', null, null, null, null]);
     expect(after[1]!.rowId).not.toBe(before[1]!.rowId);
+    // The history says what was done, not just "3 rows updated".
+    const history = ((await dispatch('versions:list', { id: info.id })) as { value: import('../../shared/types').VersionEntry[] }).value;
+    expect(history[0]).toMatchObject({ version: v + 1, change: '3 rows updated', note: 'quality = "blurry" on 3 rows' });
+    expect(history[1]?.note).toBe('added label column note (text)');
     // The detail panel and the image route work with the new ids.
     const row = (await dispatch('rows:get', { id: info.id, rowId: after[4]!.rowId })) as Result<{ values: Record<string, unknown> }>;
     expect(row.ok && row.value.values).toMatchObject({ key: before[4]!.values.key, quality: 'blurry' });

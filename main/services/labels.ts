@@ -91,6 +91,7 @@ export class LabelService {
       this.datasets.forgetOrder(req.datasetId);
       this.views.forgetViews(req.datasetId);
       const info = await this.datasets.refresh(req.datasetId);
+      await this.datasets.noteChange(req.datasetId, noteOf(column.name, req.value, updated));
       return { version: info.version, updated, reopenView: true };
     }
 
@@ -115,6 +116,7 @@ export class LabelService {
       }
     }
     await this.datasets.refresh(req.datasetId);
+    await this.datasets.noteChange(req.datasetId, noteOf(column.name, req.value, updated));
 
     // Follow the rows to their new ids, unless someone else's writes moved rows too.
     const moved = !external && updated === ids.length && keyCol && keysBefore ? await this.follow(ds, keyCol, keysBefore) : null;
@@ -227,6 +229,11 @@ export class LabelService {
       }
     }
   }
+}
+
+function noteOf(column: string, value: LabelValue, rows: number): string {
+  const v = value === null || value === '' ? 'cleared' : `= ${JSON.stringify(value)}`;
+  return `${column} ${v} on ${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
 }
 
 /** The label column a request names, with its spec; other columns are not labelled from the grid. */

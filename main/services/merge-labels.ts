@@ -2,6 +2,7 @@
 // column's type, every problem with its row) and then one merge. Columns the dataset lacks become
 // label columns (type inferred from the values); existing label columns are checked against their
 // type and categories. Unmatched keys are reported and left out; nothing is inserted.
+import path from 'node:path';
 import { arrow } from './lance';
 import { errorText, failure } from './errors';
 import { addLabelColumn, checkLabelColumn } from './evolve';
@@ -137,7 +138,9 @@ export async function mergeLabels(datasets: DatasetService, views: ViewService, 
   // The merged rows moved (Lance rewrites updated rows): views and the session order start again.
   datasets.forgetOrder(datasetId);
   views.forgetViews(datasetId);
-  return { version: (await datasets.refresh(datasetId)).version, updated, added };
+  const version = (await datasets.refresh(datasetId)).version;
+  await datasets.noteChange(datasetId, `merged ${path.basename(file)}: ${p.merged.map((m) => m.name).join(', ')} on ${updated.toLocaleString('en-US')} rows`);
+  return { version, updated, added };
 }
 
 function normalizeKey(v: FileCell, type: 'int' | 'string'): string | null {

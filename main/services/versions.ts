@@ -95,7 +95,7 @@ export class VersionService {
     const ds = this.datasets.get(datasetId);
     const side = await this.sideHandle(ds);
     try {
-      const [versions, tags] = await Promise.all([side.listVersions(), side.tags().then((t) => t.list())]);
+      const [versions, tags, notes] = await Promise.all([side.listVersions(), side.tags().then((t) => t.list()), this.datasets.notesFor(ds.info.path)]);
       const tagsOf = new Map<number, string[]>();
       for (const [name, contents] of Object.entries(tags)) {
         const v = Number((contents as { version?: number | bigint }).version);
@@ -116,6 +116,7 @@ export class VersionService {
           timestamp: v.timestamp.toISOString(),
           rows,
           change: describe(prev, { rows, deleted, files }, added, dropped),
+          ...(notes.has(v.version) ? { note: notes.get(v.version) as string } : {}),
           addedColumns: added,
           droppedColumns: dropped,
           tags: (tagsOf.get(v.version) ?? []).sort(),
@@ -166,8 +167,9 @@ export class VersionService {
     }
     await ds.table.checkoutLatest();
     const now = await ds.table.version();
-    // Rows and schema may differ now: the caller opens the dataset again for a fresh session.
     this.datasets.moved(datasetId, now);
+    await this.datasets.noteChange(datasetId, `restored version ${version}`);
+    // Rows and schema may differ now: the caller opens the dataset again for a fresh session.
     return { version: now };
   }
 

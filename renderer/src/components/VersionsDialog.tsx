@@ -111,7 +111,14 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
                   </td>
                   <td title={v.timestamp}>{new Date(v.timestamp).toLocaleString()}</td>
                   <td>{formatCount(v.rows)}</td>
-                  <td>{v.change}</td>
+                  <td>
+                    {v.change}
+                    {v.note && (
+                      <span className="version-note" data-testid="version-note" title="Recorded by Lance Explorer when it made this version">
+                        {v.note}
+                      </span>
+                    )}
+                  </td>
                   <td>
                     {v.tags.map((t) => (
                       <span className="chip" key={t} data-testid="tag-chip">
