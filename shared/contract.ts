@@ -78,6 +78,7 @@ const viewSpec = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('similar'),
       rowId,
+      key: z.union([z.string().max(1000), z.number().int()]).optional(),
       column: columnName,
       k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
       metric: z.enum(['l2', 'cosine', 'dot']),

@@ -268,6 +268,8 @@ export type ViewSpec =
       kind: 'similar';
       /** The query row, by its row id in the open version. */
       rowId: string;
+      /** Its key, to find it again when labelling moved it to a new row id (Back to an older view). */
+      key?: string | number;
       column: string;
       k: number;
       metric: Metric;

@@ -136,6 +136,12 @@ describe('label rows from the grid', () => {
     expect(after.map((r) => r.values.key)).toEqual(before.map((r) => r.values.key)); // same neighbours, same order
     expect(after.every((r) => r.values.weight === 0.25)).toBe(true);
     expect(after[0]!.isQuery).toBe(true);
+    // Back to this view later (the same spec) still finds the query row, now under a new row id, by key.
+    const again = await openView({ ...similar.spec, key: before[0]!.values.key });
+    const first = (await page(0, 1, info.id, again.viewId))[0]!;
+    expect(first).toMatchObject({ isQuery: true, values: { key: before[0]!.values.key } });
+    expect(first.rowId).not.toBe((similar.spec as { rowId: string }).rowId);
+    expect(await dispatch('view:open', { id: info.id, spec: similar.spec })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } }); // without the key it cannot know
 
     // A view above the by-row limit (lowered here to 100) is written through its filter in one update,
     // and the views are computed again.

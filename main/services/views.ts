@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { MIN_VECTOR_INDEX_ROWS } from './index-builder';
 import { rowIdsOf, tableToCells } from './cells';
 import { classifyReadError, errorText, failure } from './errors';
-import { filterSql } from './filter-sql';
+import { filterSql, quoteIdent, quoteString } from './filter-sql';
 import { SizedLru } from './lru';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { FilterSpec, RowPage, RowSummary, ViewInfo, ViewSpec } from '../../shared/types';
@@ -231,7 +231,20 @@ export class ViewService {
       throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a vector column; choose one of ${ds.info.vectorColumns.join(', ')}.`);
     }
     const keyCol = ds.info.keyColumn;
-    const q = await ds.table.takeRowIds([BigInt(spec.rowId)]).select(keyCol ? [col.name, keyCol] : [col.name]).toArrow();
+    let q = await ds.table.takeRowIds([BigInt(spec.rowId)]).select(keyCol ? [col.name, keyCol] : [col.name]).toArrow();
+    let queryRowId = spec.rowId;
+    if (!q.numRows && keyCol && spec.key !== undefined) {
+      // The row was labelled since (a new row id): find it by its key.
+      const keyInfo = ds.info.columns.find((c) => c.name === keyCol)!;
+      const text = String(spec.key);
+      if (keyInfo.kind === 'int' && !/^-?\d{1,20}$/.test(text)) throw failure('INVALID_PAYLOAD', `"${text.slice(0, 40)}" is not a key of this dataset.`);
+      const literal = keyInfo.kind === 'int' ? text : quoteString(text);
+      const found = await ds.table.query().where(`${quoteIdent(keyCol)} = ${literal}`).withRowId().select([col.name, keyCol]).limit(1).toArrow();
+      if (found.numRows) {
+        q = found;
+        queryRowId = String(found.getChild('_rowid')!.get(0));
+      }
+    }
     const raw = q.numRows ? q.getChild(col.name)?.get(0) : null;
     const keyValue = keyCol && q.numRows ? q.getChild(keyCol)?.get(0) : null;
     const queryKey = keyValue === null || keyValue === undefined ? null : typeof keyValue === 'bigint' ? (Number.isSafeInteger(Number(keyValue)) ? Number(keyValue) : String(keyValue)) : (keyValue as string | number);
@@ -268,7 +281,7 @@ export class ViewService {
     const result = await search.toArrow();
     const ids = rowIdArray(result);
     const dist = (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array;
-    const query = BigInt(spec.rowId);
+    const query = BigInt(queryRowId);
     const outIds: bigint[] = [query];
     const outScores: number[] = [0];
     for (let i = 0; i < ids.length && outIds.length <= spec.k; i++) {
@@ -279,7 +292,7 @@ export class ViewService {
     return {
       usedIndex,
       queryKey,
-      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: spec.rowId, count: outIds.length, where },
+      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId, count: outIds.length, where },
     };
   }
 

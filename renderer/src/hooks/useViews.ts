@@ -80,6 +80,9 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
         {
           kind: 'similar',
           rowId: row.rowId,
+          ...(dataset.keyColumn && (typeof row.values[dataset.keyColumn] === 'string' || typeof row.values[dataset.keyColumn] === 'number')
+            ? { key: row.values[dataset.keyColumn] as string | number }
+            : {}),
           column: prev?.kind === 'similar' ? prev.column : (dataset.vectorColumns[0] as string),
           k: prev?.kind === 'similar' ? prev.k : SIMILAR_DEFAULTS.k,
           metric: prev?.kind === 'similar' ? prev.metric : SIMILAR_DEFAULTS.metric,
