@@ -61,3 +61,17 @@ export function randomOffsets(count: number, max: number, seed = 1): number[] {
   };
   return Array.from({ length: count }, () => Math.floor(rand() * Math.max(1, max)));
 }
+
+/**
+ * Run both sides of a comparison, alternating which goes first by round: whoever reads a region first
+ * pays for its cold disk pages.
+ */
+export async function alternate(round: number, app: () => Promise<unknown>, raw: () => Promise<unknown>): Promise<void> {
+  if (round % 2) {
+    await app();
+    await raw();
+  } else {
+    await raw();
+    await app();
+  }
+}

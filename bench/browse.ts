@@ -8,7 +8,7 @@ import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { serveAppRequest } from '../main/app-routes';
 import { generate } from './generate';
-import { formatBytes, percentile, randomOffsets } from './bench-support';
+import { alternate, formatBytes, percentile, randomOffsets } from './bench-support';
 import type { DatasetInfo, RowPage } from '../shared/types';
 
 const PAGE = 200;
@@ -49,13 +49,7 @@ export async function browseBench(flags: Record<string, string | boolean>) {
       rawPage.push(performance.now() - t);
       if (tbl.numRows !== PAGE) throw new Error('bad raw page');
     };
-    if (i % 2) {
-      await app();
-      await direct();
-    } else {
-      await direct();
-      await app();
-    }
+    await alternate(i, app, direct);
   }
 
   // Thumbnails: a screen of tiles requested at once, as the browser does, through the image route.
@@ -88,13 +82,7 @@ export async function browseBench(flags: Record<string, string | boolean>) {
       if (imgs.numRows !== ids.length) throw new Error('bad raw images');
     };
     // Whoever reads a screen first pays for the cold disk pages: alternate, as for pages.
-    if (k % 2) {
-      await app();
-      await direct();
-    } else {
-      await direct();
-      await app();
-    }
+    await alternate(k, app, direct);
   }
   raw.close();
   services.dispose();

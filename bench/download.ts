@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generate } from './generate';
-import { formatBytes } from './bench-support';
+import { alternate, formatBytes } from './bench-support';
 import { hubConfigFromEnv, resolveUrl } from '../main/services/hub/hub-client';
 import { bytesOnDisk, readState, runDownload } from '../main/services/hub/downloader';
 
@@ -77,13 +77,7 @@ export async function downloadBench(flags: Record<string, string | boolean>) {
       await fs.rm(target, { recursive: true, force: true });
     };
     for (let r = 0; r < rounds; r++) {
-      if (r % 2) {
-        await app(r);
-        await curl(r);
-      } else {
-        await curl(r);
-        await app(r);
-      }
+      await alternate(r, () => app(r), () => curl(r));
       process.stderr.write(`  round ${r + 1}: app ${appMBps[r]!.toFixed(0)} MB/s, curl ${curlMBps[r]!.toFixed(0)} MB/s\n`);
     }
   } finally {

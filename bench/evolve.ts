@@ -11,7 +11,7 @@ import { arrow, lancedb } from '../main/services/lance';
 import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { generate } from './generate';
-import { dirSize, formatBytes, percentile, randomOffsets } from './bench-support';
+import { alternate, dirSize, formatBytes, percentile, randomOffsets } from './bench-support';
 import type { DatasetInfo, VersionEntry } from '../shared/types';
 
 const SELECTED = 100;
@@ -95,13 +95,7 @@ async function run(tablePath: string, rows: number, iterations: number) {
       if (i > 0) rawLabel.push(performance.now() - t0);
       if (Number(res.rowsUpdated) !== list.length) throw new Error('raw: not every row was updated');
     };
-    if (i % 2) {
-      await app();
-      await direct();
-    } else {
-      await direct();
-      await app();
-    }
+    await alternate(i, app, direct);
   }
 
   // 3. Compare the version before the labels with the latest: which columns' values changed.

@@ -8,7 +8,7 @@ import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { generate } from './generate';
 import { ensureSearchIndices } from './index-table';
-import { percentile, randomOffsets } from './bench-support';
+import { alternate, percentile, randomOffsets } from './bench-support';
 import { SIMILAR_DEFAULTS, type DatasetInfo, type RowPage, type ViewInfo } from '../shared/types';
 
 // What a person gets by default: k = 50, the app's nprobes and refine factor (override with flags).
@@ -108,13 +108,7 @@ export async function searchBench(flags: Record<string, string | boolean>) {
       await raw.query().fullTextSearch(text, { columns: 'caption' }).select(['key', 'caption']).limit(100).toArray();
       rawFts.push(performance.now() - t);
     };
-    if (i % 2) {
-      await app();
-      await direct();
-    } else {
-      await direct();
-      await app();
-    }
+    await alternate(i, app, direct);
   }
 
   // ---- filtered pages: a view is computed once, then paged by row id; raw pages with where + offset
@@ -137,13 +131,7 @@ export async function searchBench(flags: Record<string, string | boolean>) {
       await raw.query().where(where).select(pageCols).offset(o).limit(200).toArrow();
       rawPage.push(performance.now() - t);
     };
-    if (i % 2) {
-      await app();
-      await direct();
-    } else {
-      await direct();
-      await app();
-    }
+    await alternate(i, app, direct);
   }
   raw.close();
   services.dispose();
