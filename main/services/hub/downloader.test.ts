@@ -133,6 +133,20 @@ describe('download from the Hub', () => {
     expect(existsSync(path.join(tmp.dir, 'escape.txt'))).toBe(false);
   });
 
+  /**
+   * Bytes the mock has served, once it has stopped sending: a throttled server may write a chunk or
+   * two into a connection the client already dropped before it notices.
+   */
+  async function servedSettled(h: { served: Map<string, number> }): Promise<number> {
+    const now = () => [...h.served.values()].reduce((a, b) => a + b, 0);
+    let last = now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (now() === last) return last;
+      last = now();
+    }
+  }
+
   it('pauses (nothing opens as a dataset), then resumes from where it stopped', async () => {
     const h = await freshHub();
     h.faults.bytesPerSecond = 2_000_000;
@@ -149,7 +163,7 @@ describe('download from the Hub', () => {
     expect(kept).toBeGreaterThan(total / 3);
 
     h.faults.bytesPerSecond = undefined;
-    const servedBefore = [...h.served.values()].reduce((a, b) => a + b, 0);
+    const servedBefore = await servedSettled(h);
     const { plan } = await planDownload(cfgFor(h), req(t));
     expect(plan.haveBytes).toBe(kept);
     await runDownload(cfgFor(h), req(t), () => {}, new AbortController().signal, fast);
@@ -195,7 +209,7 @@ describe('download from the Hub', () => {
     // Everything it reported as written survived the kill; the rest is at most a chunk per transfer.
     expect(kept).toBeGreaterThanOrEqual(lastWritten);
     h.faults.bytesPerSecond = undefined;
-    const servedBefore = [...h.served.values()].reduce((a, b) => a + b, 0);
+    const servedBefore = await servedSettled(h);
     await runDownload(cfgFor(h), req(t), () => {}, new AbortController().signal, fast);
     const fetchedByResume = [...h.served.values()].reduce((a, b) => a + b, 0) - servedBefore;
     expect(fetchedByResume).toBe(total - kept);

@@ -8,9 +8,9 @@
 // opens as) only after every other file is verified; then `files/` becomes <target> with one rename.
 // A stop at any point (pause, crash, kill, full disk) keeps the verified files and the parts, so the
 // next start continues where it left off.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileHasher, type FileHasher } from './hash-pool';
 import { failure, errorText, AppFailure } from '../errors';
 import { hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type HubConfig } from './hub-client';
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
@@ -58,6 +58,9 @@ export interface DownloadOptions {
   /** Writes one received chunk (tests simulate a full disk here). */
   writeChunk?: (fh: import('node:fs/promises').FileHandle, bytes: Uint8Array) => Promise<unknown>;
 }
+
+/** Bytes gathered before one write to the part file. */
+const WRITE_BATCH = 1 << 20;
 
 export const stagingOf = (target: string) => `${target}.partial`;
 const statePath = (target: string) => path.join(stagingOf(target), 'state.json');
@@ -195,18 +198,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function hasherFor(f: PlannedFile): Hash | null {
-  if (f.sha256) return createHash('sha256');
-  if (f.gitSha1) {
-    const h = createHash('sha1');
-    h.update(`blob ${f.size}\0`);
-    return h;
-  }
+function hasherFor(f: PlannedFile): FileHasher | null {
+  if (f.sha256) return fileHasher('sha256');
+  if (f.gitSha1) return fileHasher('sha1', `blob ${f.size}\0`);
   return null;
-}
-
-async function hashExisting(hash: Hash, file: string): Promise<void> {
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
 }
 
 const isDiskFull = (err: unknown) => /ENOSPC|no space left/i.test(`${(err as NodeJS.ErrnoException)?.code ?? ''} ${errorText(err)}`);
@@ -276,6 +271,7 @@ export async function runDownload(
     detail.inFlight.push(flight);
     tick();
     let badHashes = 0;
+    let hash: FileHasher | null = null;
     try {
       for (let attempt = 1; ; attempt++) {
         if (signal.aborted) throw stopped();
@@ -288,8 +284,9 @@ export async function runDownload(
         detail.bytesDone += have;
         flight.done = have;
         try {
-          const hash = hasherFor(f);
-          if (hash && have > 0) await hashExisting(hash, part);
+          hash?.drop(); // a previous attempt's
+          hash = hasherFor(f);
+          if (hash && have > 0) await hash.addFile(part, have);
           if (have < f.size) {
             let res: Response;
             try {
@@ -319,6 +316,7 @@ export async function runDownload(
               detail.bytesDone -= have;
               counted = 0;
               offset = 0;
+              flight.done = 0;
               refetchedBytes += have;
               if (hash) throw new Retry('the server ignored the range request, starting the file over', 0);
             } else if (res.status === 206) {
@@ -330,6 +328,29 @@ export async function runDownload(
               }
             }
             const fh = await fs.open(part, offset === 0 ? 'w' : 'a');
+            // Network chunks (~64 kB) are gathered into writes of WRITE_BATCH: a sixteenth of the
+            // write calls, and what a kill can lose stays one batch per transfer.
+            let batch: Uint8Array[] = [];
+            let batchBytes = 0;
+            const flush = async () => {
+              if (!batchBytes) return;
+              // One buffer of our own, so the hash worker can take it over without a copy once written.
+              const bytes = new Uint8Array(batchBytes);
+              let at = 0;
+              for (const b of batch) {
+                bytes.set(b, at);
+                at += b.length;
+              }
+              batch = [];
+              batchBytes = 0;
+              await (opts.writeChunk ? opts.writeChunk(fh, bytes) : fh.write(bytes));
+              const n = bytes.length;
+              hash?.update(bytes);
+              counted += n;
+              detail.bytesDone += n;
+              flight.done += n;
+              opts.onChunk?.(detail.bytesDone, n);
+            };
             try {
               const reader = res.body!.getReader();
               for (;;) {
@@ -338,6 +359,7 @@ export async function runDownload(
                   chunk = await reader.read();
                 } catch (err) {
                   if (signal.aborted) throw stopped();
+                  await flush(); // what arrived intact is kept for the retry
                   throw new Retry(`the connection dropped at ${fmtBytes(offset)} of ${fmtBytes(f.size)} (${errorText(err)})`, null);
                 }
                 if (chunk.done) break;
@@ -349,21 +371,20 @@ export async function runDownload(
                   refetchedBytes += offset;
                   throw new Retry('the server sent more bytes than the listing said, starting the file over', 0);
                 }
-                await (opts.writeChunk ? opts.writeChunk(fh, bytes) : fh.write(bytes));
-                hash?.update(bytes);
                 offset += bytes.length;
-                counted += bytes.length;
-                detail.bytesDone += bytes.length;
-                flight.done = offset;
-                opts.onChunk?.(detail.bytesDone, bytes.length);
+                batch.push(bytes);
+                batchBytes += bytes.length;
+                if (batchBytes >= WRITE_BATCH) await flush();
               }
+              await flush();
             } finally {
               await fh.close().catch(() => {});
             }
             if (offset < f.size) throw new Retry(`the transfer ended early at ${fmtBytes(offset)} of ${fmtBytes(f.size)}`, null);
           }
           // Complete: check the content against the listing before it may count.
-          const digest = hash?.digest('hex');
+          const digest = hash ? await hash.digest() : undefined;
+          hash = null;
           const want = f.sha256 ?? f.gitSha1;
           if (want && digest !== want) {
             badHashes++;
@@ -396,6 +417,7 @@ export async function runDownload(
         }
       }
     } finally {
+      hash?.drop();
       detail.inFlight.splice(detail.inFlight.indexOf(flight), 1);
     }
   };
