@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileHasher, type FileHasher } from './hash-pool';
 import { failure, errorText, AppFailure } from '../errors';
-import { hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type HubConfig } from './hub-client';
+import { getFile, hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type FileResponse, type HubConfig } from './hub-client';
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
 import type { ReportProgress } from '../jobs';
 import type { DownloadDetail, DownloadPlan } from '../../../shared/types';
@@ -166,7 +166,7 @@ export async function planDownload(cfg: HubConfig, req: Omit<DownloadRequest, 'p
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /** Retry-After in ms: seconds, or an HTTP date; also the `t=` of a RateLimit header. */
-export function retryAfterMs(res: Response): number | null {
+export function retryAfterMs(res: { headers: Headers }): number | null {
   const h = res.headers.get('retry-after');
   if (h) {
     if (/^\d+(\.\d+)?$/.test(h.trim())) return Math.round(Number(h) * 1000);
@@ -288,26 +288,25 @@ export async function runDownload(
           hash = hasherFor(f);
           if (hash && have > 0) await hash.addFile(part, have);
           if (have < f.size) {
-            let res: Response;
+            let res: FileResponse;
             try {
-              res = await cfg.fetch(resolveUrl(cfg, state.repo, state.commit, `${state.folder ? `${state.folder}/` : ''}${f.rel}`), {
-                headers: requestHeaders(cfg, have),
-                redirect: 'follow',
-                signal,
-              });
+              res = await getFile(cfg, resolveUrl(cfg, state.repo, state.commit, `${state.folder ? `${state.folder}/` : ''}${f.rel}`), requestHeaders(cfg, have), signal);
             } catch (err) {
               if (signal.aborted) throw stopped();
               throw new Retry(`connection failed (${errorText(err)})`, null);
             }
             if (res.status === 416 && have > 0) {
               // Our part is longer than the file now served: start the file over.
+              res.cancel();
               await fs.truncate(part, 0);
               throw new Retry('range not satisfiable, starting the file over', 0);
             }
             if (!res.ok) {
-              await res.body?.cancel().catch(() => {});
-              if (RETRYABLE.has(res.status)) throw new Retry(`the Hub answered ${res.status}`, retryAfterMs(res));
-              throw await hubError(res, `Downloading ${f.rel}`);
+              if (RETRYABLE.has(res.status)) {
+                res.cancel();
+                throw new Retry(`the Hub answered ${res.status}`, retryAfterMs(res));
+              }
+              throw await hubError(await res.asResponse(), `Downloading ${f.rel}`);
             }
             let offset = have;
             if (res.status === 200 && have > 0) {
@@ -318,11 +317,14 @@ export async function runDownload(
               offset = 0;
               flight.done = 0;
               refetchedBytes += have;
-              if (hash) throw new Retry('the server ignored the range request, starting the file over', 0);
+              if (hash) {
+                res.cancel();
+                throw new Retry('the server ignored the range request, starting the file over', 0);
+              }
             } else if (res.status === 206) {
               const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
               if (!m || Number(m[1]) !== have) {
-                await res.body?.cancel().catch(() => {});
+                res.cancel();
                 await fs.truncate(part, 0);
                 throw new Retry('the server answered a different range, starting the file over', 0);
               }
@@ -334,46 +336,43 @@ export async function runDownload(
             let batchBytes = 0;
             const flush = async () => {
               if (!batchBytes) return;
-              // One buffer of our own, so the hash worker can take it over without a copy once written.
-              const bytes = new Uint8Array(batchBytes);
-              let at = 0;
-              for (const b of batch) {
-                bytes.set(b, at);
-                at += b.length;
-              }
+              const parts = batch;
+              const n = batchBytes;
               batch = [];
               batchBytes = 0;
-              await (opts.writeChunk ? opts.writeChunk(fh, bytes) : fh.write(bytes));
-              const n = bytes.length;
-              hash?.update(bytes);
+              if (opts.writeChunk) await opts.writeChunk(fh, parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, n));
+              else await fh.writev(parts);
+              // Written: the chunks go to the hash thread (handed over, not copied).
+              hash?.update(parts);
               counted += n;
               detail.bytesDone += n;
               flight.done += n;
               opts.onChunk?.(detail.bytesDone, n);
             };
             try {
-              const reader = res.body!.getReader();
+              const body = res.body[Symbol.asyncIterator]();
               for (;;) {
-                let chunk: ReadableStreamReadResult<Uint8Array>;
+                let next: IteratorResult<Uint8Array[]>;
                 try {
-                  chunk = await reader.read();
+                  next = await body.next();
                 } catch (err) {
                   if (signal.aborted) throw stopped();
                   await flush(); // what arrived intact is kept for the retry
                   throw new Retry(`the connection dropped at ${fmtBytes(offset)} of ${fmtBytes(f.size)} (${errorText(err)})`, null);
                 }
-                if (chunk.done) break;
-                const bytes = chunk.value;
-                if (offset + bytes.length > f.size) {
-                  await reader.cancel().catch(() => {});
+                if (next.done) break;
+                let got = 0;
+                for (const c of next.value) got += c.length;
+                if (offset + got > f.size) {
+                  res.cancel();
                   await fh.close();
                   await fs.truncate(part, 0);
                   refetchedBytes += offset;
                   throw new Retry('the server sent more bytes than the listing said, starting the file over', 0);
                 }
-                offset += bytes.length;
-                batch.push(bytes);
-                batchBytes += bytes.length;
+                offset += got;
+                for (const c of next.value) batch.push(c);
+                batchBytes += got;
                 if (batchBytes >= WRITE_BATCH) await flush();
               }
               await flush();

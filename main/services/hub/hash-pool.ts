@@ -8,8 +8,8 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 export interface FileHasher {
-  /** Hash these bytes next. The buffer is handed over: do not use it afterwards. */
-  update(bytes: Uint8Array): void;
+  /** Hash these chunks next, in order. Their buffers are handed over: do not use them afterwards. */
+  update(chunks: Uint8Array[]): void;
   /** Hash the first `length` bytes of a file next (what a resumed part already holds). */
   addFile(file: string, length: number): Promise<void>;
   digest(): Promise<string>;
@@ -31,7 +31,7 @@ parentPort.on('message', (m) => {
       if (m.prefix) h.update(m.prefix);
       state.set(m.id, { h, error: null });
     } else if (m.op === 'update') {
-      if (s && !s.error) s.h.update(new Uint8Array(m.buf));
+      if (s && !s.error) for (const c of m.chunks) s.h.update(c);
     } else if (m.op === 'file') {
       if (s && !s.error) {
         // Exactly the first m.length bytes: the download appends to this file meanwhile.
@@ -110,10 +110,16 @@ export function fileHasher(algo: 'sha256' | 'sha1', prefix?: string): FileHasher
   slot.worker.postMessage({ id, op: 'new', algo, prefix });
   let finished = false;
   return {
-    update(bytes) {
-      // Transfer only a buffer that is all ours; a view into a shared buffer is copied.
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength >= 4096 ? bytes : new Uint8Array(bytes); // (Buffer#slice would be a view)
-      slot.worker.postMessage({ id, op: 'update', buf: own.buffer }, [own.buffer as ArrayBuffer]);
+    update(chunks) {
+      // Hand over only buffers that are all a chunk's own (what node:http gives); a view into a
+      // shared buffer (Buffer's small-allocation pool) is copied, or the pool would be detached.
+      const transfer: ArrayBuffer[] = [];
+      const sent = chunks.map((c) => {
+        const own = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && c.byteLength >= 4096 && c.buffer instanceof ArrayBuffer && !transfer.includes(c.buffer) ? c : new Uint8Array(c);
+        transfer.push(own.buffer as ArrayBuffer);
+        return own;
+      });
+      slot.worker.postMessage({ id, op: 'update', chunks: sent }, transfer);
     },
     async addFile(file, length) {
       slot.worker.postMessage({ id, op: 'file', path: file, length });
@@ -136,7 +142,9 @@ export function fileHasher(algo: 'sha256' | 'sha1', prefix?: string): FileHasher
 function mainThreadHasher(h: Hash, prefix?: string): FileHasher {
   if (prefix) h.update(prefix);
   return {
-    update: (bytes) => void h.update(bytes),
+    update: (chunks) => {
+      for (const c of chunks) h.update(c);
+    },
     async addFile(file, length) {
       if (length > 0) for await (const chunk of createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
     },
