@@ -46,7 +46,7 @@ export interface MockHub {
   token: string | null;
   /** Body bytes sent per repo path, and requests per kind, for assertions. */
   served: Map<string, number>;
-  requests: { tree: number; resolve: number; cdn: number; revision: number };
+  requests: { tree: number; resolve: number; cdn: number; revision: number; cdnWithAuthorization: number };
   /** Move `main` to another commit (a push during the download). */
   push(): void;
   close(): Promise<void>;
@@ -107,7 +107,7 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
     faults: {},
     token: opts.token ?? null,
     served: new Map(),
-    requests: { tree: 0, resolve: 0, cdn: 0, revision: 0 },
+    requests: { tree: 0, resolve: 0, cdn: 0, revision: 0, cdnWithAuthorization: 0 },
     push() {
       oldCommits.add(commit);
       commit = createHash('sha1').update(`${commit}:pushed`).digest('hex');
@@ -188,6 +188,8 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
 
   const cdn = http.createServer((req, res) => {
     hub.requests.cdn++;
+    // The CDN URL is signed; a client must not send the Hub token to another origin.
+    if (req.headers.authorization) hub.requests.cdnWithAuthorization++;
     const m = /^\/blobs\/([0-9a-f]{64})\?sig=ok$/.exec(req.url ?? '');
     const f = m ? bySha.get(m[1] as string) : undefined;
     if (!f) return void error(res, 403, 'SignatureInvalid', 'bad or expired signature');

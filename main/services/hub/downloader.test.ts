@@ -238,6 +238,9 @@ describe('download from the Hub', () => {
     const t = target();
     await runDownload(cfgFor(h, 'hf_secret'), req(t), () => {}, new AbortController().signal, fast);
     expect(await rowsOf(t)).toBe(sourceRows);
+    // The token went to the Hub only, never to the CDN the Hub redirected to.
+    expect(h.requests.cdn).toBeGreaterThan(0);
+    expect(h.requests.cdnWithAuthorization).toBe(0);
   });
 
   it('stops on a full disk, keeps what it has, and resumes once there is space', async () => {
