@@ -128,6 +128,11 @@ test('select with the mouse, label the whole view after a confirmation, and undo
   await page.getByTestId('label-key-1').click();
   for (const i of [6, 7, 8, 9]) await expect(tile(page, i).getByTestId('tile-label')).toHaveText('good');
   await expect(tile(page, 4).getByTestId('tile-label')).toHaveCount(0);
+  // The grid has the keyboard again after a click in the bar: the next key labels.
+  await page.keyboard.press('2');
+  for (const i of [6, 7, 8, 9]) await expect(tile(page, i).getByTestId('tile-label')).toHaveText('blurry');
+  await page.keyboard.press('1');
+  for (const i of [6, 7, 8, 9]) await expect(tile(page, i).getByTestId('tile-label')).toHaveText('good');
 
   // The whole view of "blurry or watermark" rows: Ctrl+A, then 1, then a confirmation with the count.
   await page.getByTestId('sql-input').fill("quality IN ('blurry', 'watermark')");

@@ -200,6 +200,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const focusGrid = () => document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
+
   const closeDetail = useCallback(() => {
     setDetail(null);
     document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
@@ -353,9 +355,19 @@ export function App() {
                 total={total}
                 busy={labelBusy}
                 error={labelError}
-                onApply={(value) => applyLabel(activeLabel.name, value)}
-                onSelectAll={selection.selectAll}
-                onClearSelection={selection.clear}
+                // Back to the grid after a click in the bar, so the next key labels or moves again.
+                onApply={(value) => {
+                  applyLabel(activeLabel.name, value);
+                  focusGrid();
+                }}
+                onSelectAll={() => {
+                  selection.selectAll();
+                  focusGrid();
+                }}
+                onClearSelection={() => {
+                  selection.clear();
+                  focusGrid();
+                }}
                 hasSelection={selection.positions.size > 0}
               />
             )}

@@ -34,7 +34,7 @@ export function LabelBar({ columns, column, onColumn, targetCount, all, total, b
     <div className="labelbar" role="toolbar" aria-label="Labels" data-testid="labelbar">
       <label>
         Label{' '}
-        <select value={column.name} onChange={(e) => onColumn(e.target.value)} data-testid="label-column" aria-label="Label column">
+        <select value={column.name} onChange={(e) => onColumn(e.target.value)} data-testid="label-column" aria-label="Label column" title="The label column the number keys write to">
           {columns.map((c) => (
             <option key={c.name} value={c.name}>
               {c.name}
