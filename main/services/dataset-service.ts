@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { lancedb, type LanceTable } from './lance';
-import { describeField, rowIdsOf, tableToCells } from './cells';
+import { describeField, rowIdArray, rowIdsOf, tableToCells } from './cells';
 import { classifyReadError, errorText, failure } from './errors';
 import { connectionTarget, inspectPath } from './dataset-locate';
 import { ImageStore } from './image-store';
@@ -34,6 +34,9 @@ export interface DatasetServiceOptions {
   /** Where the app notes what it changed, per version (shown in the history). */
   journal?: Journal;
 }
+
+/** How long after opening the order is read ahead: after the first screens, not competing with them. */
+const ORDER_AHEAD_DELAY_MS = 1500;
 
 const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt'];
 
@@ -106,7 +109,8 @@ export class DatasetService {
       // where the person is looking, rather than as an empty grid.
       if (rowCount > 0) await this.readPage(table, pageColumns, 0, 1);
       this.open.set(id, { info, table, pageColumns, order: null });
-      if (!info.readOnly && columns.some((c) => c.label)) this.readOrderAhead(id);
+      // Labelling is likely: read the order ahead, once the first pages have been served.
+      if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.readOrderAhead(id), ORDER_AHEAD_DELAY_MS).unref();
     } catch (err) {
       table.close();
       throw classifyReadError(err, `Opening ${found.path}`);
@@ -185,16 +189,17 @@ export class DatasetService {
   }
 
   /**
-   * The table's row ids in its own order (the session order starts from it when a write moves rows).
-   * Valid until this session moves rows: the handle stays at its version until it writes.
+   * The plain table in the order the person sees it, fixed for the rest of the session from the first
+   * write on (it starts as the table's own order; writes re-point it as rows move).
    */
-  async currentOrder(id: string): Promise<BigUint64Array> {
+  async sessionOrder(id: string): Promise<BigUint64Array> {
     const ds = this.get(id);
     if (ds.order) return ds.order;
     if (!ds.naturalOrder) this.readOrderAhead(id);
     try {
-      // A copy: the session order is changed in place as rows move.
-      return (await ds.naturalOrder!).slice();
+      // The handle stays at its version until this session writes, so this is still the order shown.
+      ds.order = await ds.naturalOrder!;
+      return ds.order;
     } catch (err) {
       ds.naturalOrder = undefined;
       throw classifyReadError(err, 'Reading the row order');
@@ -205,12 +210,7 @@ export class DatasetService {
   readOrderAhead(id: string): void {
     const ds = this.get(id);
     if (ds.naturalOrder) return;
-    ds.naturalOrder = ds.table
-      .query()
-      .withRowId()
-      .select([])
-      .toArrow()
-      .then((batch) => (batch.getChild('_rowid')?.toArray() as BigUint64Array | undefined) ?? new BigUint64Array());
+    ds.naturalOrder = ds.table.query().withRowId().select([]).toArrow().then(rowIdArray);
     ds.naturalOrder.catch(() => {}); // reported when used
   }
 

@@ -5,6 +5,7 @@ import { arrow } from './lance';
 import { failure, errorText } from './errors';
 import { LABEL_METADATA_KEY } from './cells';
 import { laionSchema } from './laion-schema';
+import { quoteString } from './filter-sql';
 import type { DatasetService } from './dataset-service';
 import type { LabelSpec, LabelType } from '../../shared/types';
 
@@ -67,11 +68,11 @@ export function labelLiteral(spec: LabelSpec, d: string | number | boolean, what
   switch (spec.type) {
     case 'category':
       if (!spec.categories?.includes(String(d))) throw failure('INVALID_PAYLOAD', `${what} "${String(d).slice(0, 80)}" is not one of the categories (${(spec.categories ?? []).join(', ')}).`);
-      return `'${String(d).replace(/'/g, "''")}'`;
+      return quoteString(String(d));
     case 'text':
       if (String(d).length > 1000) throw failure('INVALID_PAYLOAD', `${what} text is too long (1,000 characters at most).`);
       if (String(d).includes('\0')) throw failure('INVALID_PAYLOAD', `${what} text cannot contain a NUL character.`);
-      return `'${String(d).replace(/'/g, "''")}'`;
+      return quoteString(String(d));
     case 'boolean':
       if (d !== true && d !== false && d !== 'true' && d !== 'false') throw failure('INVALID_PAYLOAD', `${what} of a yes/no column is true or false.`);
       return String(d === true || d === 'true');

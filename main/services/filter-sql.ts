@@ -17,6 +17,19 @@ export function quoteString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * `key IN (…)` for key values given as text (as they come from cells, files and maps): whole numbers
+ * checked and unquoted for an integer key, text quoted.
+ */
+export function keyIn(column: ColumnInfo, keys: string[]): string {
+  const literals = keys.map((k) => {
+    if (column.kind !== 'int') return quoteString(k);
+    if (!/^-?\d{1,20}$/.test(k)) throw failure('INVALID_PAYLOAD', `"${k.slice(0, 40)}" is not a key of this dataset (${column.name} holds whole numbers).`);
+    return k;
+  });
+  return `${quoteIdent(column.name)} IN (${literals.join(',')})`;
+}
+
 function quoteNumber(value: unknown, column: string): string {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n)) {

@@ -8,7 +8,7 @@
 // go by the view's filter instead and the views are computed again.
 import { errorText, failure } from './errors';
 import { arrowType, labelLiteral } from './evolve';
-import { quoteIdent, quoteString } from './filter-sql';
+import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import { remap, type ViewService } from './views';
 import type { ColumnInfo, LabelSpec } from '../../shared/types';
@@ -131,9 +131,7 @@ export class LabelService {
   }
 
   private keyWhere(ds: OpenDataset, keyCol: string, keys: string[]): string {
-    const col = ds.info.columns.find((c) => c.name === keyCol) as ColumnInfo;
-    const literals = keys.map((k) => (col.kind === 'int' ? String(BigInt(k)) : quoteString(k)));
-    return `${quoteIdent(keyCol)} IN (${literals.join(',')})`;
+    return keyIn(ds.info.columns.find((c) => c.name === keyCol) as ColumnInfo, keys);
   }
 
   /** The row ids a request names (in the current session order), or the filter for a large view. */
@@ -154,7 +152,7 @@ export class LabelService {
         if (now !== count) throw failure('INVALID_PAYLOAD', `${now.toLocaleString('en-US')} rows match the filter now, not the ${count.toLocaleString('en-US')} you confirmed. Open the view again and retry.`);
         return { kind: 'where', where: where ?? 'true' };
       }
-      if (!order) order = await this.sessionOrder(ds, req.datasetId);
+      order ??= await this.datasets.sessionOrder(req.datasetId);
       return { kind: 'ids', ids: Array.from(order.subarray(0, count)) };
     }
 
@@ -163,7 +161,7 @@ export class LabelService {
     if (positions.length > MAX_BY_ID) throw failure('INVALID_PAYLOAD', `Select at most ${MAX_BY_ID.toLocaleString('en-US')} images, or label the whole view.`);
     const bad = positions.find((p) => !Number.isSafeInteger(p) || p < 0 || p >= count);
     if (bad !== undefined) throw failure('INVALID_PAYLOAD', `Position ${bad} is outside this view of ${count.toLocaleString('en-US')} rows.`);
-    if (!order) order = await this.sessionOrder(ds, req.datasetId);
+    order ??= await this.datasets.sessionOrder(req.datasetId);
     if (req.rowIds) {
       const stale = requested.findIndex((p, i) => String(order![p]) !== req.rowIds![i]);
       if (stale >= 0) {
@@ -171,12 +169,6 @@ export class LabelService {
       }
     }
     return { kind: 'ids', ids: positions.sort((a, b) => a - b).map((p) => order![p] as bigint) };
-  }
-
-  /** The plain table in the order the person sees it; fixed for the session from the first write on. */
-  private async sessionOrder(ds: OpenDataset, datasetId: string): Promise<BigUint64Array> {
-    if (!ds.order) ds.order = await this.datasets.currentOrder(datasetId);
-    return ds.order;
   }
 
   private async keysOf(ds: OpenDataset, ids: bigint[], keyCol: string): Promise<Map<string, bigint> | null> {

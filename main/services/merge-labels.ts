@@ -7,7 +7,7 @@ import { arrow } from './lance';
 import { errorText, failure } from './errors';
 import { addLabelColumn, checkLabelColumn } from './evolve';
 import { readLabelFile, type FileCell, type LabelFile } from './label-files';
-import { quoteIdent, quoteString } from './filter-sql';
+import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { ViewService } from './views';
 import type { LabelSpec, LabelType, MergePreview } from '../../shared/types';
@@ -82,7 +82,7 @@ async function plan(datasets: DatasetService, datasetId: string, file: string): 
     rows.push({ key, values });
   });
 
-  const matchedKeys = await presentKeys(ds, keyCol, keyType, [...seen]);
+  const matchedKeys = await presentKeys(ds, keyCol, [...seen]);
   const unmatched = [...seen].filter((k) => !matchedKeys.has(k));
   const preview: MergePreview = {
     file,
@@ -203,7 +203,7 @@ function describe(spec: LabelSpec): string {
 }
 
 /** Which of these keys the dataset has: by IN lists for a few, by one scan of the key column for many. */
-async function presentKeys(ds: OpenDataset, keyCol: string, keyType: 'int' | 'string', keys: string[]): Promise<Set<string>> {
+async function presentKeys(ds: OpenDataset, keyCol: string, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   if (!keys.length) return found;
   const collect = (t: import('apache-arrow').Table) => {
@@ -212,8 +212,8 @@ async function presentKeys(ds: OpenDataset, keyCol: string, keyType: 'int' | 'st
   };
   if (keys.length <= 20_000) {
     for (let i = 0; i < keys.length; i += 2000) {
-      const chunk = keys.slice(i, i + 2000).map((k) => (keyType === 'int' ? k : quoteString(k)));
-      collect(await ds.table.query().where(`${quoteIdent(keyCol)} IN (${chunk.join(',')})`).select([keyCol]).toArrow());
+      const where = keyIn(ds.info.columns.find((c) => c.name === keyCol)!, keys.slice(i, i + 2000));
+      collect(await ds.table.query().where(where).select([keyCol]).toArrow());
     }
     return found;
   }

@@ -3,6 +3,8 @@
 // old version as a new one. Opening a version read-only is DatasetService.openDataset(…, { version }).
 import { lancedb, type LanceTable } from './lance';
 import { failure, errorText } from './errors';
+import { rowIdArray } from './cells';
+import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { VersionDiff, VersionEntry } from '../../shared/types';
 
@@ -51,9 +53,9 @@ export class VersionService {
     // Images and vectors are not compared value by value (they are rewritten with their row, unchanged).
     const columns = [...sn.keys()].filter((c) => c !== keyCol && so.get(c) === sn.get(c) && !/Binary|FixedSizeList/i.test(sn.get(c)!));
     await side.checkout(older);
-    const ids = (await side.query().withRowId().select([]).toArrow()).getChild('_rowid')?.toArray() as BigUint64Array | undefined;
+    const ids = rowIdArray(await side.query().withRowId().select([]).toArrow());
     let maxFragment = -1;
-    if (ids?.length) {
+    if (ids.length) {
       const words = new Uint32Array(ids.buffer, ids.byteOffset, ids.length * 2);
       for (let i = 1; i < words.length; i += 2) if ((words[i] as number) > maxFragment) maxFragment = words[i] as number;
     }
@@ -67,19 +69,18 @@ export class VersionService {
     const sampled = fresh.numRows > SAMPLE;
     const n = Math.min(fresh.numRows, SAMPLE);
     const keyVec = fresh.getChild(keyCol)!;
-    const keys = Array.from({ length: n }, (_, i) => keyVec.get(i) as string | number | bigint);
-    const isString = keys.some((k) => typeof k === 'string');
+    const keys = Array.from({ length: n }, (_, i) => String(keyVec.get(i)));
+    const keyInfo = ds.info.columns.find((c) => c.name === keyCol)!;
     const before = new Map<string, Record<string, unknown>>();
     await side.checkout(older);
     for (let i = 0; i < keys.length; i += 1000) {
-      const list = keys.slice(i, i + 1000).map((k) => (isString ? `'${String(k).replace(/'/g, "''")}'` : String(k)));
-      const old = await side.query().where(`\`${keyCol}\` IN (${list.join(',')})`).select([keyCol, ...columns]).toArrow();
+      const old = await side.query().where(keyIn(keyInfo, keys.slice(i, i + 1000))).select([keyCol, ...columns]).toArrow();
       for (let r = 0; r < old.numRows; r++) before.set(String(old.getChild(keyCol)!.get(r)), Object.fromEntries(columns.map((c) => [c, old.getChild(c)?.get(r)])));
     }
     const counts = new Map<string, number>();
     let added = 0;
     for (let r = 0; r < n; r++) {
-      const prev = before.get(String(keys[r]));
+      const prev = before.get(keys[r] as string);
       if (!prev) {
         added++;
         continue;

@@ -3,12 +3,12 @@
 // row id, so scrolling a filtered or sorted million-row view costs what scrolling the plain table does.
 import { randomBytes } from 'node:crypto';
 import { MIN_VECTOR_INDEX_ROWS } from './index-builder';
-import { rowIdsOf, tableToCells } from './cells';
+import { rowIdArray } from './cells';
 import { classifyReadError, errorText, failure } from './errors';
-import { filterSql, quoteIdent, quoteString } from './filter-sql';
+import { filterSql, keyIn } from './filter-sql';
 import { SizedLru } from './lru';
 import type { DatasetService, OpenDataset } from './dataset-service';
-import type { FilterSpec, RowPage, RowSummary, ViewInfo, ViewSpec } from '../../shared/types';
+import type { FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../shared/types';
 
 interface View {
   datasetId: string;
@@ -235,11 +235,8 @@ export class ViewService {
     let queryRowId = spec.rowId;
     if (!q.numRows && keyCol && spec.key !== undefined) {
       // The row was labelled since (a new row id): find it by its key.
-      const keyInfo = ds.info.columns.find((c) => c.name === keyCol)!;
-      const text = String(spec.key);
-      if (keyInfo.kind === 'int' && !/^-?\d{1,20}$/.test(text)) throw failure('INVALID_PAYLOAD', `"${text.slice(0, 40)}" is not a key of this dataset.`);
-      const literal = keyInfo.kind === 'int' ? text : quoteString(text);
-      const found = await ds.table.query().where(`${quoteIdent(keyCol)} = ${literal}`).withRowId().select([col.name, keyCol]).limit(1).toArrow();
+      const where = keyIn(ds.info.columns.find((c) => c.name === keyCol)!, [String(spec.key)]);
+      const found = await ds.table.query().where(where).withRowId().select([col.name, keyCol]).limit(1).toArrow();
       if (found.numRows) {
         q = found;
         queryRowId = String(found.getChild('_rowid')!.get(0));
@@ -377,7 +374,3 @@ export function remap(ids: BigUint64Array, moved: Map<bigint, bigint>): void {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** An empty result may come back without any columns at all. */
-function rowIdArray(batch: import('apache-arrow').Table): BigUint64Array {
-  return (batch.getChild('_rowid')?.toArray() as BigUint64Array | undefined) ?? new BigUint64Array();
-}

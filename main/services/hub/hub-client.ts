@@ -2,6 +2,8 @@
 // recursive listing of a folder (through @huggingface/hub's listFiles, which follows pagination), and
 // the bytes of one file through `resolve/<commit>/<path>`. HF_ENDPOINT and HF_TOKEN are read here,
 // because @huggingface/hub does not read them itself.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { listFiles } from '@huggingface/hub';
 import { failure } from '../errors';
 
@@ -138,7 +140,7 @@ export const BODY_BATCH = 1 << 20;
  * An IncomingMessage as batches of chunks, with backpressure (paused while a full batch waits). What
  * arrived before a connection dropped is handed out before the error is thrown.
  */
-async function* batches(res: import('node:http').IncomingMessage, size: number): AsyncGenerator<Uint8Array[]> {
+async function* batches(res: IncomingMessage, size: number): AsyncGenerator<Uint8Array[]> {
   let buf: Uint8Array[] = [];
   let n = 0;
   let ended = false;
@@ -194,13 +196,11 @@ async function* batches(res: import('node:http').IncomingMessage, size: number):
  */
 export async function getFile(cfg: HubConfig, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<FileResponse> {
   if (cfg.fetch !== globalThis.fetch) return fetchFile(cfg, url, headers, signal); // a test's own fetch
-  const { request: httpRequest } = await import('node:http');
-  const { request: httpsRequest } = await import('node:https');
   let current = new URL(url);
   const origin = current.origin;
   for (let hop = 0; ; hop++) {
     const sendHeaders = current.origin === origin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
-    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(current, { method: 'GET', headers: sendHeaders, signal }, resolve);
       req.on('error', reject);
       req.end();
