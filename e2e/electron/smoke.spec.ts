@@ -18,6 +18,15 @@ function electronBinary(): { path: string | null; why: string } {
 }
 
 const bin = electronBinary();
+
+/** The built app in Electron, with its own home folder and demo dataset. */
+function launch(demo: string, home: string): Promise<ElectronApplication> {
+  return electron.launch({
+    executablePath: bin.path as string,
+    args: [path.join(ROOT, 'out', 'main', 'index.js')],
+    env: { ...process.env, LANCE_EXPLORER_DEMO: demo, LANCE_EXPLORER_HOME: home },
+  });
+}
 if (!bin.path) console.warn(`[electron e2e] NOT RUN: ${bin.why}. The web project runs the same UI in Chromium.`);
 
 test.describe('Electron app', () => {
@@ -27,11 +36,7 @@ test.describe('Electron app', () => {
 
   test.beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'lx-electron-'));
-    app = await electron.launch({
-      executablePath: bin.path as string,
-      args: [path.join(ROOT, 'out', 'main', 'index.js')],
-      env: { ...process.env, LANCE_EXPLORER_DEMO: DEMO, LANCE_EXPLORER_HOME: home },
-    });
+    app = await launch(DEMO, home);
   });
   test.afterAll(async () => {
     await app?.close();
@@ -81,11 +86,7 @@ test.describe('Electron app, labelling', () => {
     // A copy of the demo: labelling writes new versions.
     home = mkdtempSync(path.join(os.tmpdir(), 'lx-electron-labels-'));
     cpSync(DEMO, path.join(home, 'demo.lance'), { recursive: true });
-    app = await electron.launch({
-      executablePath: bin.path as string,
-      args: [path.join(ROOT, 'out', 'main', 'index.js')],
-      env: { ...process.env, LANCE_EXPLORER_DEMO: path.join(home, 'demo.lance'), LANCE_EXPLORER_HOME: home },
-    });
+    app = await launch(path.join(home, 'demo.lance'), home);
   });
   test.afterAll(async () => {
     await app?.close();

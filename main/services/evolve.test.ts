@@ -1,23 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { createAppServices, type AppServices } from './app-services';
-import { createDispatch } from '../dispatch';
+import type { AppServices } from './app-services';
 import { dirSize } from '../../bench/bench-support';
-import { laionTable, tempDir } from '../test-support/fixtures';
+import { laionTable, tempDir, openInApp, type Dispatch } from '../test-support/fixtures';
 import type { DatasetInfo, RowPage, ViewInfo } from '../../shared/types';
 import type { Result } from '../../shared/result';
 
 const tmp = tempDir('lx-evolve-');
 let services: AppServices;
-let dispatch: ReturnType<typeof createDispatch>;
+let dispatch: Dispatch;
 let p: string;
 let info: DatasetInfo;
 
 beforeAll(async () => {
   p = await laionTable(tmp.dir, 'train', 2000, { batchRows: 500, imageSide: 32 });
-  services = createAppServices({ dataDir: path.join(tmp.dir, 'home'), demoPath: path.join(tmp.dir, 'demo.lance'), platform: { carrier: 'web' } });
-  dispatch = createDispatch(services);
-  info = ((await dispatch('dataset:open', { path: p })) as { value: DatasetInfo }).value;
+  ({ services, dispatch, info } = await openInApp(tmp.dir, p));
 }, 60_000);
 afterAll(() => {
   services.dispose();

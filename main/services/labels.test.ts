@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { createAppServices, type AppServices } from './app-services';
-import { createDispatch } from '../dispatch';
-import { laionTable, tempDir } from '../test-support/fixtures';
+import type { AppServices } from './app-services';
+import { laionTable, tempDir, openInApp, type Dispatch } from '../test-support/fixtures';
 import type { DatasetInfo, RowPage, ViewInfo } from '../../shared/types';
 import type { Result } from '../../shared/result';
 
 const tmp = tempDir('lx-labels-');
 let services: AppServices;
-let dispatch: ReturnType<typeof createDispatch>;
+let dispatch: Dispatch;
 let p: string;
 let info: DatasetInfo;
 
@@ -17,9 +15,7 @@ type SetResult = Result<{ version: number; updated: number; reopenView: boolean 
 beforeAll(async () => {
   // Four fragments of 500 rows: labelled rows move out of them into new fragments.
   p = await laionTable(tmp.dir, 'train', 2000, { batchRows: 500, imageSide: 16 });
-  services = createAppServices({ dataDir: path.join(tmp.dir, 'home'), demoPath: path.join(tmp.dir, 'demo.lance'), platform: { carrier: 'web' } });
-  dispatch = createDispatch(services);
-  info = ((await dispatch('dataset:open', { path: p })) as { value: DatasetInfo }).value;
+  ({ services, dispatch, info } = await openInApp(tmp.dir, p));
   expect(await dispatch('evolve:add-label-column', { id: info.id, name: 'quality', type: 'category', categories: ['good', 'blurry', "it's ok"] })).toMatchObject({ ok: true });
   expect(await dispatch('evolve:add-label-column', { id: info.id, name: 'stars', type: 'integer' })).toMatchObject({ ok: true });
   expect(await dispatch('evolve:add-label-column', { id: info.id, name: 'weight', type: 'float' })).toMatchObject({ ok: true });

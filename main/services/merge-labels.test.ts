@@ -2,25 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { createAppServices, type AppServices } from './app-services';
-import { createDispatch } from '../dispatch';
+import type { AppServices } from './app-services';
 import { parseCsv } from './label-files';
-import { laionTable, tempDir } from '../test-support/fixtures';
+import { laionTable, tempDir, openInApp, type Dispatch } from '../test-support/fixtures';
 import type { DatasetInfo, MergePreview, RowPage } from '../../shared/types';
 import type { Result } from '../../shared/result';
 
 const tmp = tempDir('lx-merge-');
 const K = (i: number) => 100_000_000 + i; // the synthetic table's keys
 let services: AppServices;
-let dispatch: ReturnType<typeof createDispatch>;
+let dispatch: Dispatch;
 let p: string;
 let info: DatasetInfo;
 
 beforeAll(async () => {
   p = await laionTable(tmp.dir, 'train', 1000, { batchRows: 250, imageSide: 16 });
-  services = createAppServices({ dataDir: path.join(tmp.dir, 'home'), demoPath: path.join(tmp.dir, 'demo.lance'), platform: { carrier: 'web' } });
-  dispatch = createDispatch(services);
-  info = ((await dispatch('dataset:open', { path: p })) as { value: DatasetInfo }).value;
+  ({ services, dispatch, info } = await openInApp(tmp.dir, p));
   expect(await dispatch('evolve:add-label-column', { id: info.id, name: 'quality', type: 'category', categories: ['good', 'blurry', 'watermark'] })).toMatchObject({ ok: true });
 }, 60_000);
 afterAll(() => {

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { createAppServices, type AppServices } from './app-services';
-import { createDispatch } from '../dispatch';
+import type { AppServices } from './app-services';
 import { lancedb } from './lance';
-import { laionTable, tempDir } from '../test-support/fixtures';
+import { laionTable, tempDir, openInApp, type Dispatch } from '../test-support/fixtures';
 import type { DatasetInfo, RowPage, VersionDiff, VersionEntry } from '../../shared/types';
 import type { Result } from '../../shared/result';
 
 const tmp = tempDir('lx-versions-');
 let services: AppServices;
-let dispatch: ReturnType<typeof createDispatch>;
+let dispatch: Dispatch;
 let p: string;
 let info: DatasetInfo;
 
@@ -21,9 +19,7 @@ beforeAll(async () => {
   await t.update({ values: { label: 'cat' }, where: 'key < 100000010' });
   await t.delete('key >= 100000290');
   t.close();
-  services = createAppServices({ dataDir: path.join(tmp.dir, 'home'), demoPath: path.join(tmp.dir, 'demo.lance'), platform: { carrier: 'web' } });
-  dispatch = createDispatch(services);
-  info = ((await dispatch('dataset:open', { path: p })) as { value: DatasetInfo }).value;
+  ({ services, dispatch, info } = await openInApp(tmp.dir, p));
 }, 60_000);
 afterAll(() => {
   services.dispose();

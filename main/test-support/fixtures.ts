@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeSyntheticTable, type SyntheticOptions } from '../../bench/synthetic-laion';
 import type { AppEvents } from '../services/jobs';
-import type { JobFinished } from '../../shared/types';
+import { createAppServices, type AppServices } from '../services/app-services';
+import { createDispatch } from '../dispatch';
+import type { DatasetInfo, JobFinished } from '../../shared/types';
 
 export function tempDir(prefix = 'lx-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -28,4 +30,18 @@ export function jobFinished(events: AppEvents, jobId: string): Promise<JobFinish
       }
     });
   });
+}
+
+export type Dispatch = ReturnType<typeof createDispatch>;
+
+/**
+ * The app's services over a data folder inside `dir`, as the UI uses them through dispatch, with the
+ * table at `tablePath` opened (writable, latest version).
+ */
+export async function openInApp(dir: string, tablePath: string): Promise<{ services: AppServices; dispatch: Dispatch; info: DatasetInfo }> {
+  const services = createAppServices({ dataDir: path.join(dir, 'home'), demoPath: path.join(dir, 'demo.lance'), platform: { carrier: 'web' } });
+  const dispatch = createDispatch(services);
+  const opened = await dispatch('dataset:open', { path: tablePath });
+  if (!opened.ok) throw new Error(opened.error.message);
+  return { services, dispatch, info: opened.value as DatasetInfo };
 }

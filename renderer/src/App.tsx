@@ -25,6 +25,9 @@ import { labelText, valueForDigit, type LabelValue } from './label-keys';
 import { formatCount } from './format';
 import type { AppInfo, ColumnInfo, DatasetInfo, JobProgress, LabelSpec, RowSummary } from '../../shared/types';
 
+/** The grid takes the keyboard back (after a dialog, the detail panel or a click in the label bar). */
+const focusGrid = () => document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
+
 type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string };
 
 export function App() {
@@ -43,6 +46,11 @@ export function App() {
   // The index build outlives its dialog: kept here so reopening the dialog shows the same job.
   const [indexBuild, setIndexBuild] = useState<{ datasetId: string; target: IndexTarget; jobId: string | null } | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
+  // The same session at a new version or schema (labels written, a column added, an index built).
+  const refreshDataset = async (id: string) => {
+    const r = await api.datasetInfo({ id });
+    if (r.ok) setDataset((d) => (d && d.id === r.value.id ? r.value : d));
+  };
   const selection = useSelection();
   const views = useViews(dataset, () => {
     setFocused(0);
@@ -74,8 +82,7 @@ export function App() {
     if (!r.ok) return setLabelError(r.error.message);
     const n = r.value.updated;
     setLastChange({ datasetId: dataset.id, what: `Labelled ${formatCount(n)} ${n === 1 ? 'row' : 'rows'}: ${column} = ${labelText(value)}`, before });
-    const info = await api.datasetInfo({ id: dataset.id });
-    if (info.ok) setDataset((d) => (d && d.id === info.value.id ? info.value : d));
+    await refreshDataset(dataset.id);
     if (r.value.reopenView) {
       // Rows moved in ways the session could not follow (another writer, a large write): look again.
       selection.clear();
@@ -157,7 +164,7 @@ export function App() {
   useEffect(() => {
     // A finished build is a new version with an index: refresh what the status bar and the view show.
     if (!indexJob.finished?.ok || !indexBuild) return;
-    void api.datasetInfo({ id: indexBuild.datasetId }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
+    void refreshDataset(indexBuild.datasetId);
     views.refresh();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [indexJob.finished]);
@@ -200,11 +207,9 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const focusGrid = () => document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
-
   const closeDetail = useCallback(() => {
     setDetail(null);
-    document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
+    focusGrid();
   }, []);
 
   return (
@@ -460,7 +465,7 @@ export function App() {
             setDialog(null);
             setLastChange({ datasetId: dataset.id, what, before: dataset.version });
             // Same session, new schema: the grid, the detail panel and the filter bar pick it up.
-            void api.datasetInfo({ id: dataset.id }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
+            void refreshDataset(dataset.id);
           }}
           onClose={() => setDialog(null)}
         />
@@ -474,11 +479,11 @@ export function App() {
           onConfirm={(expectedCount) => {
             const { column, value } = confirmLabel;
             setConfirmLabel(null);
-            void writeLabel(column, value, { all: { expectedCount } }).then(() => document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus());
+            void writeLabel(column, value, { all: { expectedCount } }).then(focusGrid);
           }}
           onClose={() => {
             setConfirmLabel(null);
-            document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
+            focusGrid();
           }}
         />
       )}
@@ -489,7 +494,7 @@ export function App() {
             setDialog(null);
             setLastChange({ datasetId: dataset.id, what, before: dataset.version });
             // Rows moved and columns may be new: the session's views start again.
-            void api.datasetInfo({ id: dataset.id }).then((r) => r.ok && setDataset((d) => (d && d.id === r.value.id ? r.value : d)));
+            void refreshDataset(dataset.id);
             selection.clear();
             views.refresh();
           }}
