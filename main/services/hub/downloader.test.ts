@@ -6,6 +6,7 @@ import { lancedb } from '../lance';
 import { laionTable, tempDir } from '../../test-support/fixtures';
 import { startMockHub, type MockHub } from '../../test-support/mock-hub';
 import { hubConfigFromEnv, type HubConfig } from './hub-client';
+import { openPart } from './part-writer';
 import { bytesOnDisk, planDownload, readState, runDownload, stagingOf } from './downloader';
 import { inspectPath } from '../dataset-locate';
 import type { DownloadDetail } from '../../../shared/types';
@@ -251,10 +252,16 @@ describe('download from the Hub', () => {
     await expect(
       runDownload(cfgFor(h), req(t), () => {}, new AbortController().signal, {
         ...fast,
-        writeChunk: async (fh, bytes) => {
-          if (written > 100_000) throw full;
-          written += bytes.length;
-          return fh.write(bytes);
+        openPart: async (part) => {
+          const w = await openPart(part);
+          return {
+            ...w,
+            write: async (chunks) => {
+              if (written > 100_000) throw full;
+              written += chunks.reduce((n, c) => n + c.length, 0);
+              return w.write(chunks);
+            },
+          };
         },
       }),
     ).rejects.toThrow(/disk is full .* free some space, then resume/);

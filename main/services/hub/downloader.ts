@@ -10,7 +10,7 @@
 // next start continues where it left off.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileHasher, type FileHasher } from './hash-pool';
+import { openPart, type PartHash, type PartOpener, type PartWriter } from './part-writer';
 import { failure, errorText, AppFailure } from '../errors';
 import { getFile, hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type FileResponse, type HubConfig } from './hub-client';
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
@@ -55,8 +55,8 @@ export interface DownloadOptions {
   maxRetryAfterMs?: number;
   /** Lets tests and the benchmark stop the process at an exact point. */
   onChunk?: (bytesDone: number, chunkBytes: number) => void;
-  /** Writes one received chunk (tests simulate a full disk here). */
-  writeChunk?: (fh: import('node:fs/promises').FileHandle, bytes: Uint8Array) => Promise<unknown>;
+  /** Opens a part file for writing (tests simulate a full disk here). */
+  openPart?: PartOpener;
 }
 
 /** Bytes gathered before one write to the part file. */
@@ -198,9 +198,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function hasherFor(f: PlannedFile): FileHasher | null {
-  if (f.sha256) return fileHasher('sha256');
-  if (f.gitSha1) return fileHasher('sha1', `blob ${f.size}\0`);
+function hashFor(f: PlannedFile): PartHash | null {
+  if (f.sha256) return { algo: 'sha256' };
+  if (f.gitSha1) return { algo: 'sha1', prefix: `blob ${f.size}\0` };
   return null;
 }
 
@@ -228,6 +228,7 @@ export async function runDownload(
   const maxAttempts = opts.maxAttempts ?? 8;
   const backoffMs = opts.backoffMs ?? 500;
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
+  const open = opts.openPart ?? openPart;
   const parallel = Math.max(1, Math.min(16, Math.floor(req.parallel)));
   const detail: DownloadDetail = { phase: 'listing', bytesDone: 0, bytesTotal: 0, rate: 0, etaSeconds: null, filesDone: 0, filesTotal: 0, inFlight: [], retrying: null };
   const say = (message: string) => report(detail.bytesDone, Math.max(1, detail.bytesTotal), message, { ...detail, inFlight: detail.inFlight.map((f) => ({ ...f })) });
@@ -271,7 +272,7 @@ export async function runDownload(
     detail.inFlight.push(flight);
     tick();
     let badHashes = 0;
-    let hash: FileHasher | null = null;
+    let writer: PartWriter | null = null;
     try {
       for (let attempt = 1; ; attempt++) {
         if (signal.aborted) throw stopped();
@@ -284,10 +285,10 @@ export async function runDownload(
         detail.bytesDone += have;
         flight.done = have;
         try {
-          hash?.drop(); // a previous attempt's
-          hash = hasherFor(f);
-          if (hash && have > 0) await hash.addFile(part, have);
-          if (have < f.size) {
+          if (have >= f.size) {
+            // All there (a stop came between the last write and the check): hash what is on disk.
+            writer = await open({ path: part, keep: have, hash: hashFor(f) });
+          } else {
             let res: FileResponse;
             try {
               res = await getFile(cfg, resolveUrl(cfg, state.repo, state.commit, `${state.folder ? `${state.folder}/` : ''}${f.rel}`), requestHeaders(cfg, have), signal);
@@ -317,7 +318,7 @@ export async function runDownload(
               offset = 0;
               flight.done = 0;
               refetchedBytes += have;
-              if (hash) {
+              if (hashFor(f)) {
                 res.cancel();
                 throw new Retry('the server ignored the range request, starting the file over', 0);
               }
@@ -329,9 +330,11 @@ export async function runDownload(
                 throw new Retry('the server answered a different range, starting the file over', 0);
               }
             }
-            const fh = await fs.open(part, offset === 0 ? 'w' : 'a');
+            // Opening a resumed part hashes what it keeps (in the writing thread) before the new bytes.
+            const w = await open({ path: part, keep: offset, hash: hashFor(f) });
+            writer = w;
             // Network chunks (~64 kB) are gathered into writes of WRITE_BATCH: a sixteenth of the
-            // write calls, and what a kill can lose stays one batch per transfer.
+            // messages and write calls, and what a kill can lose stays one batch per transfer.
             let batch: Uint8Array[] = [];
             let batchBytes = 0;
             const flush = async () => {
@@ -340,10 +343,7 @@ export async function runDownload(
               const n = batchBytes;
               batch = [];
               batchBytes = 0;
-              if (opts.writeChunk) await opts.writeChunk(fh, parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, n));
-              else await fh.writev(parts);
-              // Written: the chunks go to the hash thread (handed over, not copied).
-              hash?.update(parts);
+              await w.write(parts); // handed over, not copied; resolves once in the file
               counted += n;
               detail.bytesDone += n;
               flight.done += n;
@@ -365,7 +365,8 @@ export async function runDownload(
                 for (const c of next.value) got += c.length;
                 if (offset + got > f.size) {
                   res.cancel();
-                  await fh.close();
+                  await w.close();
+                  writer = null;
                   await fs.truncate(part, 0);
                   refetchedBytes += offset;
                   throw new Retry('the server sent more bytes than the listing said, starting the file over', 0);
@@ -376,14 +377,15 @@ export async function runDownload(
                 if (batchBytes >= WRITE_BATCH) await flush();
               }
               await flush();
-            } finally {
-              await fh.close().catch(() => {});
+            } catch (err) {
+              res.cancel();
+              throw err;
             }
             if (offset < f.size) throw new Retry(`the transfer ended early at ${fmtBytes(offset)} of ${fmtBytes(f.size)}`, null);
           }
           // Complete: check the content against the listing before it may count.
-          const digest = hash ? await hash.digest() : undefined;
-          hash = null;
+          const digest = await (writer as PartWriter).finish();
+          writer = null;
           const want = f.sha256 ?? f.gitSha1;
           if (want && digest !== want) {
             badHashes++;
@@ -401,6 +403,8 @@ export async function runDownload(
           tick();
           return;
         } catch (err) {
+          await writer?.close(); // before the next attempt opens the part again
+          writer = null;
           detail.bytesDone -= counted;
           if (!(err instanceof Retry)) {
             if (isDiskFull(err)) throw failure('IO', `The disk is full after ${fmtBytes(detail.bytesDone)}. What was fetched is kept: free some space, then resume.`, errorText(err));
@@ -416,7 +420,6 @@ export async function runDownload(
         }
       }
     } finally {
-      hash?.drop();
       detail.inFlight.splice(detail.inFlight.indexOf(flight), 1);
     }
   };

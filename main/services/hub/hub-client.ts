@@ -6,6 +6,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { listFiles } from '@huggingface/hub';
 import { failure } from '../errors';
+import { BATCH_BYTES } from './batch-buffers';
+import { http1Get } from './http1-get';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 
@@ -124,7 +126,7 @@ export interface FileResponse {
   status: number;
   ok: boolean;
   headers: Headers;
-  /** The body in batches of chunks (about `BODY_BATCH` bytes each over node:http). */
+  /** The body in batches of chunks (about 1 MB each). */
   body: AsyncIterable<Uint8Array[]>;
   /** Stop receiving (the connection is closed). */
   cancel(): void;
@@ -133,8 +135,6 @@ export interface FileResponse {
 }
 
 const MAX_REDIRECTS = 8;
-/** Bytes gathered from 'data' events before the reader wakes: one await per batch, not per 64 kB. */
-export const BODY_BATCH = 1 << 20;
 
 /**
  * An IncomingMessage as batches of chunks, with backpressure (paused while a full batch waits). What
@@ -189,46 +189,67 @@ async function* batches(res: IncomingMessage, size: number): AsyncGenerator<Uint
 }
 
 /**
- * GET one file through node:http(s), following redirects (the Hub sends LFS files to its CDN with a
- * 302). Why not fetch: for bulk bodies fetch's web streams cost about twice the CPU per byte of
- * node:http here, and the downloader is CPU-bound on a fast link. Like fetch, the Authorization
- * header is dropped when a redirect leaves the Hub's origin (the CDN URL is signed).
+ * GET one file, following redirects (the Hub sends LFS files to its CDN with a 302). The body is read
+ * by http1Get into reused buffers; a chunked 2xx body goes through node:http instead. Why not fetch:
+ * for bulk bodies fetch's web streams cost about twice the CPU per byte of node:http here, and the
+ * downloader is CPU-bound on a fast link. Like fetch, the Authorization header is dropped when a
+ * redirect leaves the Hub's origin (the CDN URL is signed).
  */
 export async function getFile(cfg: HubConfig, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<FileResponse> {
   if (cfg.fetch !== globalThis.fetch) return fetchFile(cfg, url, headers, signal); // a test's own fetch
   let current = new URL(url);
   const origin = current.origin;
   for (let hop = 0; ; hop++) {
+    if (current.protocol !== 'https:' && current.protocol !== 'http:') throw new Error(`redirected to an unsupported address: ${current.protocol}`);
     const sendHeaders = current.origin === origin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(current, { method: 'GET', headers: sendHeaders, signal }, resolve);
-      req.on('error', reject);
-      req.end();
-    });
-    const status = res.statusCode ?? 0;
-    const location = res.headers.location;
+    const res = await http1Get(current, sendHeaders, signal);
+    if (res === 'unframed') return nodeHttpGet(current, sendHeaders, signal);
+    const { status, headers: h } = res;
+    const location = h.get('location');
     if (status >= 300 && status < 400 && location) {
-      res.resume();
+      res.cancel();
       if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (last: ${location})`);
       current = new URL(location, current);
-      if (current.protocol !== 'https:' && current.protocol !== 'http:') throw new Error(`redirected to an unsupported address: ${current.protocol}`);
       continue;
     }
-    const h = new Headers();
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
     return {
       status,
       ok: status >= 200 && status < 300,
       headers: h,
-      body: batches(res, BODY_BATCH),
-      cancel: () => res.destroy(),
-      asResponse: async () => {
-        const chunks: Buffer[] = [];
-        for await (const c of res) chunks.push(c as Buffer);
-        return new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: h });
-      },
+      body: res.body,
+      cancel: res.cancel,
+      asResponse: async () => replyAsResponse(status, h, await res.text()),
     };
   }
+}
+
+function replyAsResponse(status: number, headers: Headers, body: string | Uint8Array): Response {
+  const bodyless = status === 204 || status === 304;
+  return new Response(bodyless ? null : typeof body === 'string' ? body : new Uint8Array(body), { status: status >= 200 && status <= 599 ? status : 502, headers });
+}
+
+/** One GET through node:http(s), for a body http1Get does not frame itself. */
+async function nodeHttpGet(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<FileResponse> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', headers, signal }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+  const status = res.statusCode ?? 0;
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+  return {
+    status,
+    ok: status >= 200 && status < 300,
+    headers: h,
+    body: batches(res, BATCH_BYTES),
+    cancel: () => res.destroy(),
+    asResponse: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      return replyAsResponse(status, h, Buffer.concat(chunks));
+    },
+  };
 }
 
 async function fetchFile(cfg: HubConfig, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<FileResponse> {
