@@ -44,9 +44,10 @@ export async function searchBench(flags: Record<string, string | boolean>) {
   };
   const rowIdAt = async (offset: number) => ((await dispatch('rows:page', { id: info.id, offset, limit: 1 })) as { value: RowPage }).value.rows[0]!.rowId;
 
-  // ---- find similar. "Neighbours": view:open (query vector + ANN search → ranked row ids, keys and
-  // distances) vs raw (takeRowIds for the vector + vectorSearch selecting the key). "Shown": the same plus
-  // the first page of results with every displayed column, which the grid asks for next.
+  // ---- find similar. "Neighbours": view:open (query vector + ANN search → ranked row ids and
+  // distances) vs raw (takeRowIds for the vector + vectorSearch). "Shown": the same plus
+  // the first page of results with every displayed column, which the grid asks for next. Both sides
+  // ask the search for row ids and distances only.
   const pageCols = info.columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector').map((c) => c.name);
   const appSim: number[] = [];
   const rawSim: number[] = [];
@@ -70,7 +71,7 @@ export async function searchBench(flags: Record<string, string | boolean>) {
       const t = performance.now();
       const q = await raw.takeRowIds([BigInt(rowId)]).select(['img_emb']).toArrow();
       const vec = (q.getChild('img_emb')!.get(0) as { toArray(): Float32Array }).toArray();
-      const found = await raw.vectorSearch(vec).column('img_emb').distanceType('l2').nprobes(NPROBES).refineFactor(REFINE).limit(K + 1).withRowId().select(['key']).toArrow();
+      const found = await raw.vectorSearch(vec).column('img_emb').distanceType('l2').nprobes(NPROBES).refineFactor(REFINE).limit(K + 1).withRowId().select([]).toArrow();
       rawSim.push(performance.now() - t);
       await raw.takeRowIds(Array.from(found.getChild('_rowid')!.toArray() as BigUint64Array)).select(pageCols).toArrow();
       rawShown.push(performance.now() - t);

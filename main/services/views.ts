@@ -272,7 +272,9 @@ export class ViewService {
       .distanceType(spec.metric)
       .limit(spec.k + 1)
       .withRowId()
-      .select([ds.info.keyColumn ?? ds.info.columns[0]!.name]);
+      // Row ids and distances only: selecting even the key column made LanceDB read it for every
+      // result row (~2 ms of a ~7 ms search at 1M rows); the grid asks for the columns it shows.
+      .select([]);
     search = usedIndex ? search.nprobes(spec.nprobes).refineFactor(spec.refineFactor) : search.bypassVectorIndex();
     if (where) search = search.where(where);
     const result = await search.toArrow();
