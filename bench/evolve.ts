@@ -10,6 +10,7 @@ import path from 'node:path';
 import { arrow, lancedb } from '../main/services/lance';
 import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
+import { rowIdArray } from '../main/services/cells';
 import { generate } from './generate';
 import { alternate, dirSize, formatBytes, percentile, randomOffsets } from './bench-support';
 import type { DatasetInfo, VersionEntry } from '../shared/types';
@@ -88,7 +89,7 @@ async function run(tablePath: string, rows: number, iterations: number) {
     const direct = async () => {
       // The same number of random rows by row id. Finding the ids is not timed (the app reads its
       // order once, ahead of the first label).
-      const order = (await raw.query().withRowId().select([]).toArrow()).getChild('_rowid')!.toArray() as BigUint64Array;
+      const order = rowIdArray(await raw.query().withRowId().select([]).toArrow());
       const list = [...new Set(randomOffsets(SELECTED, rows, 500 + i))].sort((a, b) => a - b).map((p) => order[p] as bigint);
       const t0 = performance.now();
       const res = await raw.update({ where: `_rowid IN (${list.join(',')})`, valuesSql: { quality_raw: "CAST('good' AS STRING)" } });

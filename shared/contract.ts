@@ -2,6 +2,7 @@
 // response type (imported type-only by the renderer, so zod never ships in the renderer bundle).
 import { z } from 'zod';
 import type { Channel, ApiMethod, CHANNELS, EventName } from './channels';
+import { MAX_LABEL_ROWS } from './types';
 import type {
   AppInfo,
   DatasetInfo,
@@ -98,7 +99,6 @@ const viewSpec = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
-export const MAX_LABEL_ROWS = 10_000;
 const position = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** null clears the label. */
 const labelValue = z.union([z.string().max(1000), finite, z.boolean(), z.null()]);

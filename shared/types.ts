@@ -28,6 +28,12 @@ export interface ColumnInfo {
 
 export type LabelType = 'category' | 'boolean' | 'integer' | 'float' | 'text';
 
+/** A value for a label column; null clears it. */
+export type LabelValue = string | number | boolean | null;
+
+/** Rows labelled by selection (and followed to their new row ids) at most; larger sets label the whole view. */
+export const MAX_LABEL_ROWS = 10_000;
+
 export interface LabelSpec {
   type: LabelType;
   /** For category columns: the allowed values, in key order (1-9 label the first nine). */

@@ -130,12 +130,12 @@ export function tableToCells(table: ArrowTable, columns: ColumnInfo[]): Record<s
   return rows;
 }
 
-/** Row ids come back as BigInt from `_rowid`; carried as decimal strings. */
 /** The _rowid column as one array; an empty result may come back without any columns at all. */
 export function rowIdArray(table: ArrowTable): BigUint64Array {
   return (table.getChild('_rowid')?.toArray() as BigUint64Array | undefined) ?? new BigUint64Array();
 }
 
+/** Row ids come back as BigInt from `_rowid`; carried as decimal strings. */
 export function rowIdsOf(table: ArrowTable): string[] {
   const vec = table.getChild('_rowid');
   if (!vec) return [];

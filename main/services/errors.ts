@@ -21,6 +21,11 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
+/** A write failed because the disk (or a quota) is full: from its errno code or LanceDB's message. */
+export function isDiskFull(err: unknown): boolean {
+  return /ENOSPC|no space/i.test(`${(err as NodeJS.ErrnoException | null)?.code ?? ''} ${errorText(err)}`);
+}
+
 const MISSING_FILE = /not ?found|no such file|does not exist|NotFound|os error 2/i;
 const CORRUPT = /corrupt|invalid manifest|failed to parse|unexpected end|protobuf|decode|out of range|checksum/i;
 
@@ -35,7 +40,7 @@ export function classifyReadError(err: unknown, doing: string): AppFailure {
       text,
     );
   }
-  if (/ENOSPC|no space left/i.test(text)) return failure('IO', `${doing} failed: the disk is full.`, text);
+  if (isDiskFull(err)) return failure('IO', `${doing} failed: the disk is full.`, text);
   if (/EACCES|permission denied/i.test(text)) return failure('IO', `${doing} failed: permission denied.`, text);
   return failure('INTERNAL', `${doing} failed: ${firstLine(text)}`, text);
 }

@@ -2,7 +2,7 @@
 // the field's metadata, so any copy of the dataset knows them. Adding a column writes only that
 // column (nothing existing is rewritten) and commits a new version.
 import { arrow } from './lance';
-import { failure, errorText } from './errors';
+import { failure, errorText, isDiskFull } from './errors';
 import { LABEL_METADATA_KEY } from './cells';
 import { laionSchema } from './laion-schema';
 import { quoteString } from './filter-sql';
@@ -128,7 +128,7 @@ export async function addDerivedColumn(datasets: DatasetService, datasetId: stri
   try {
     await ds.table.addColumns([{ name, valueSql: checkExpression(expression) }]);
   } catch (err) {
-    if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
+    if (isDiskFull(err)) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
     throw failure('INVALID_PAYLOAD', `The column "${name}" could not be computed: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
   }
   const version = (await datasets.refresh(datasetId)).version;
@@ -154,7 +154,7 @@ export async function addLabelColumn(datasets: DatasetService, datasetId: string
       await ds.table.updateFieldMetadata([{ path: req.name, metadata }]);
     }
   } catch (err) {
-    if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
+    if (isDiskFull(err)) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
     throw failure('INTERNAL', `The column "${req.name}" could not be added.`, errorText(err));
   }
   const version = (await datasets.refresh(datasetId)).version;

@@ -5,7 +5,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { failure } from './errors';
+import { failure, isDiskFull } from './errors';
 import type { DatasetService } from './dataset-service';
 import type { ViewService } from './views';
 import type { Cell, ColumnInfo, RowSummary } from '../../shared/types';
@@ -100,7 +100,7 @@ export async function exportRows(
   } catch (err) {
     out.destroy();
     await fs.rm(partial, { force: true });
-    if (err instanceof Error && /ENOSPC|no space/i.test(`${(err as NodeJS.ErrnoException).code} ${err.message}`)) throw failure('IO', 'The export stopped: the disk is full. Nothing was written.');
+    if (isDiskFull(err)) throw failure('IO', 'The export stopped: the disk is full. Nothing was written.');
     throw err;
   }
 }

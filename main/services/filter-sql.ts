@@ -18,10 +18,12 @@ export function quoteString(value: string): string {
 }
 
 /**
- * `key IN (…)` for key values given as text (as they come from cells, files and maps): whole numbers
- * checked and unquoted for an integer key, text quoted.
+ * `key IN (…)` over the dataset's key column, for key values given as text (as they come from cells,
+ * files and maps): whole numbers checked and unquoted for an integer key, text quoted.
  */
-export function keyIn(column: ColumnInfo, keys: string[]): string {
+export function keyIn(info: { columns: ColumnInfo[]; keyColumn: string | null }, keys: string[]): string {
+  const column = info.columns.find((c) => c.name === info.keyColumn);
+  if (!column) throw failure('UNSUPPORTED', 'This dataset has no key column to find rows by.');
   const literals = keys.map((k) => {
     if (column.kind !== 'int') return quoteString(k);
     if (!/^-?\d{1,20}$/.test(k)) throw failure('INVALID_PAYLOAD', `"${k.slice(0, 40)}" is not a key of this dataset (${column.name} holds whole numbers).`);

@@ -2,7 +2,7 @@
 // text column) fast, as a cancellable job. LanceDB commits an index as one new version at the very
 // end, so a cancelled build leaves the dataset exactly as it was; we check that before saying so.
 import { lancedb } from './lance';
-import { failure, errorText } from './errors';
+import { failure, errorText, isDiskFull } from './errors';
 import type { DatasetService } from './dataset-service';
 import type { JobRegistry, ReportProgress } from './jobs';
 import type { IndexInfo, ViewService } from './views';
@@ -89,7 +89,7 @@ export async function buildIndex(
       throw failure('CANCELLED', `The ${label} was cancelled. The dataset is unchanged (still version ${versionBefore}).`);
     }
     const text = errorText(err);
-    if (/ENOSPC|no space/i.test(text)) throw failure('IO', `The ${label} could not be written: the disk is full. The dataset is unchanged.`, text);
+    if (isDiskFull(err)) throw failure('IO', `The ${label} could not be written: the disk is full. The dataset is unchanged.`, text);
     if (/permission|read-only|EACCES|EROFS/i.test(text)) throw failure('IO', `The ${label} could not be written: this dataset's folder is read-only.`, text);
     throw failure('INTERNAL', `The ${label} could not be built.`, text);
   } finally {

@@ -6,14 +6,12 @@
 // same keys again and re-points the session order and every open view at the new ids. The person sees
 // the tile change its label and stay where it was. Large writes (whole views of thousands of rows)
 // go by the view's filter instead and the views are computed again.
-import { errorText, failure } from './errors';
+import { errorText, failure, isDiskFull } from './errors';
 import { arrowType, labelLiteral } from './evolve';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import { remap, type ViewService } from './views';
-import type { ColumnInfo, LabelSpec } from '../../shared/types';
-
-export type LabelValue = string | number | boolean | null;
+import { MAX_LABEL_ROWS, type ColumnInfo, type LabelSpec, type LabelValue } from '../../shared/types';
 
 export interface LabelRequest {
   datasetId: string;
@@ -36,8 +34,6 @@ export interface LabelResult {
   reopenView: boolean;
 }
 
-/** Up to this many rows are labelled by id (and followed); more go by the view's filter. */
-export const MAX_BY_ID = 10_000;
 /** Commit conflicts with another writer are retried this many times before they are reported. */
 const RETRIES = 5;
 
@@ -49,7 +45,7 @@ export class LabelService {
     private readonly datasets: DatasetService,
     private readonly views: ViewService,
     /** Whole views larger than this are labelled by their filter (tests lower it). */
-    private readonly maxById = MAX_BY_ID,
+    private readonly maxById = MAX_LABEL_ROWS,
   ) {}
 
   /** How many rows a label write would touch and roughly how many bytes Lance rewrites for them. */
@@ -88,8 +84,7 @@ export class LabelService {
     if (target.kind === 'where') {
       const { updated } = await this.update(ds, target.where, update);
       // Many rows moved: the plain order and the views start again from the table as it is now.
-      this.datasets.forgetOrder(req.datasetId);
-      this.views.forgetViews(req.datasetId);
+      this.views.forgetMovedRows(req.datasetId);
       const info = await this.datasets.refresh(req.datasetId);
       await this.datasets.noteChange(req.datasetId, noteOf(column.name, req.value, updated));
       return { version: info.version, updated, reopenView: true };
@@ -107,10 +102,9 @@ export class LabelService {
     const external = version > sessionVersion + 1;
     if (updated < ids.length) {
       if (keyCol && keysBefore) {
-        ({ updated } = await this.update(ds, this.keyWhere(ds, keyCol, [...keysBefore.keys()]), update));
+        ({ updated } = await this.update(ds, keyIn(ds.info, [...keysBefore.keys()]), update));
       } else {
-        this.datasets.forgetOrder(req.datasetId);
-        this.views.forgetViews(req.datasetId);
+        this.views.forgetMovedRows(req.datasetId);
         await this.datasets.refresh(req.datasetId);
         throw failure('BUSY', `Another program changed the dataset meanwhile: ${ids.length - updated} of the ${ids.length} rows were not labelled. The view was refreshed; label them again.`);
       }
@@ -123,15 +117,8 @@ export class LabelService {
     if (moved) {
       if (ds.order) remap(ds.order, moved);
       this.views.rekey(req.datasetId, moved);
-    } else {
-      this.datasets.forgetOrder(req.datasetId);
-      this.views.forgetViews(req.datasetId);
-    }
+    } else this.views.forgetMovedRows(req.datasetId);
     return { version: ds.info.version, updated, reopenView: !moved };
-  }
-
-  private keyWhere(ds: OpenDataset, keyCol: string, keys: string[]): string {
-    return keyIn(ds.info.columns.find((c) => c.name === keyCol) as ColumnInfo, keys);
   }
 
   /** The row ids a request names (in the current session order), or the filter for a large view. */
@@ -158,7 +145,7 @@ export class LabelService {
 
     const requested = req.positions ?? [];
     const positions = [...new Set(requested)];
-    if (positions.length > MAX_BY_ID) throw failure('INVALID_PAYLOAD', `Select at most ${MAX_BY_ID.toLocaleString('en-US')} images, or label the whole view.`);
+    if (positions.length > MAX_LABEL_ROWS) throw failure('INVALID_PAYLOAD', `Select at most ${MAX_LABEL_ROWS.toLocaleString('en-US')} images, or label the whole view.`);
     const bad = positions.find((p) => !Number.isSafeInteger(p) || p < 0 || p >= count);
     if (bad !== undefined) throw failure('INVALID_PAYLOAD', `Position ${bad} is outside this view of ${count.toLocaleString('en-US')} rows.`);
     order ??= await this.datasets.sessionOrder(req.datasetId);
@@ -188,7 +175,7 @@ export class LabelService {
 
   /** Old id -> new id for the rows just written, found by key; null when that is not possible. */
   private async follow(ds: OpenDataset, keyCol: string, before: Map<string, bigint>): Promise<Map<bigint, bigint> | null> {
-    const batch = await ds.table.query().where(this.keyWhere(ds, keyCol, [...before.keys()])).withRowId().select([keyCol]).toArrow();
+    const batch = await ds.table.query().where(keyIn(ds.info, [...before.keys()])).withRowId().select([keyCol]).toArrow();
     if (batch.numRows !== before.size) return null; // another writer added or removed rows with these keys
     const keys = batch.getChild(keyCol);
     const rowIds = batch.getChild('_rowid');
@@ -209,7 +196,7 @@ export class LabelService {
         return { updated: Number(r.rowsUpdated), version: Number(r.version) };
       } catch (err) {
         const text = errorText(err);
-        if (/ENOSPC|no space/i.test(text)) throw failure('IO', 'The labels could not be written: the disk is full. The dataset is unchanged.', text);
+        if (isDiskFull(err)) throw failure('IO', 'The labels could not be written: the disk is full. The dataset is unchanged.', text);
         if (/conflict|retryable|concurrent|was modified/i.test(text) && attempt < RETRIES) {
           await new Promise((r) => setTimeout(r, 20 * attempt * attempt));
           continue;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { arrow, lancedb, type LanceTable } from './lance';
-import { failure, errorText } from './errors';
+import { failure, errorText, isDiskFull } from './errors';
 import type { DatasetService } from './dataset-service';
 import type { ViewService } from './views';
 import type { ReportProgress } from './jobs';
@@ -85,7 +85,7 @@ export async function materialize(
     return { path: req.target, rows: written };
   } catch (err) {
     const text = errorText(err);
-    if (/ENOSPC|no space/i.test(text)) throw failure('IO', 'Saving the table stopped: the disk is full. Nothing was kept.', text);
+    if (isDiskFull(err)) throw failure('IO', 'Saving the table stopped: the disk is full. Nothing was kept.', text);
     throw err;
   } finally {
     try {

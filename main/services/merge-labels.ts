@@ -4,7 +4,7 @@
 // type and categories. Unmatched keys are reported and left out; nothing is inserted.
 import path from 'node:path';
 import { arrow } from './lance';
-import { errorText, failure } from './errors';
+import { errorText, failure, isDiskFull } from './errors';
 import { addLabelColumn, checkLabelColumn } from './evolve';
 import { readLabelFile, type FileCell, type LabelFile } from './label-files';
 import { keyIn } from './filter-sql';
@@ -132,12 +132,11 @@ export async function mergeLabels(datasets: DatasetService, views: ViewService, 
     const r = await ds.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
     updated = Number(r.numUpdatedRows);
   } catch (err) {
-    if (/ENOSPC|no space/i.test(errorText(err))) throw failure('IO', 'The labels could not be merged: the disk is full. The dataset is unchanged.', errorText(err));
+    if (isDiskFull(err)) throw failure('IO', 'The labels could not be merged: the disk is full. The dataset is unchanged.', errorText(err));
     throw failure('INTERNAL', `The labels could not be merged: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
   }
   // The merged rows moved (Lance rewrites updated rows): views and the session order start again.
-  datasets.forgetOrder(datasetId);
-  views.forgetViews(datasetId);
+  views.forgetMovedRows(datasetId);
   const version = (await datasets.refresh(datasetId)).version;
   await datasets.noteChange(datasetId, `merged ${path.basename(file)}: ${p.merged.map((m) => m.name).join(', ')} on ${updated.toLocaleString('en-US')} rows`);
   return { version, updated, added };
@@ -212,7 +211,7 @@ async function presentKeys(ds: OpenDataset, keyCol: string, keys: string[]): Pro
   };
   if (keys.length <= 20_000) {
     for (let i = 0; i < keys.length; i += 2000) {
-      const where = keyIn(ds.info.columns.find((c) => c.name === keyCol)!, keys.slice(i, i + 2000));
+      const where = keyIn(ds.info, keys.slice(i, i + 2000));
       collect(await ds.table.query().where(where).select([keyCol]).toArrow());
     }
     return found;

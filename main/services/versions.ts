@@ -70,11 +70,10 @@ export class VersionService {
     const n = Math.min(fresh.numRows, SAMPLE);
     const keyVec = fresh.getChild(keyCol)!;
     const keys = Array.from({ length: n }, (_, i) => String(keyVec.get(i)));
-    const keyInfo = ds.info.columns.find((c) => c.name === keyCol)!;
     const before = new Map<string, Record<string, unknown>>();
     await side.checkout(older);
     for (let i = 0; i < keys.length; i += 1000) {
-      const old = await side.query().where(keyIn(keyInfo, keys.slice(i, i + 1000))).select([keyCol, ...columns]).toArrow();
+      const old = await side.query().where(keyIn(ds.info, keys.slice(i, i + 1000))).select([keyCol, ...columns]).toArrow();
       for (let r = 0; r < old.numRows; r++) before.set(String(old.getChild(keyCol)!.get(r)), Object.fromEntries(columns.map((c) => [c, old.getChild(c)?.get(r)])));
     }
     const counts = new Map<string, number>();

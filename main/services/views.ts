@@ -133,12 +133,16 @@ export class ViewService {
     }
   }
 
-  /** Rows moved in ways the app cannot follow (a large write): views must be computed again. */
-  forgetViews(datasetId: string): void {
+  /**
+   * Rows moved in ways the app cannot follow (a large write, a merge, another writer): the session
+   * order and every view of the dataset are computed again when next asked for.
+   */
+  forgetMovedRows(datasetId: string): void {
+    this.datasets.forgetOrder(datasetId);
     this.views.deleteWhere((_, v) => v.datasetId === datasetId);
   }
 
-  /** The where clause a browse view was computed with (for labelling the whole view at once). */
+  /** What labelling a view needs: its kind, the filter it was computed with, its rows and count. */
   viewDetails(datasetId: string, viewId: string): { kind: ViewSpec['kind']; where: string | null; rowIds: BigUint64Array | null; count: number } {
     const view = this.views.get(viewId);
     if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');
@@ -235,7 +239,7 @@ export class ViewService {
     let queryRowId = spec.rowId;
     if (!q.numRows && keyCol && spec.key !== undefined) {
       // The row was labelled since (a new row id): find it by its key.
-      const where = keyIn(ds.info.columns.find((c) => c.name === keyCol)!, [String(spec.key)]);
+      const where = keyIn(ds.info, [String(spec.key)]);
       const found = await ds.table.query().where(where).withRowId().select([col.name, keyCol]).limit(1).toArrow();
       if (found.numRows) {
         q = found;

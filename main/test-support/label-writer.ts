@@ -8,9 +8,7 @@
 //   derived                     add derived columns one after another, printing "wrote <n> column"
 import path from 'node:path';
 import { lancedb } from '../services/lance';
-import { createAppServices } from '../services/app-services';
-import { createDispatch } from '../dispatch';
-import type { DatasetInfo } from '../../shared/types';
+import { openInApp } from './fixtures';
 
 const [tablePath, mode, ...args] = process.argv.slice(2) as [string, string, ...string[]];
 
@@ -31,11 +29,8 @@ if (mode === 'script') {
     console.log(`wrote ${k}`);
   }
 } else if (mode === 'app' || mode === 'whole' || mode === 'derived') {
-  const services = createAppServices({ dataDir: path.join(path.dirname(tablePath), 'writer-home'), demoPath: path.join(path.dirname(tablePath), 'none.lance'), platform: { carrier: 'web' } });
-  const dispatch = createDispatch(services);
-  const opened = await dispatch('dataset:open', { path: tablePath });
-  if (!opened.ok) throw new Error(opened.error.message);
-  const info = opened.value as DatasetInfo;
+  // Its own data folder: this process is another app window, not the test's.
+  const { dispatch, info } = await openInApp(path.join(path.dirname(tablePath), 'writer'), tablePath);
   for (let n = 0; mode === 'whole'; n++) {
     const r = await dispatch('labels:set', { id: info.id, viewId: null, column: 'quality', value: args[0] as string, all: { expectedCount: info.rowCount } });
     if (!r.ok) throw new Error(r.error.message);

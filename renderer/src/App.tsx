@@ -1,5 +1,5 @@
 // The window: toolbar, grid, detail panel, status bar, the open dialog and the first-start demo build.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from './api/client';
 import { useJob } from './hooks/useJob';
 import { ThumbnailGrid } from './components/ThumbnailGrid';
@@ -21,9 +21,9 @@ import { MergeLabelsDialog } from './components/MergeLabelsDialog';
 import { useViews } from './hooks/useViews';
 import { useRowPages } from './hooks/useRowPages';
 import { useSelection } from './hooks/useSelection';
-import { labelText, valueForDigit, type LabelValue } from './label-keys';
+import { labelText, valueForDigit } from './label-keys';
 import { formatCount } from './format';
-import type { AppInfo, ColumnInfo, DatasetInfo, JobProgress, LabelSpec, RowSummary } from '../../shared/types';
+import type { AppInfo, ColumnInfo, DatasetInfo, JobProgress, LabelSpec, LabelValue, RowSummary } from '../../shared/types';
 
 /** The grid takes the keyboard back (after a dialog, the detail panel or a click in the label bar). */
 const focusGrid = () => document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
@@ -41,7 +41,7 @@ export function App() {
   // The download outlives its dialog, like the index build.
   const [downloadForm, setDownloadForm] = useState<DownloadForm>(DEFAULT_FORM);
   const [downloadJobId, setDownloadJobId] = useState<string | null>(null);
-  // The last schema change, so it can be undone (restoring the version before it, as a new version).
+  // The last change this window made, so it can be undone (restoring the version before it, as a new version).
   const [lastChange, setLastChange] = useState<{ datasetId: string; what: string; before: number } | null>(null);
   // The index build outlives its dialog: kept here so reopening the dialog shows the same job.
   const [indexBuild, setIndexBuild] = useState<{ datasetId: string; target: IndexTarget; jobId: string | null } | null>(null);
@@ -50,6 +50,11 @@ export function App() {
   const refreshDataset = async (id: string) => {
     const r = await api.datasetInfo({ id });
     if (r.ok) setDataset((d) => (d && d.id === r.value.id ? r.value : d));
+  };
+  // A change this window made: offered for Undo, and the session picks up the new version.
+  const changed = (ds: DatasetInfo, what: string) => {
+    setLastChange({ datasetId: ds.id, what, before: ds.version });
+    return refreshDataset(ds.id);
   };
   const selection = useSelection();
   const views = useViews(dataset, () => {
@@ -64,7 +69,9 @@ export function App() {
 
   // Labelling: the column the digit keys write to, the write in flight, its error, and a whole-view
   // label waiting for confirmation.
-  const labelColumns = (dataset?.columns.filter((c) => c.label) ?? []) as Array<ColumnInfo & { label: LabelSpec }>;
+  // Kept by identity across renders: every tile gets it.
+  const columns = dataset?.columns;
+  const labelColumns = useMemo(() => (columns?.filter((c) => c.label) ?? []) as Array<ColumnInfo & { label: LabelSpec }>, [columns]);
   const [labelColumnName, setLabelColumnName] = useState<string | null>(null);
   const activeLabel = labelColumns.find((c) => c.name === labelColumnName) ?? labelColumns[0] ?? null;
   const [labelBusy, setLabelBusy] = useState(false);
@@ -76,13 +83,11 @@ export function App() {
     if (!dataset) return;
     setLabelBusy(true);
     setLabelError(null);
-    const before = dataset.version;
     const r = await api.setLabels({ id: dataset.id, viewId: views.view?.viewId ?? null, column, value, ...target });
     setLabelBusy(false);
     if (!r.ok) return setLabelError(r.error.message);
     const n = r.value.updated;
-    setLastChange({ datasetId: dataset.id, what: `Labelled ${formatCount(n)} ${n === 1 ? 'row' : 'rows'}: ${column} = ${labelText(value)}`, before });
-    await refreshDataset(dataset.id);
+    await changed(dataset, `Labelled ${formatCount(n)} ${n === 1 ? 'row' : 'rows'}: ${column} = ${labelText(value)}`);
     if (r.value.reopenView) {
       // Rows moved in ways the session could not follow (another writer, a large write): look again.
       selection.clear();
@@ -383,7 +388,7 @@ export function App() {
                 pages={pages}
                 selection={selection}
                 onLabelKey={canLabel ? onLabelKey : null}
-                labelColumns={labelColumns.map((c) => c.name)}
+                labelColumns={labelColumns}
                 view={views.view}
                 highlight={views.view?.spec.kind === 'search' ? views.view.spec.text.split(/\s+/) : []}
                 focused={focused}
@@ -463,9 +468,8 @@ export function App() {
           dataset={dataset}
           onAdded={(what) => {
             setDialog(null);
-            setLastChange({ datasetId: dataset.id, what, before: dataset.version });
             // Same session, new schema: the grid, the detail panel and the filter bar pick it up.
-            void refreshDataset(dataset.id);
+            void changed(dataset, what);
           }}
           onClose={() => setDialog(null)}
         />
@@ -492,9 +496,8 @@ export function App() {
           dataset={dataset}
           onMerged={(what) => {
             setDialog(null);
-            setLastChange({ datasetId: dataset.id, what, before: dataset.version });
             // Rows moved and columns may be new: the session's views start again.
-            void refreshDataset(dataset.id);
+            void changed(dataset, what);
             selection.clear();
             views.refresh();
           }}

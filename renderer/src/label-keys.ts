@@ -1,8 +1,6 @@
 // What the digit keys mean for a label column: 1-9 the first nine categories (yes/no for a boolean,
 // the digit itself for numbers), 0 clears. Text columns have no keys: type in the label bar.
-import type { LabelSpec } from '../../shared/types';
-
-export type LabelValue = string | number | boolean | null;
+import type { LabelSpec, LabelType, LabelValue } from '../../shared/types';
 
 /** undefined: the digit does nothing for this column. */
 export function valueForDigit(spec: LabelSpec, digit: number): LabelValue | undefined {
@@ -28,6 +26,12 @@ export function digitHints(spec: LabelSpec): Array<[number, LabelValue, string]>
   else if (spec.type === 'integer' || spec.type === 'float') hints.push([1, 1, '1'], [2, 2, '2'], [3, 3, '3'], [4, 4, '4'], [5, 5, '5']);
   hints.push([0, null, 'clear']);
   return hints;
+}
+
+/** A typed-in value for a number or text column; empty clears the label. */
+export function typedValue(type: LabelType, text: string): LabelValue {
+  const v = text.trim();
+  return v === '' ? null : type === 'text' ? v : Number(v);
 }
 
 export function labelText(value: LabelValue): string {

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { openPart, type PartHash, type PartOpener, type PartWriter } from './part-writer';
-import { failure, errorText, AppFailure } from '../errors';
+import { failure, errorText, isDiskFull, AppFailure } from '../errors';
 import { getFile, hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type FileResponse, type HubConfig } from './hub-client';
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
 import type { ReportProgress } from '../jobs';
@@ -58,9 +58,6 @@ export interface DownloadOptions {
   /** Opens a part file for writing (tests simulate a full disk here). */
   openPart?: PartOpener;
 }
-
-/** Bytes gathered before one write to the part file. */
-const WRITE_BATCH = 1 << 20;
 
 export const stagingOf = (target: string) => `${target}.partial`;
 const statePath = (target: string) => path.join(stagingOf(target), 'state.json');
@@ -204,8 +201,6 @@ function hashFor(f: PlannedFile): PartHash | null {
   return null;
 }
 
-const isDiskFull = (err: unknown) => /ENOSPC|no space left/i.test(`${(err as NodeJS.ErrnoException)?.code ?? ''} ${errorText(err)}`);
-
 /** Rate over a sliding window of a few seconds, for the dialog's "MB/s" and ETA. */
 class RateMeter {
   private samples: Array<[number, number]> = [];
@@ -333,22 +328,8 @@ export async function runDownload(
             // Opening a resumed part hashes what it keeps (in the writing thread) before the new bytes.
             const w = await open({ path: part, keep: offset, hash: hashFor(f) });
             writer = w;
-            // Network chunks (~64 kB) are gathered into writes of WRITE_BATCH: a sixteenth of the
-            // messages and write calls, and what a kill can lose stays one batch per transfer.
-            let batch: Uint8Array[] = [];
-            let batchBytes = 0;
-            const flush = async () => {
-              if (!batchBytes) return;
-              const parts = batch;
-              const n = batchBytes;
-              batch = [];
-              batchBytes = 0;
-              await w.write(parts); // handed over, not copied; resolves once in the file
-              counted += n;
-              detail.bytesDone += n;
-              flight.done += n;
-              opts.onChunk?.(detail.bytesDone, n);
-            };
+            // The body comes in batches of about 1 MB (less on a slow link, so progress keeps moving):
+            // one write each, and what a kill can lose stays one batch per transfer.
             try {
               const body = res.body[Symbol.asyncIterator]();
               for (;;) {
@@ -356,8 +337,8 @@ export async function runDownload(
                 try {
                   next = await body.next();
                 } catch (err) {
+                  // What arrived intact was handed out (and written) before the error: kept for the retry.
                   if (signal.aborted) throw stopped();
-                  await flush(); // what arrived intact is kept for the retry
                   throw new Retry(`the connection dropped at ${fmtBytes(offset)} of ${fmtBytes(f.size)} (${errorText(err)})`, null);
                 }
                 if (next.done) break;
@@ -372,11 +353,12 @@ export async function runDownload(
                   throw new Retry('the server sent more bytes than the listing said, starting the file over', 0);
                 }
                 offset += got;
-                for (const c of next.value) batch.push(c);
-                batchBytes += got;
-                if (batchBytes >= WRITE_BATCH) await flush();
+                await w.write(next.value); // handed over, not copied; resolves once in the file
+                counted += got;
+                detail.bytesDone += got;
+                flight.done += got;
+                opts.onChunk?.(detail.bytesDone, got);
               }
-              await flush();
             } catch (err) {
               res.cancel();
               throw err;

@@ -3,9 +3,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { cellText, formatCount, isHttpUrl, parseExif } from '../format';
-import { digitHints, type LabelValue } from '../label-keys';
+import { digitHints, typedValue } from '../label-keys';
 import type { AppError } from '../../../shared/result';
-import type { DatasetInfo, RowDetail, RowSummary } from '../../../shared/types';
+import type { DatasetInfo, LabelValue, RowDetail, RowSummary } from '../../../shared/types';
 
 interface Props {
   dataset: DatasetInfo;
@@ -171,8 +171,7 @@ function FreeLabel({ type, current, onSet, name }: { type: 'integer' | 'float' |
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        const v = text.trim();
-        onSet(v === '' ? null : type === 'text' ? v : Number(v));
+        onSet(typedValue(type, text));
       }}
     >
       <input value={text} onChange={(e) => setText(e.target.value)} type={type === 'text' ? 'text' : 'number'} step={type === 'float' ? 'any' : 1} aria-label={`${name} value`} maxLength={1000} />{' '}

@@ -1,9 +1,9 @@
 // The label bar: which label column the keys write to, the values with their keys, a free value for
 // numbers and text, how many tiles a label goes to, and "label the whole view".
 import { useState } from 'react';
-import { digitHints, type LabelValue } from '../label-keys';
+import { digitHints, typedValue } from '../label-keys';
 import { formatCount } from '../format';
-import type { ColumnInfo, LabelSpec } from '../../../shared/types';
+import type { ColumnInfo, LabelSpec, LabelValue } from '../../../shared/types';
 
 interface Props {
   columns: Array<ColumnInfo & { label: LabelSpec }>;
@@ -26,9 +26,7 @@ export function LabelBar({ columns, column, onColumn, targetCount, all, total, b
   const spec = column.label;
   const typed = spec.type === 'text' || spec.type === 'integer' || spec.type === 'float';
   const applyFree = () => {
-    const v = free.trim();
-    if (!v) return;
-    onApply(spec.type === 'text' ? v : Number(v));
+    if (free.trim()) onApply(typedValue(spec.type, free));
   };
   return (
     <div className="labelbar" role="toolbar" aria-label="Labels" data-testid="labelbar">

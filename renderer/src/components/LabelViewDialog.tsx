@@ -3,8 +3,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { formatBytes, formatCount } from '../format';
-import { labelText, type LabelValue } from '../label-keys';
-import type { DatasetInfo, ViewInfo } from '../../../shared/types';
+import { labelText } from '../label-keys';
+import type { DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
 
 interface Props {
   dataset: DatasetInfo;

@@ -8,7 +8,7 @@ import type { Selection } from '../hooks/useSelection';
 import { ScaledScroller, observeRealRect } from './scaled-scroll';
 import { Tile } from './Tile';
 import { formatCount } from '../format';
-import type { DatasetInfo, RowSummary, ViewInfo } from '../../../shared/types';
+import type { ColumnInfo, DatasetInfo, LabelSpec, RowSummary, ViewInfo } from '../../../shared/types';
 
 const MIN_TILE = 180;
 const CAPTION_H = 46;
@@ -29,7 +29,7 @@ interface Props {
   /** A digit pressed on the grid: label the selection. Null when the dataset cannot be labelled. */
   onLabelKey: ((digit: number) => void) | null;
   /** Label columns whose values the tiles show. */
-  labelColumns: string[];
+  labelColumns: Array<ColumnInfo & { label: LabelSpec }>;
 }
 
 export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOpen, onFindSimilar, pages, selection, onLabelKey, labelColumns }: Props) {

@@ -1,6 +1,6 @@
 // One tile: the thumbnail (by URL, never bytes over IPC) and the caption.
 import { memo, useState } from 'react';
-import type { DatasetInfo, RowSummary } from '../../../shared/types';
+import type { ColumnInfo, DatasetInfo, LabelSpec, RowSummary } from '../../../shared/types';
 import { cellText } from '../format';
 import { Highlight } from './Highlight';
 
@@ -15,7 +15,7 @@ interface Props {
   /** Part of what a label goes to (the selection, or the focused tile when nothing is selected). */
   selected: boolean;
   /** Label columns whose values show on the tile. */
-  labelColumns: string[];
+  labelColumns: Array<ColumnInfo & { label: LabelSpec }>;
   onClick(e: React.MouseEvent): void;
   onOpen(row: RowSummary): void;
   onFindSimilar: ((row: RowSummary) => void) | null;
@@ -31,10 +31,10 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
   // A category shows its value; other labels show "column=value" (a bare "true" or "3" says little).
   const labels = row
     ? labelColumns
-        .filter((c) => row.values[c] !== null && row.values[c] !== undefined)
+        .filter((c) => row.values[c.name] !== null && row.values[c.name] !== undefined)
         .map((c) => {
-          const text = cellText(row.values[c] ?? null);
-          return [c, dataset.columns.find((col) => col.name === c)?.label?.type === 'category' ? text : `${c}=${text}`] as const;
+          const text = cellText(row.values[c.name] ?? null);
+          return [c.name, c.label.type === 'category' ? text : `${c.name}=${text}`] as const;
         })
     : [];
   return (

@@ -2,6 +2,7 @@
 // what a label goes to); Ctrl/Cmd-click and Space add or remove tiles; Shift-click takes the range
 // from the last clicked tile; Ctrl+A takes the whole view (kept as a flag, not a million positions).
 import { useCallback, useMemo, useState } from 'react';
+import { MAX_LABEL_ROWS } from '../../../shared/types';
 
 export interface Selection {
   /** Explicitly chosen positions; empty means "the focused tile". */
@@ -17,8 +18,6 @@ export interface Selection {
   clear(): void;
 }
 
-/** Range selections beyond this are refused by the API: label the whole view instead. */
-export const MAX_SELECTION = 10_000;
 
 export function useSelection(): Selection {
   const [state, setState] = useState<{ positions: ReadonlySet<number>; all: boolean; anchor: number | null }>({ positions: new Set(), all: false, anchor: null });
@@ -28,7 +27,7 @@ export function useSelection(): Selection {
       if (mods.range) {
         const from = s.anchor ?? focused;
         const lo = Math.min(from, index);
-        const hi = Math.min(Math.max(from, index), lo + MAX_SELECTION - 1);
+        const hi = Math.min(Math.max(from, index), lo + MAX_LABEL_ROWS - 1);
         const next = new Set(mods.toggle ? s.positions : []);
         for (let i = lo; i <= hi; i++) next.add(i);
         return { positions: next, all: false, anchor: from };
@@ -48,7 +47,7 @@ export function useSelection(): Selection {
     setState((s) => {
       const next = new Set(s.positions);
       if (next.has(index)) next.delete(index);
-      else if (next.size < MAX_SELECTION) next.add(index);
+      else if (next.size < MAX_LABEL_ROWS) next.add(index);
       return { positions: next, all: false, anchor: index };
     });
   }, []);
