@@ -1,6 +1,7 @@
-// npm run bench -- browse [--rows N] [--iterations K]
+// npm run bench -- browse [--rows N] [--rounds R] [--pages P] [--screens S]
 // Page fetch (200 rows at random offsets) and thumbnail delivery, through the app's own dispatch and
-// image route, side by side with the same reads done with raw LanceDB calls, in one run.
+// image route, side by side with the same reads done with raw LanceDB calls, in one run. Reads the
+// pristine generated table (it writes nothing).
 import os from 'node:os';
 import path from 'node:path';
 import { lancedb } from '../main/services/lance';
@@ -8,111 +9,75 @@ import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { serveAppRequest } from '../main/app-routes';
 import { generate } from './generate';
-import { alternate, formatBytes, percentile, randomOffsets } from './bench-support';
+import { alternate, randomOffsets } from './bench-support';
+import { Rounds } from './figures';
+import { num, type SuiteContext } from './suite';
 import type { DatasetInfo, RowPage } from '../shared/types';
 
 const PAGE = 200;
 const SCREEN = 40; // tiles visible at once on a 1440p window
 
-export async function browseBench(flags: Record<string, string | boolean>) {
-  const rows = Number(flags.rows ?? 100_000);
-  const iterations = Number(flags.iterations ?? 500);
-  const screens = Number(flags.screens ?? 200);
-  const gen = await generate({ rows, index: false });
-  console.error(`table: ${gen.path} (${formatBytes(gen.bytes)}${gen.reused ? ', cached' : `, generated in ${gen.seconds.toFixed(0)} s`})`);
+export async function browseBench({ flags, figures, measure }: SuiteContext) {
+  const rows = num(flags, 'rows', 100_000);
+  const rounds = num(flags, 'rounds', 5);
+  const pagesPerRound = num(flags, 'pages', 100);
+  const screensPerRound = num(flags, 'screens', 40);
+  const table = await generate({ rows });
+  figures.set('rows', rows).set('page_rows', PAGE).set('screen_tiles', SCREEN);
 
   const services = createAppServices({ platform: { carrier: 'web' }, dataDir: path.join(os.tmpdir(), 'lx-bench-home') });
   const dispatch = createDispatch(services);
-  const opened = await dispatch('dataset:open', { path: gen.path });
+  const opened = await dispatch('dataset:open', { path: table.path });
   if (!opened.ok) throw new Error(opened.error.message);
   const info = opened.value as DatasetInfo;
-  const raw = await (await lancedb.connect(path.dirname(gen.path))).openTable('laion');
+  const raw = await (await lancedb.connect(path.dirname(table.path))).openTable('laion');
   const pageCols = info.columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector').map((c) => c.name);
+  const statics = { files: new Map<string, string>() };
+  await measure(table);
 
-  const offsets = randomOffsets(iterations, rows - PAGE, 11);
-  const appPage: number[] = [];
-  const rawPage: number[] = [];
   // Warm both paths once, then alternate which goes first so neither gets the warmer cache.
   await dispatch('rows:page', { id: info.id, offset: 0, limit: PAGE });
   await raw.query().select(pageCols).offset(0).limit(PAGE).toArrow();
-  for (let i = 0; i < offsets.length; i++) {
-    const o = offsets[i] as number;
-    const app = async () => {
-      const t = performance.now();
-      const r = await dispatch('rows:page', { id: info.id, offset: o, limit: PAGE });
-      appPage.push(performance.now() - t);
-      if (!r.ok || (r.value as RowPage).rows.length !== PAGE) throw new Error('bad page');
-    };
-    const direct = async () => {
-      const t = performance.now();
-      const tbl = await raw.query().select(pageCols).offset(o).limit(PAGE).toArrow();
-      rawPage.push(performance.now() - t);
-      if (tbl.numRows !== PAGE) throw new Error('bad raw page');
-    };
-    await alternate(i, app, direct);
-  }
-
-  // Thumbnails: a screen of tiles requested at once, as the browser does, through the image route.
-  const statics = { files: new Map<string, string>() };
-  const tileLatency: number[] = [];
-  const appScreen: number[] = [];
-  const rawScreen: number[] = [];
-  const screenOffsets = randomOffsets(screens, rows - SCREEN, 23);
-  for (let k = 0; k < screenOffsets.length; k++) {
-    const page = await dispatch('rows:page', { id: info.id, offset: screenOffsets[k] as number, limit: SCREEN });
-    if (!page.ok) throw new Error(page.error.message);
-    const ids = (page.value as RowPage).rows.map((r) => r.rowId);
-    const app = async () => {
-      const t0 = performance.now();
-      await Promise.all(
-        ids.map(async (id) => {
-          const t = performance.now();
-          const res = await serveAppRequest(new Request(`http://bench/image/${info.id}/${id}`), services.datasets, statics);
-          await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`image ${res.status}`);
-          tileLatency.push(performance.now() - t);
-        }),
-      );
-      appScreen.push(performance.now() - t0);
-    };
-    const direct = async () => {
-      const t1 = performance.now();
-      const imgs = await raw.takeRowIds(ids.map((x) => BigInt(x))).select(['image']).toArrow();
-      rawScreen.push(performance.now() - t1);
-      if (imgs.numRows !== ids.length) throw new Error('bad raw images');
-    };
-    // Whoever reads a screen first pays for the cold disk pages: alternate, as for pages.
-    await alternate(k, app, direct);
+  const page = new Rounds(rounds);
+  const screen = new Rounds(rounds);
+  const tile = new Rounds(rounds);
+  for (let r = 0; r < rounds; r++) {
+    const offsets = randomOffsets(pagesPerRound, Math.max(1, rows - PAGE), 11 + r);
+    for (let i = 0; i < offsets.length; i++) {
+      const o = offsets[i] as number;
+      await alternate(i + r, async () => {
+        const res = await page.timeApp(r, () => dispatch('rows:page', { id: info.id, offset: o, limit: PAGE }));
+        if (!res.ok || (res.value as RowPage).rows.length !== Math.min(PAGE, rows - o)) throw new Error('bad page');
+      }, async () => {
+        const tbl = await page.timeRaw(r, () => raw.query().select(pageCols).offset(o).limit(PAGE).toArrow());
+        if (tbl.numRows !== Math.min(PAGE, rows - o)) throw new Error('bad raw page');
+      });
+    }
+    // Thumbnails: a screen of tiles requested at once, as the browser does, through the image route.
+    const screenOffsets = randomOffsets(screensPerRound, Math.max(1, rows - SCREEN), 23 + r);
+    for (let k = 0; k < screenOffsets.length; k++) {
+      const p = await dispatch('rows:page', { id: info.id, offset: screenOffsets[k] as number, limit: SCREEN });
+      if (!p.ok) throw new Error(p.error.message);
+      const ids = (p.value as RowPage).rows.map((x) => x.rowId);
+      await alternate(k + r, () => screen.timeApp(r, () => Promise.all(ids.map(async (id) => {
+        const t = performance.now();
+        const res = await serveAppRequest(new Request(`http://bench/image/${info.id}/${id}`), services.datasets, statics);
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`image ${res.status}`);
+        tile.addApp(r, performance.now() - t);
+      }))), async () => {
+        const imgs = await screen.timeRaw(r, () => raw.takeRowIds(ids.map((x) => BigInt(x))).select(['image']).toArrow());
+        if (imgs.numRows !== ids.length) throw new Error('bad raw images');
+      });
+    }
   }
   raw.close();
   services.dispose();
 
-  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
-  const figures = {
-    bench: 'browse',
-    rows,
-    page_rows: PAGE,
-    page_p50_ms: round(percentile(appPage, 50)),
-    page_p95_ms: round(percentile(appPage, 95)),
-    raw_page_p50_ms: round(percentile(rawPage, 50)),
-    raw_page_p95_ms: round(percentile(rawPage, 95)),
-    page_p95_ratio: round(percentile(appPage, 95) / percentile(rawPage, 95)),
-    thumb_p95_ms: round(percentile(tileLatency, 95)),
-    thumb_tiles_per_s: Math.round((SCREEN * screens) / (sum(appScreen) / 1000)),
-    raw_screen_p95_ms: round(percentile(rawScreen, 95)),
-    raw_tiles_per_s: Math.round((SCREEN * screens) / (sum(rawScreen) / 1000)),
-    screen_p95_ratio: round(percentile(appScreen, 95) / percentile(rawScreen, 95)),
-  };
-  console.log(`\nbrowse benchmark, ${rows.toLocaleString()} rows (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''})`);
-  console.table({
-    'page of 200 (app dispatch)': { p50_ms: figures.page_p50_ms, p95_ms: figures.page_p95_ms },
-    'page of 200 (raw LanceDB)': { p50_ms: figures.raw_page_p50_ms, p95_ms: figures.raw_page_p95_ms },
-    [`thumbnail, screen of ${SCREEN} (app route)`]: { p50_ms: round(percentile(tileLatency, 50)), p95_ms: figures.thumb_p95_ms, tiles_per_s: figures.thumb_tiles_per_s },
-    [`screen of ${SCREEN} (raw takeRowIds)`]: { p50_ms: round(percentile(rawScreen, 50)), p95_ms: figures.raw_screen_p95_ms, tiles_per_s: figures.raw_tiles_per_s },
-  });
-  console.log(`page p95 ratio app/raw: ${figures.page_p95_ratio}x; screen p95 ratio app/raw: ${figures.screen_p95_ratio}x`);
-  console.log(JSON.stringify(figures));
-  return figures;
+  const tilesPerSecond = (s: number[]) => (SCREEN * s.length) / (s.reduce((a, b) => a + b, 0) / 1000);
+  figures
+    .latency('page', `page of ${PAGE} rows (app dispatch vs raw query offset/limit)`, page)
+    .latency('screen', `screen of ${SCREEN} thumbnails (app image route vs raw takeRowIds)`, screen)
+    .pair('thumbs', 'per_s', `thumbnails per second`, screen.app.map(tilesPerSecond), screen.raw.map(tilesPerSecond), { higherIsBetter: true })
+    .latency('thumb', 'one thumbnail within a screen (app route)', tile, [95]);
 }
-
-const round = (x: number) => Math.round(x * 100) / 100;

@@ -1,15 +1,17 @@
-// npm run bench -- download [--rows N] [--parallel P] [--rounds R]
-// Download throughput from a mock Hub on 127.0.0.1 (its own process), through the app's downloader
-// (listing, Range, sha256/git-sha1 verification, staging and publish) beside curl fetching the same
-// files with the same parallelism, alternating which goes first; then a download killed at 50% and
-// resumed, to count what the resume fetched again. Ends with one JSON line.
+// npm run bench -- download [--rows N] [--parallel P] [--rounds R] [--link-rounds L] [--link-mbps M] [--link-rtt-ms D]
+// Download throughput from a mock Hub (its own process) through the app's downloader (listing, Range,
+// sha256/git-sha1 verification, staging and publish) beside curl fetching the same files with the same
+// parallelism, alternating which goes first: over loopback, and through a slow link (M MB/s shared,
+// D ms added round trip; slow-link.ts) as a download from the Hub sees one. Then a download killed at
+// 50% and resumed, to count what the resume fetched again.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generate } from './generate';
-import { alternate, formatBytes } from './bench-support';
+import { alternate } from './bench-support';
+import { num, type SuiteContext } from './suite';
 import { hubConfigFromEnv, resolveUrl } from '../main/services/hub/hub-client';
 import { bytesOnDisk, readState, runDownload } from '../main/services/hub/downloader';
 
@@ -47,45 +49,75 @@ async function startServer(table: string, extra: string[] = []): Promise<{ child
   };
 }
 
-export async function downloadBench(flags: Record<string, string | boolean>) {
-  const rows = Number(flags.rows ?? 100_000);
-  const parallel = Number(flags.parallel ?? 4);
-  const rounds = Number(flags.rounds ?? 3);
-  const gen = await generate({ rows, index: false });
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'lx-bench-dl-'));
-  const server = await startServer(gen.path);
+/** MB/s of the app's downloader and of curl over the same server, `rounds` times, alternating. */
+async function throughput(table: string, work: string, parallel: number, rounds: number, extra: string[]): Promise<{ app: number[]; curl: number[] }> {
+  const server = await startServer(table, extra);
   const { info } = server;
   const cfg = hubConfigFromEnv({ HF_ENDPOINT: info.endpoint });
-  const appMBps: number[] = [];
-  const curlMBps: number[] = [];
+  const app: number[] = [];
+  const curl: number[] = [];
   try {
-    const curl = async (round: number) => {
-      const dir = path.join(work, `curl-${round}`);
-      await fs.mkdir(dir, { recursive: true });
-      const args = ['-sS', '-f', '-L', '--parallel', '--parallel-max', String(parallel)];
-      info.files.forEach((f, i) => args.push('-o', path.join(dir, String(i)), resolveUrl(cfg, REPO, info.commit, f.path)));
-      const t = performance.now();
-      await run('curl', args, { maxBuffer: 1 << 20 });
-      curlMBps.push(info.total / 1048576 / ((performance.now() - t) / 1000));
-      await fs.rm(dir, { recursive: true, force: true });
-    };
-    const app = async (round: number) => {
-      const target = path.join(work, `app-${round}.lance`);
-      const t = performance.now();
-      await runDownload(cfg, { repo: REPO, revision: 'main', folder: FOLDER, target, parallel }, () => {}, new AbortController().signal);
-      appMBps.push(info.total / 1048576 / ((performance.now() - t) / 1000));
-      await fs.rm(target, { recursive: true, force: true });
-    };
     for (let r = 0; r < rounds; r++) {
-      await alternate(r, () => app(r), () => curl(r));
-      process.stderr.write(`  round ${r + 1}: app ${appMBps[r]!.toFixed(0)} MB/s, curl ${curlMBps[r]!.toFixed(0)} MB/s\n`);
+      await alternate(r, async () => {
+        const target = path.join(work, `app-${r}.lance`);
+        const t = performance.now();
+        await runDownload(cfg, { repo: REPO, revision: 'main', folder: FOLDER, target, parallel }, () => {}, new AbortController().signal);
+        app.push(info.total / 1048576 / ((performance.now() - t) / 1000));
+        await fs.rm(target, { recursive: true, force: true });
+      }, async () => {
+        const dir = path.join(work, `curl-${r}`);
+        await fs.mkdir(dir, { recursive: true });
+        const args = ['-sS', '-f', '-L', '--parallel', '--parallel-max', String(parallel)];
+        info.files.forEach((f, i) => args.push('-o', path.join(dir, String(i)), resolveUrl(cfg, REPO, info.commit, f.path)));
+        const t = performance.now();
+        await run('curl', args, { maxBuffer: 1 << 20 });
+        curl.push(info.total / 1048576 / ((performance.now() - t) / 1000));
+        await fs.rm(dir, { recursive: true, force: true });
+      });
+      process.stderr.write(`  ${extra.length ? 'link' : 'loopback'} round ${r + 1}: app ${app[r]!.toFixed(0)} MB/s, curl ${curl[r]!.toFixed(0)} MB/s\n`);
     }
   } finally {
     server.child.kill();
   }
+  return { app, curl };
+}
 
-  // Kill at 50% and resume: a throttled server so "50%" is a moment, not a blur.
-  const slow = await startServer(gen.path, ['--bytes-per-second', String(Math.ceil(info.total / 20))]);
+export async function downloadBench({ flags, figures, measure }: SuiteContext) {
+  const rows = num(flags, 'rows', 100_000);
+  const parallel = num(flags, 'parallel', 4);
+  const rounds = num(flags, 'rounds', 5);
+  const linkRounds = num(flags, 'link-rounds', 3);
+  const linkMBps = num(flags, 'link-mbps', 100);
+  const linkRtt = num(flags, 'link-rtt-ms', 20);
+  const table = await generate({ rows });
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'lx-bench-dl-'));
+  try {
+    await measure(table);
+    const loop = await throughput(table.path, work, parallel, rounds, []);
+    const link = await throughput(table.path, work, parallel, linkRounds, ['--link-mbps', String(linkMBps), '--link-rtt-ms', String(linkRtt)]);
+    const resume = await killAndResume(table.path, work, parallel);
+    figures
+      .set('rows', rows)
+      .set('files', resume.files)
+      .set('bytes', resume.total)
+      .set('parallel', parallel)
+      .set('link', `${linkMBps} MB/s, +${linkRtt} ms round trip`)
+      .pair('download', 'MBps', `download over loopback, ${parallel} transfers (app vs curl)`, loop.app, loop.curl, { rawLabel: 'curl', higherIsBetter: true })
+      .pair('link_download', 'MBps', `download through a ${linkMBps} MB/s link, +${linkRtt} ms RTT (app vs curl)`, link.app, link.curl, { rawLabel: 'curl', higherIsBetter: true })
+      .single('link_utilisation', 'pct', `share of the link the app used`, link.app.map((x) => (x / linkMBps) * 100), { higherIsBetter: true });
+    for (const [k, v] of Object.entries(resume.figures)) figures.set(k, v);
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Kill at 50% and resume: a throttled server so "50%" is a moment, not a blur. */
+async function killAndResume(table: string, work: string, parallel: number) {
+  const probe = await startServer(table);
+  const total = probe.info.total;
+  const files = probe.info.files.length;
+  probe.child.kill();
+  const slow = await startServer(table, ['--bytes-per-second', String(Math.ceil(total / 20))]);
   const target = path.join(work, 'killed.lance');
   let lastWritten = 0;
   let inFlight = 0;
@@ -94,8 +126,9 @@ export async function downloadBench(flags: Record<string, string | boolean>) {
     env: { ...process.env, HF_ENDPOINT: slow.info.endpoint, LANCE_EXPLORER_HOME: path.join(work, 'home') },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     let buf = '';
+    child.once('close', () => reject(new Error('the download finished before it could be killed at 50%')));
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       const lines = buf.split('\n');
@@ -105,52 +138,34 @@ export async function downloadBench(flags: Record<string, string | boolean>) {
         lastWritten = Math.max(lastWritten, p.done);
         if (p.inFlight >= 0) inFlight = p.inFlight;
         maxChunk = Math.max(maxChunk, p.maxChunk);
-        if (p.done >= info.total / 2 && child.exitCode === null && !child.killed) {
+        if (p.done >= total / 2 && child.exitCode === null && !child.killed) {
           child.kill('SIGKILL');
           resolve();
         }
       }
     });
   });
-  await new Promise((r) => child.once('close', r));
+  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('close', r)));
   const kept = await bytesOnDisk((await readState(target))!);
   slow.child.kill();
-  const again = await startServer(gen.path);
+  const again = await startServer(table);
   const before = await again.served();
   await runDownload(hubConfigFromEnv({ HF_ENDPOINT: again.info.endpoint }), { repo: REPO, revision: 'main', folder: FOLDER, target, parallel }, () => {}, new AbortController().signal);
   const fetchedByResume = (await again.served()) - before;
   again.child.kill();
-  await fs.rm(work, { recursive: true, force: true });
-
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const r1 = (x: number) => Math.round(x * 10) / 10;
   // What the killed process had received but not written is fetched again: at most lastWritten plus
   // one chunk per transfer in flight, minus what survived on disk.
   const refetchBound = Math.max(0, lastWritten + inFlight * maxChunk - kept);
-  const figures = {
-    bench: 'download',
-    rows,
-    files: info.files.length,
-    bytes: info.total,
-    parallel,
-    app_MBps: r1(median(appMBps)),
-    curl_MBps: r1(median(curlMBps)),
-    ratio: Math.round((median(appMBps) / median(curlMBps)) * 100) / 100,
-    killed_at_bytes: lastWritten,
-    kept_bytes: kept,
-    resume_fetched_bytes: fetchedByResume,
-    resume_fetched_exactly_missing: fetchedByResume === info.total - kept,
-    in_flight_at_kill: inFlight,
-    chunk_bytes: maxChunk,
-    refetch_bound_bytes: refetchBound,
-    refetch_chunks_per_file_in_flight: inFlight ? r1(refetchBound / (inFlight * Math.max(1, maxChunk))) : 0,
+  return {
+    total,
+    files,
+    figures: {
+      killed_at_bytes: lastWritten,
+      kept_bytes: kept,
+      resume_fetched_bytes: fetchedByResume,
+      resume_fetched_exactly_missing: fetchedByResume === total - kept,
+      refetch_bound_bytes: refetchBound,
+      refetch_chunks_per_transfer: inFlight ? Math.round((refetchBound / (inFlight * Math.max(1, maxChunk))) * 10) / 10 : 0,
+    },
   };
-  console.log(`\ndownload benchmark: ${info.files.length} files, ${formatBytes(info.total)}, ${parallel} parallel (${os.cpus().length} cores)`);
-  console.table({
-    'app downloader (verify + publish)': { 'MB/s (median)': figures.app_MBps, runs: appMBps.map((x) => x.toFixed(0)).join(' ') },
-    'curl --parallel': { 'MB/s (median)': figures.curl_MBps, runs: curlMBps.map((x) => x.toFixed(0)).join(' ') },
-  });
-  console.log(`killed at ${formatBytes(lastWritten)} written; ${formatBytes(kept)} kept on disk; the resume fetched ${formatBytes(fetchedByResume)} (${figures.resume_fetched_exactly_missing ? 'exactly what was missing' : 'MORE than what was missing'}); at most ${formatBytes(refetchBound)} fetched twice (${figures.refetch_chunks_per_file_in_flight} chunk per transfer in flight)`);
-  console.log(JSON.stringify(figures));
-  return figures;
 }

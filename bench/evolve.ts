@@ -1,10 +1,11 @@
-// npm run bench -- evolve [--rows N] [--iterations K]
-// Adding a label column, labelling 100 selected rows, and opening the version history, through the
-// app's own dispatch, side by side with the same operations done with raw LanceDB, in one run.
+// npm run bench -- evolve [--rows N] [--rounds R] [--labels L per round]
+// Adding a label column, labelling 100 selected rows, comparing versions and opening the version
+// history, through the app's own dispatch, side by side with the same operations done with raw LanceDB,
+// in one run.
 //
-// Runs on a hard-linked copy of the cached generated table: Lance never changes a file once written
-// (new versions add files), so the copy costs nothing and the cached table stays as generated.
-import { promises as fs } from 'node:fs';
+// Each side writes to its own hard-linked copy of the pristine generated table (bench/cache.ts): the
+// cached table stays as generated, and neither side's writes move rows under the other's feet (a raw
+// update by row id on a table the app has just rewritten would miss the rows that moved).
 import os from 'node:os';
 import path from 'node:path';
 import { arrow, lancedb } from '../main/services/lance';
@@ -12,165 +13,132 @@ import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { rowIdArray } from '../main/services/cells';
 import { generate } from './generate';
-import { alternate, dirSize, formatBytes, percentile, randomOffsets } from './bench-support';
-import type { DatasetInfo, VersionEntry } from '../shared/types';
+import { workCopy } from './cache';
+import { alternate, dirSize, randomOffsets } from './bench-support';
+import { Rounds } from './figures';
+import { num, type SuiteContext } from './suite';
+import type { DatasetInfo, VersionDiff, VersionEntry } from '../shared/types';
 
 const SELECTED = 100;
 
-async function linkCopy(from: string, to: string): Promise<void> {
-  await fs.mkdir(to, { recursive: true });
-  for (const e of await fs.readdir(from, { withFileTypes: true })) {
-    const a = path.join(from, e.name);
-    const b = path.join(to, e.name);
-    if (e.isDirectory()) await linkCopy(a, b);
-    else await fs.link(a, b);
-  }
-}
-
-export async function evolveBench(flags: Record<string, string | boolean>) {
-  const rows = Number(flags.rows ?? 100_000);
-  const iterations = Number(flags.iterations ?? 20);
-  const gen = await generate({ rows, index: false });
-  console.error(`table: ${gen.path} (${formatBytes(gen.bytes)}${gen.reused ? ', cached' : `, generated in ${gen.seconds.toFixed(0)} s`})`);
-  const work = await fs.mkdtemp(path.join(path.dirname(path.dirname(gen.path)), 'evolve-run-'));
-  const tablePath = path.join(work, 'laion.lance');
-  await linkCopy(gen.path, tablePath);
+export async function evolveBench(ctx: SuiteContext) {
+  const rows = num(ctx.flags, 'rows', 100_000);
+  const base = await generate({ rows });
+  const appCopy = await workCopy(base, 'evolve-app');
+  const rawCopy = await workCopy(base, 'evolve-raw');
   try {
-    return await run(tablePath, rows, iterations);
+    await run(ctx, base, appCopy.path, rawCopy.path, rows);
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    await appCopy.dispose();
+    await rawCopy.dispose();
   }
 }
 
-async function run(tablePath: string, rows: number, iterations: number) {
+async function run({ flags, figures, measure }: SuiteContext, base: { path: string }, appPath: string, rawPath: string, rows: number) {
+  const rounds = num(flags, 'rounds', 4);
+  const labelsPerRound = num(flags, 'labels', 10);
+  figures.set('rows', rows).set('selected_rows', SELECTED);
   const services = createAppServices({ platform: { carrier: 'web' }, dataDir: path.join(os.tmpdir(), 'lx-bench-home') });
   const dispatch = createDispatch(services);
   const open = async () => {
-    const r = await dispatch('dataset:open', { path: tablePath });
+    const r = await dispatch('dataset:open', { path: appPath });
     if (!r.ok) throw new Error(r.error.message);
     return r.value as DatasetInfo;
   };
+  const rawOpen = async () => (await lancedb.connect(path.dirname(rawPath))).openTable('laion');
   let info = await open();
-  const raw = await (await lancedb.connect(path.dirname(tablePath))).openTable('laion');
-  const tableBytes = await dirSize(tablePath);
+  const raw = await rawOpen();
+  const tableBytes = await dirSize(appPath);
+  figures.set('table_bytes', tableBytes);
+  await measure(base);
 
-  // 1. Add an empty label column: the app's form vs LanceDB's addColumns with a schema field.
-  let t = performance.now();
-  let r = await dispatch('evolve:add-label-column', { id: info.id, name: 'quality', type: 'category', categories: ['good', 'blurry', 'watermark'] });
-  const addMs = performance.now() - t;
-  if (!r.ok) throw new Error(r.error.message);
-  const addBytes = (await dirSize(tablePath)) - tableBytes;
-  await raw.checkoutLatest();
-  const before = await dirSize(tablePath);
-  t = performance.now();
-  await raw.addColumns([new arrow.Field('quality_raw', new arrow.Utf8(), true)]);
-  const rawAddMs = performance.now() - t;
-  const rawAddBytes = (await dirSize(tablePath)) - before;
-
-  // 2. Label 100 selected rows, many times over: app (positions in the grid, rows followed to their
-  //    new ids) vs raw update of the same number of rows by row id.
-  info = await open(); // a fresh session sees both new columns
-  const appLabel: number[] = [];
-  const rawLabel: number[] = [];
-  let firstLabelMs = 0;
-  await raw.checkoutLatest();
-  for (let i = 0; i < iterations + 1; i++) {
-    const positions = randomOffsets(SELECTED, rows, 100 + i);
-    const unique = [...new Set(positions)];
-    const app = async () => {
-      const t0 = performance.now();
-      const res = await dispatch('labels:set', { id: info.id, viewId: null, column: 'quality', value: i % 2 ? 'good' : 'blurry', positions: unique });
-      const ms = performance.now() - t0;
+  // 1. Add an empty label column: the app's form vs LanceDB's addColumns with a schema field. One per
+  //    round, each side on its own copy; bytes written = growth of the table folder.
+  const addColumn = new Rounds(rounds);
+  const addBytes: number[] = [];
+  const rawAddBytes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    await alternate(r, async () => {
+      const before = await dirSize(appPath);
+      const res = await addColumn.timeApp(r, () =>
+        dispatch('evolve:add-label-column', { id: info.id, name: r ? `quality_${r}` : 'quality', type: 'category', categories: ['good', 'blurry', 'watermark'] }),
+      );
       if (!res.ok) throw new Error(res.error.message);
-      if ((res.value as { updated: number }).updated !== unique.length) throw new Error('not every row was labelled');
-      if (i === 0) firstLabelMs = ms;
-      else appLabel.push(ms);
-    };
-    const direct = async () => {
-      // The same number of random rows by row id. Finding the ids is not timed (the app reads its
-      // order once, ahead of the first label).
-      const order = rowIdArray(await raw.query().withRowId().select([]).toArrow());
-      const list = [...new Set(randomOffsets(SELECTED, rows, 500 + i))].sort((a, b) => a - b).map((p) => order[p] as bigint);
-      const t0 = performance.now();
-      const res = await raw.update({ where: `_rowid IN (${list.join(',')})`, valuesSql: { quality_raw: "CAST('good' AS STRING)" } });
-      if (i > 0) rawLabel.push(performance.now() - t0);
-      if (Number(res.rowsUpdated) !== list.length) throw new Error('raw: not every row was updated');
-    };
-    await alternate(i, app, direct);
+      addBytes.push((await dirSize(appPath)) - before);
+    }, async () => {
+      const before = await dirSize(rawPath);
+      await addColumn.timeRaw(r, () => raw.addColumns([new arrow.Field(r ? `quality_${r}` : 'quality', new arrow.Utf8(), true)]));
+      rawAddBytes.push((await dirSize(rawPath)) - before);
+    });
+  }
+
+  // 2. Label 100 random rows, many times over: the app (positions in the grid, rows followed to their
+  //    new ids) vs a raw update of as many random rows by row id on its own copy.
+  info = await open(); // a fresh session, as after reopening: its first label reads the row order
+  const label = new Rounds(rounds);
+  const first: number[] = [];
+  let order = rowIdArray(await raw.query().withRowId().select([]).toArrow());
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < labelsPerRound; i++) {
+      const n = r * labelsPerRound + i;
+      const positions = [...new Set(randomOffsets(SELECTED, rows, 100 + n))];
+      await alternate(n, async () => {
+        const t0 = performance.now();
+        const res = await dispatch('labels:set', { id: info.id, viewId: null, column: 'quality', value: n % 2 ? 'good' : 'blurry', positions });
+        const ms = performance.now() - t0;
+        if (!res.ok) throw new Error(res.error.message);
+        if ((res.value as { updated: number }).updated !== positions.length) throw new Error('app: not every row was labelled');
+        if (n === 0) first.push(ms);
+        else label.addApp(r, ms);
+      }, async () => {
+        // Finding the ids is not timed: the app reads its order once, ahead of the first label.
+        const ids = positions.map((p) => order[p] as bigint);
+        const t0 = performance.now();
+        const res = await raw.update({ where: `_rowid IN (${ids.join(',')})`, valuesSql: { quality: "CAST('good' AS STRING)" } });
+        if (n > 0) label.addRaw(r, performance.now() - t0);
+        if (Number(res.rowsUpdated) !== ids.length) throw new Error(`raw: ${res.rowsUpdated} of ${ids.length} rows updated`);
+        order = rowIdArray(await raw.query().withRowId().select([]).toArrow());
+      });
+    }
   }
 
   // 3. Compare the version before the labels with the latest: which columns' values changed.
-  const latestInfo = await open();
-  t = performance.now();
-  const cmp = await dispatch('versions:compare', { id: latestInfo.id, from: info.version, to: latestInfo.version });
+  const latest = await open();
+  const t = performance.now();
+  const cmp = await dispatch('versions:compare', { id: latest.id, from: info.version, to: latest.version });
   const compareMs = performance.now() - t;
   if (!cmp.ok) throw new Error(cmp.error.message);
-  const changed = (cmp.value as import('../shared/types').VersionDiff).changedValues;
+  const changed = (cmp.value as VersionDiff).changedValues;
+  figures.set('compare_rows', changed?.rowsCompared ?? 0).set('compare_changed', changed?.columns.map((c) => `${c.name}:${c.rows}`).join(',') ?? '');
 
-  // 4. Open the version history: a new session, cold, and again warm; raw listVersions alongside.
-  const historyCold: number[] = [];
-  const historyWarm: number[] = [];
-  const rawHistory: number[] = [];
-  let versions = 0;
-  for (let i = 0; i < 5; i++) {
+  // 4. Open the version history: a new session, cold, then warm; raw listVersions on a fresh handle.
+  const history = new Rounds(rounds);
+  const warm: number[] = [];
+  for (let r = 0; r < rounds; r++) {
     const s = await open();
-    let t0 = performance.now();
-    const h = await dispatch('versions:list', { id: s.id });
-    historyCold.push(performance.now() - t0);
-    if (!h.ok) throw new Error(h.error.message);
-    versions = (h.value as VersionEntry[]).length;
-    t0 = performance.now();
-    await dispatch('versions:list', { id: s.id });
-    historyWarm.push(performance.now() - t0);
+    await alternate(r, async () => {
+      const h = await history.timeApp(r, () => dispatch('versions:list', { id: s.id }));
+      if (!h.ok) throw new Error(h.error.message);
+      figures.set('versions', (h.value as VersionEntry[]).length);
+      const t0 = performance.now();
+      await dispatch('versions:list', { id: s.id });
+      warm.push(performance.now() - t0);
+    }, async () => {
+      const fresh = await rawOpen();
+      await history.timeRaw(r, () => fresh.listVersions());
+      fresh.close();
+    });
     await dispatch('dataset:close', { id: s.id });
-    const fresh = await (await lancedb.connect(path.dirname(tablePath))).openTable('laion');
-    t0 = performance.now();
-    await fresh.listVersions();
-    rawHistory.push(performance.now() - t0);
-    fresh.close();
   }
   raw.close();
   services.dispose();
 
-  const figures = {
-    bench: 'evolve',
-    rows,
-    table_bytes: tableBytes,
-    add_column_ms: round(addMs),
-    add_column_bytes: addBytes,
-    add_column_bytes_pct: round((addBytes / tableBytes) * 100, 4),
-    raw_add_column_ms: round(rawAddMs),
-    raw_add_column_bytes: rawAddBytes,
-    add_column_ratio: round(addMs / rawAddMs),
-    label_100_first_ms: round(firstLabelMs),
-    label_100_p50_ms: round(percentile(appLabel, 50)),
-    label_100_p95_ms: round(percentile(appLabel, 95)),
-    raw_label_100_p50_ms: round(percentile(rawLabel, 50)),
-    raw_label_100_p95_ms: round(percentile(rawLabel, 95)),
-    label_p50_ratio: round(percentile(appLabel, 50) / percentile(rawLabel, 50)),
-    versions,
-    history_cold_p50_ms: round(percentile(historyCold, 50)),
-    history_cold_max_ms: round(Math.max(...historyCold)),
-    history_warm_p50_ms: round(percentile(historyWarm, 50)),
-    raw_history_p50_ms: round(percentile(rawHistory, 50)),
-    compare_ms: round(compareMs),
-    compare_rows: changed?.rowsCompared ?? 0,
-    compare_changed: changed?.columns.map((c) => `${c.name}:${c.rows}`).join(',') ?? '',
-  };
-  console.log(`\nevolve benchmark, ${rows.toLocaleString()} rows, ${formatBytes(tableBytes)} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''})`);
-  console.table({
-    'add label column (app)': { ms: figures.add_column_ms, bytes_written: addBytes },
-    'add column (raw addColumns)': { ms: figures.raw_add_column_ms, bytes_written: rawAddBytes },
-    [`label ${SELECTED} rows (app, first)`]: { ms: figures.label_100_first_ms },
-    [`label ${SELECTED} rows (app)`]: { p50_ms: figures.label_100_p50_ms, p95_ms: figures.label_100_p95_ms },
-    [`update ${SELECTED} rows (raw)`]: { p50_ms: figures.raw_label_100_p50_ms, p95_ms: figures.raw_label_100_p95_ms },
-    [`version history, ${versions} versions (app, cold)`]: { p50_ms: figures.history_cold_p50_ms, max_ms: figures.history_cold_max_ms },
-    'version history (app, warm)': { p50_ms: figures.history_warm_p50_ms },
-    'listVersions (raw, cold)': { p50_ms: figures.raw_history_p50_ms },
-    [`compare before/after labels (${figures.compare_rows} rows)`]: { ms: figures.compare_ms },
-  });
-  console.log(JSON.stringify(figures));
-  return figures;
+  figures
+    .pair('add_column', 'ms', 'add a label column (app form vs raw addColumns)', addColumn.app.map((x) => x[0] as number), addColumn.raw.map((x) => x[0] as number))
+    .pair('add_column_bytes', 'B', 'bytes written by adding a column', addBytes, rawAddBytes)
+    .single('label_first', 'ms', `label ${SELECTED} rows, first of a session (reads the row order)`, first)
+    .latency('label', `label ${SELECTED} random rows (app labels:set vs raw update by row id)`, label)
+    .single('compare', 'ms', 'compare the version before the labels with the latest (app)', [compareMs])
+    .pair('history', 'ms', 'version history, new session (app versions:list vs raw listVersions)', history.app.map((x) => x[0] as number), history.raw.map((x) => x[0] as number))
+    .single('history_warm', 'ms', 'version history again, same session (app)', warm);
 }
-
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -1,61 +1,49 @@
-// npm run bench -- generate --rows N [--out DIR] [--image-side PX] [--no-index] [--force]
-// Writes a LAION-shaped table (streamed in batches) to a cache folder outside the repository and
-// reports its disk size and build time. Reuses an existing table with the same row count.
-import { promises as fs } from 'node:fs';
+// npm run bench -- generate --rows N [--image-side PX] [--out DIR] [--force]
+// The pristine benchmark table every suite starts from: LAION-shaped rows streamed in batches, plus a
+// BTREE on `key` (as the app wants for labels). It is a cache entry named for what it holds
+// (bench/cache.ts): reused while it matches its record, rebuilt with a message when it does not.
+// Suites never write to it; the search suite's indices live in an entry of their own (index-table.ts).
 import path from 'node:path';
 import { lancedb } from '../main/services/lance';
 import { writeSyntheticTable } from './synthetic-laion';
-import { benchCacheDir, dirSize, formatBytes } from './bench-support';
+import { ensureEntry, type CacheEntry } from './cache';
+import { formatBytes } from './bench-support';
 
 export interface GenerateOptions {
   rows: number;
+  /** A folder of its own instead of the cache entry (the e2e suite keeps its table elsewhere). */
   out?: string;
   imageSide?: number;
-  index?: boolean;
   force?: boolean;
   quiet?: boolean;
 }
 
-/** Path of the generated table for these options: `<dir>/laion.lance`. */
-export async function generate(opts: GenerateOptions): Promise<{ path: string; seconds: number; bytes: number; reused: boolean }> {
+/** The recipe's name: change it whenever what the generator writes changes. */
+export function baseEntryName(rows: number, imageSide = 96): string {
+  return `laion-${rows}-${imageSide}px-emb2+key-btree`;
+}
+
+export async function generate(opts: GenerateOptions): Promise<CacheEntry> {
   const side = opts.imageSide ?? 96;
-  const dir = opts.out ?? path.join(benchCacheDir(), `laion-${opts.rows}-${side}px-emb2${opts.index === false ? '-noindex' : ''}`);
-  const tablePath = path.join(dir, 'laion.lance');
-  const marker = path.join(dir, 'COMPLETE');
   const log = (s: string) => !opts.quiet && process.stderr.write(s);
-  if (!opts.force) {
-    try {
-      await fs.access(marker);
-      return { path: tablePath, seconds: 0, bytes: await dirSize(tablePath), reused: true };
-    } catch {
-      // not there yet
-    }
-  }
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true });
-  const t0 = performance.now();
-  const table = await writeSyntheticTable(dir, 'laion', {
-    rows: opts.rows,
-    imageSide: side,
-    batchRows: Math.min(50_000, Math.max(1000, Math.ceil(opts.rows / 20))),
-    clusters: Math.max(16, Math.round(Math.sqrt(opts.rows) / 2)),
-    onBatch: (w, t) => log(`${process.stderr.isTTY ? '\r' : ''}  wrote ${w.toLocaleString()} / ${t.toLocaleString()} rows${process.stderr.isTTY ? '' : '\n'}`),
-  });
-  log('\n');
-  // A BTREE on key like the app will want for labels, then the vector index the real dataset ships.
-  await table.createIndex('key', { config: lancedb.Index.btree() });
-  if (opts.index !== false) {
-    const t1 = performance.now();
-    log('  building IVF_PQ index on img_emb…\n');
-    await table.createIndex('img_emb', {
-      config: lancedb.Index.ivfPq({ numPartitions: Math.max(4, Math.round(Math.sqrt(opts.rows))), numSubVectors: 48, distanceType: 'l2' }),
-    });
-    log(`  index built in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
-  }
-  table.close();
-  const seconds = (performance.now() - t0) / 1000;
-  await fs.writeFile(marker, JSON.stringify({ rows: opts.rows, imageSide: side, seconds }));
-  const bytes = await dirSize(tablePath);
-  log(`  ${opts.rows.toLocaleString()} rows, ${formatBytes(bytes)} on disk, ${seconds.toFixed(1)} s\n`);
-  return { path: tablePath, seconds, bytes, reused: false };
+  const tty = process.stderr.isTTY;
+  const entry = await ensureEntry(
+    baseEntryName(opts.rows, side),
+    opts.rows,
+    async (tablePath) => {
+      const table = await writeSyntheticTable(path.dirname(tablePath), path.basename(tablePath, '.lance'), {
+        rows: opts.rows,
+        imageSide: side,
+        batchRows: Math.min(50_000, Math.max(1000, Math.ceil(opts.rows / 20))),
+        clusters: Math.max(16, Math.round(Math.sqrt(opts.rows) / 2)),
+        onBatch: (w, t) => log(`${tty ? '\r' : ''}  wrote ${w.toLocaleString()} / ${t.toLocaleString()} rows${tty ? '' : '\n'}`),
+      });
+      if (tty) log('\n');
+      await table.createIndex('key', { config: lancedb.Index.btree() });
+      table.close();
+    },
+    { ...(opts.out ? { dir: opts.out } : {}), ...(opts.force ? { force: true } : {}), log },
+  );
+  if (!entry.reused) log(`  ${opts.rows.toLocaleString()} rows, ${formatBytes(entry.record.bytes)} on disk, ${entry.record.seconds.toFixed(1)} s\n`);
+  return entry;
 }

@@ -16,8 +16,8 @@ export default function globalSetup() {
     execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
   }
   if (!existsSync(path.join(DEMO, '_versions'))) run(['main/cli/build-demo.ts', '--out', DEMO], 'building the demo dataset');
-  if (!existsSync(path.join(BIG_DIR, 'COMPLETE'))) {
-    run(['bench/run.ts', 'generate', '--rows', String(BIG_ROWS), '--image-side', '24', '--no-index', '--out', BIG_DIR], 'generating a 100k-row table');
+  if (!existsSync(path.join(BIG_DIR, 'ENTRY.json'))) {
+    run(['bench/run.ts', 'generate', '--rows', String(BIG_ROWS), '--image-side', '24', '--out', BIG_DIR], 'generating a 100k-row table');
   }
   run(['e2e/support/make-fixtures.ts'], 'making damaged-dataset fixtures');
   if (!existsSync(BIG)) throw new Error(`missing ${BIG}`);

@@ -47,6 +47,10 @@ export interface MockHub {
   /** Body bytes sent per repo path, and requests per kind, for assertions. */
   served: Map<string, number>;
   requests: { tree: number; resolve: number; cdn: number; revision: number; cdnWithAuthorization: number };
+  /** The origin LFS redirects point at: the CDN server's own, or a proxy in front of it (bench link). */
+  cdnOrigin: string;
+  /** The CDN server's own address (where a proxy in front of it forwards to). */
+  cdnListen: string;
   /** Move `main` to another commit (a push during the download). */
   push(): void;
   close(): Promise<void>;
@@ -108,6 +112,8 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
     token: opts.token ?? null,
     served: new Map(),
     requests: { tree: 0, resolve: 0, cdn: 0, revision: 0, cdnWithAuthorization: 0 },
+    cdnOrigin: '',
+    cdnListen: '',
     push() {
       oldCommits.add(commit);
       commit = createHash('sha1').update(`${commit}:pushed`).digest('hex');
@@ -287,7 +293,7 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
       if (!f) return error(res, 404, 'EntryNotFound', `${filePath} does not exist`);
       const common = { 'x-repo-commit': rev === 'main' ? commit : rev };
       if (f.lfs) {
-        res.writeHead(302, { ...common, location: `${cdnOrigin}/blobs/${f.sha256}?sig=ok`, 'x-linked-etag': `"${f.sha256}"`, 'x-linked-size': String(f.bytes.length) });
+        res.writeHead(302, { ...common, location: `${hub.cdnOrigin}/blobs/${f.sha256}?sig=ok`, 'x-linked-etag': `"${f.sha256}"`, 'x-linked-size': String(f.bytes.length) });
         return void res.end();
       }
       return void sendBody(req, res, f, { ...common, etag: `"${f.gitSha1}"` });
@@ -300,6 +306,8 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
 
   const listen = (s: http.Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
   const cdnOrigin = `http://127.0.0.1:${await listen(cdn)}`;
+  hub.cdnOrigin = cdnOrigin;
+  hub.cdnListen = cdnOrigin;
   hub.endpoint = `http://127.0.0.1:${await listen(server)}`;
   hub.close = async () => {
     server.closeAllConnections();
