@@ -43,7 +43,7 @@ function handlers(s: AppServices): Handlers {
     'evolve:rename-column': (req) => renameColumn(s.datasets, req.id, req.from, req.to, !!req.insist),
     'evolve:drop-column': (req) => dropColumn(s.datasets, req.id, req.column, !!req.insist),
     'labels:merge-preview': (req) => previewMerge(s.datasets, req.id, req.path),
-    'labels:merge': (req) => mergeLabels(s.datasets, s.views, req.id, req.path, req.expectedMatched),
+    'labels:merge': (req) => mergeLabels(s.datasets, req.id, req.path, req.expectedMatched),
     'labels:plan': (req) => s.labels.plan(req.id, req.viewId, req.positions),
     'labels:set': (req) =>
       s.labels.set({

@@ -5,6 +5,7 @@ import { AppEvents, JobRegistry } from './jobs';
 import { DatasetService } from './dataset-service';
 import { ViewService } from './views';
 import { IndexService } from './index-builder';
+import { IndexCatalogue } from './index-catalogue';
 import { VersionService } from './versions';
 import { LabelService } from './labels';
 import { HubService, type SecretStore } from './hub/hub-service';
@@ -58,13 +59,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const events = new AppEvents();
   const jobs = new JobRegistry(events);
   const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')) });
-  const views = new ViewService(datasets);
+  const catalogue = new IndexCatalogue(datasets);
+  const views = new ViewService(datasets, catalogue);
   return {
     events,
     jobs,
     datasets,
     views,
-    indices: new IndexService(datasets, views, jobs),
+    indices: new IndexService(datasets, catalogue, jobs),
     versions: new VersionService(datasets),
     labels: new LabelService(datasets, views),
     hub: new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env),

@@ -3,10 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { lancedb, type LanceTable } from './lance';
-import { describeField, rowIdArray, rowIdsOf, tableToCells } from './cells';
+import { describeField, rowIdsOf, tableToCells } from './cells';
 import { classifyReadError, errorText, failure } from './errors';
 import { connectionTarget, inspectPath } from './dataset-locate';
 import { ImageStore } from './image-store';
+import { RowOrder } from './row-order';
 import type { Journal } from './journal';
 import { IMAGE_ROUTE } from '../../shared/channels';
 import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage, RowSummary } from '../../shared/types';
@@ -16,14 +17,6 @@ export interface OpenDataset {
   table: LanceTable;
   /** Columns sent with every page: everything but binary and vector columns. */
   pageColumns: ColumnInfo[];
-  /**
-   * The plain table's rows in this session's order, or null for the table's own order. Set once a
-   * write moved rows (Lance rewrites an updated row at the end of the table, under a new row id), so
-   * labelled tiles stay where the person saw them until the dataset is opened again.
-   */
-  order: BigUint64Array | null;
-  /** The table's own order, read ahead (a million rows take ~150 ms) so the first label is quick. */
-  naturalOrder?: Promise<BigUint64Array> | undefined;
 }
 
 export interface DatasetServiceOptions {
@@ -43,6 +36,8 @@ const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt
 export class DatasetService {
   private readonly open = new Map<string, OpenDataset>();
   readonly images: ImageStore;
+  /** Each session's order of the plain table, and who follows rows when writes move them. */
+  readonly rows = new RowOrder((id) => this.get(id).table);
 
   constructor(private readonly options: DatasetServiceOptions = {}) {
     this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024);
@@ -108,9 +103,9 @@ export class DatasetService {
       // Read the first row now: a dataset whose first data file is gone should fail here, at open,
       // where the person is looking, rather than as an empty grid.
       if (rowCount > 0) await this.readPage(table, pageColumns, 0, 1);
-      this.open.set(id, { info, table, pageColumns, order: null });
+      this.open.set(id, { info, table, pageColumns });
       // Labelling is likely: read the order ahead, once the first pages have been served.
-      if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.readOrderAhead(id), ORDER_AHEAD_DELAY_MS).unref();
+      if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.rows.readAhead(id), ORDER_AHEAD_DELAY_MS).unref();
     } catch (err) {
       table.close();
       throw classifyReadError(err, `Opening ${found.path}`);
@@ -164,6 +159,7 @@ export class DatasetService {
     if (!ds) return false;
     this.open.delete(id);
     this.images.forget(id);
+    this.rows.close(id);
     try {
       ds.table.close();
     } catch {
@@ -180,45 +176,13 @@ export class DatasetService {
     const ds = this.get(id);
     const end = Math.min(offset + limit, ds.info.rowCount);
     if (offset >= end) return { offset, rows: [] };
-    if (ds.order) return this.pageOf(ds, ds.order, offset, limit, `Reading rows ${offset + 1}-${end}`);
+    const order = this.rows.current(id);
+    if (order) return this.pageOf(ds, order, offset, limit, `Reading rows ${offset + 1}-${end}`);
     try {
       return await this.readPage(ds.table, ds.pageColumns, offset, end - offset);
     } catch (err) {
       throw classifyReadError(err, `Reading rows ${offset + 1}-${end}`);
     }
-  }
-
-  /**
-   * The plain table in the order the person sees it, fixed for the rest of the session from the first
-   * write on (it starts as the table's own order; writes re-point it as rows move).
-   */
-  async sessionOrder(id: string): Promise<BigUint64Array> {
-    const ds = this.get(id);
-    if (ds.order) return ds.order;
-    if (!ds.naturalOrder) this.readOrderAhead(id);
-    try {
-      // The handle stays at its version until this session writes, so this is still the order shown.
-      ds.order = await ds.naturalOrder!;
-      return ds.order;
-    } catch (err) {
-      ds.naturalOrder = undefined;
-      throw classifyReadError(err, 'Reading the row order');
-    }
-  }
-
-  /** Start reading the table's order in the background (a dataset with label columns is opened). */
-  readOrderAhead(id: string): void {
-    const ds = this.get(id);
-    if (ds.naturalOrder) return;
-    ds.naturalOrder = ds.table.query().withRowId().select([]).toArrow().then(rowIdArray);
-    ds.naturalOrder.catch(() => {}); // reported when used
-  }
-
-  /** Rows moved (labels written): the table's own order must be read again when next needed. */
-  forgetOrder(id: string): void {
-    const ds = this.get(id);
-    ds.order = null;
-    ds.naturalOrder = undefined;
   }
 
   /**

@@ -159,7 +159,7 @@ export async function addLabelColumn(datasets: DatasetService, datasetId: string
   }
   const version = (await datasets.refresh(datasetId)).version;
   await datasets.noteChange(datasetId, `added label column ${req.name} (${spec.type}${spec.categories ? `: ${spec.categories.join(', ')}` : ''}${literal !== null ? `, default ${literal}` : ''})`);
-  datasets.readOrderAhead(datasetId); // labelling comes next
+  datasets.rows.readAhead(datasetId); // labelling comes next
   return { version };
 }
 

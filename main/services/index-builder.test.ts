@@ -5,7 +5,7 @@ import { createAppServices, type AppServices } from './app-services';
 import { createDispatch } from '../dispatch';
 import { ivfPqParams } from './index-builder';
 import { jobFinished, laionTable, tempDir } from '../test-support/fixtures';
-import type { DatasetInfo, IndexSummary, JobFinished, JobProgress, ViewInfo } from '../../shared/types';
+import type { DatasetInfo, IndexSummary, JobProgress, ViewInfo } from '../../shared/types';
 
 const tmp = tempDir();
 let services: AppServices;

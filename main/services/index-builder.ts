@@ -5,7 +5,7 @@ import { lancedb } from './lance';
 import { failure, errorText, isDiskFull } from './errors';
 import type { DatasetService } from './dataset-service';
 import type { JobRegistry, ReportProgress } from './jobs';
-import type { IndexInfo, ViewService } from './views';
+import { MIN_VECTOR_INDEX_ROWS, indexLabel, type IndexCatalogue } from './index-catalogue';
 import type { IndexKind, IndexSummary, Metric } from '../../shared/types';
 
 export interface IndexRequest {
@@ -14,9 +14,6 @@ export interface IndexRequest {
   kind: IndexKind;
   metric: Metric;
 }
-
-/** PQ trains 256 centroids per sub-vector; with fewer rows there is nothing to learn from. */
-export const MIN_VECTOR_INDEX_ROWS = 256;
 
 /** IVF partitions: about √rows (LanceDB's guidance), within what k-means can train on two cores. */
 export function ivfPqParams(rows: number, dim: number): { numPartitions: number; numSubVectors: number } {
@@ -107,21 +104,18 @@ export async function buildIndex(
   return { version, seconds };
 }
 
-const VECTOR = /ivf|hnsw|pq|vector/i;
-const TEXT = /fts|inverted/i;
-
 /** Starts index builds as jobs, one at a time per dataset, after checking they make sense. */
 export class IndexService {
   private readonly building = new Map<string, string>(); // datasetId → jobId
 
   constructor(
     private readonly datasets: DatasetService,
-    private readonly views: ViewService,
+    private readonly catalogue: IndexCatalogue,
     private readonly jobs: JobRegistry,
   ) {}
 
-  async list(datasetId: string): Promise<IndexSummary[]> {
-    return (await this.views.listIndices(datasetId)).map(summary);
+  list(datasetId: string): Promise<IndexSummary[]> {
+    return this.catalogue.summaries(datasetId);
   }
 
   async start(req: IndexRequest): Promise<{ jobId: string; estimateSeconds: number }> {
@@ -133,25 +127,15 @@ export class IndexService {
     if (req.kind === 'ivf_pq' && info.rowCount < MIN_VECTOR_INDEX_ROWS) {
       throw failure('INVALID_PAYLOAD', `An IVF_PQ index needs at least ${MIN_VECTOR_INDEX_ROWS} rows to train; this table has ${info.rowCount}, where exact search is already fast.`);
     }
-    const existing = (await this.views.listIndices(req.datasetId)).find((i) => i.column === req.column && (req.kind === 'ivf_pq' ? VECTOR : TEXT).test(i.indexType));
+    const existing = await this.catalogue.find(req.datasetId, req.column, req.kind);
     if (existing) throw failure('INVALID_PAYLOAD', `"${req.column}" already has an index (${indexLabel(existing.indexType)}${existing.distanceType ? `, ${existing.distanceType.toUpperCase()}` : ''}).`);
     const running = this.building.get(req.datasetId);
     if (running) throw failure('BUSY', 'An index is already being built on this dataset. Wait for it, or cancel it first.');
     const { jobId, done } = this.jobs.start('index', (report, signal) =>
-      buildIndex(req, { datasets: this.datasets, onBuilt: (id) => this.views.forgetIndices(id) }, report, signal),
+      buildIndex(req, { datasets: this.datasets, onBuilt: (id) => this.catalogue.forget(id) }, report, signal),
     );
     this.building.set(req.datasetId, jobId);
     void done.catch(() => {}).finally(() => this.building.get(req.datasetId) === jobId && this.building.delete(req.datasetId));
     return { jobId, estimateSeconds: Math.round(estimateSeconds(req.kind, info.rowCount, col.dim ?? 1)) };
   }
-}
-
-/** LanceDB says "IvfPq"; people (and LanceDB's docs) say IVF_PQ. */
-export function indexLabel(indexType: string): string {
-  return indexType.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
-}
-
-function summary(i: IndexInfo): IndexSummary {
-  const metric = i.distanceType === 'l2' || i.distanceType === 'cosine' || i.distanceType === 'dot' ? i.distanceType : null;
-  return { name: i.name, column: i.column, indexType: indexLabel(i.indexType), metric };
 }

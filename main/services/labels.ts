@@ -10,7 +10,7 @@ import { errorText, failure, isDiskFull } from './errors';
 import { arrowType, labelLiteral } from './evolve';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
-import { remap, type ViewService } from './views';
+import type { ViewService } from './views';
 import { MAX_LABEL_ROWS, type ColumnInfo, type LabelSpec, type LabelValue } from '../../shared/types';
 
 export interface LabelRequest {
@@ -84,7 +84,7 @@ export class LabelService {
     if (target.kind === 'where') {
       const { updated } = await this.update(ds, target.where, update);
       // Many rows moved: the plain order and the views start again from the table as it is now.
-      this.views.forgetMovedRows(req.datasetId);
+      this.datasets.rows.lost(req.datasetId);
       const info = await this.datasets.refresh(req.datasetId);
       await this.datasets.noteChange(req.datasetId, noteOf(column.name, req.value, updated));
       return { version: info.version, updated, reopenView: true };
@@ -104,7 +104,7 @@ export class LabelService {
       if (keyCol && keysBefore) {
         ({ updated } = await this.update(ds, keyIn(ds.info, [...keysBefore.keys()]), update));
       } else {
-        this.views.forgetMovedRows(req.datasetId);
+        this.datasets.rows.lost(req.datasetId);
         await this.datasets.refresh(req.datasetId);
         throw failure('BUSY', `Another program changed the dataset meanwhile: ${ids.length - updated} of the ${ids.length} rows were not labelled. The view was refreshed; label them again.`);
       }
@@ -114,10 +114,8 @@ export class LabelService {
 
     // Follow the rows to their new ids, unless someone else's writes moved rows too.
     const moved = !external && updated === ids.length && keyCol && keysBefore ? await this.follow(ds, keyCol, keysBefore) : null;
-    if (moved) {
-      if (ds.order) remap(ds.order, moved);
-      this.views.rekey(req.datasetId, moved);
-    } else this.views.forgetMovedRows(req.datasetId);
+    if (moved) this.datasets.rows.moved(req.datasetId, moved);
+    else this.datasets.rows.lost(req.datasetId);
     return { version: ds.info.version, updated, reopenView: !moved };
   }
 
@@ -139,7 +137,7 @@ export class LabelService {
         if (now !== count) throw failure('INVALID_PAYLOAD', `${now.toLocaleString('en-US')} rows match the filter now, not the ${count.toLocaleString('en-US')} you confirmed. Open the view again and retry.`);
         return { kind: 'where', where: where ?? 'true' };
       }
-      order ??= await this.datasets.sessionOrder(req.datasetId);
+      order ??= await this.datasets.rows.sessionOrder(req.datasetId);
       return { kind: 'ids', ids: Array.from(order.subarray(0, count)) };
     }
 
@@ -148,7 +146,7 @@ export class LabelService {
     if (positions.length > MAX_LABEL_ROWS) throw failure('INVALID_PAYLOAD', `Select at most ${MAX_LABEL_ROWS.toLocaleString('en-US')} images, or label the whole view.`);
     const bad = positions.find((p) => !Number.isSafeInteger(p) || p < 0 || p >= count);
     if (bad !== undefined) throw failure('INVALID_PAYLOAD', `Position ${bad} is outside this view of ${count.toLocaleString('en-US')} rows.`);
-    order ??= await this.datasets.sessionOrder(req.datasetId);
+    order ??= await this.datasets.rows.sessionOrder(req.datasetId);
     if (req.rowIds) {
       const stale = requested.findIndex((p, i) => String(order![p]) !== req.rowIds![i]);
       if (stale >= 0) {

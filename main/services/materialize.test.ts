@@ -5,7 +5,7 @@ import { createAppServices, type AppServices } from './app-services';
 import { createDispatch } from '../dispatch';
 import { materialize } from './materialize';
 import { jobFinished, laionTable, tempDir } from '../test-support/fixtures';
-import type { DatasetInfo, JobFinished, RowPage, ViewInfo } from '../../shared/types';
+import type { DatasetInfo, RowPage, ViewInfo } from '../../shared/types';
 
 const tmp = tempDir('lx-subset-');
 let services: AppServices;

@@ -9,7 +9,6 @@ import { addLabelColumn, checkLabelColumn } from './evolve';
 import { readLabelFile, type FileCell, type LabelFile } from './label-files';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
-import type { ViewService } from './views';
 import type { LabelSpec, LabelType, MergePreview } from '../../shared/types';
 
 type Value = string | number | boolean | null;
@@ -100,7 +99,7 @@ async function plan(datasets: DatasetService, datasetId: string, file: string): 
 }
 
 /** Merge, as previewed: refused when the file or the matches changed since, or when it has problems. */
-export async function mergeLabels(datasets: DatasetService, views: ViewService, datasetId: string, file: string, expectedMatched: number): Promise<{ version: number; updated: number; added: string[] }> {
+export async function mergeLabels(datasets: DatasetService, datasetId: string, file: string, expectedMatched: number): Promise<{ version: number; updated: number; added: string[] }> {
   const p = await plan(datasets, datasetId, file);
   if (p.preview.problems.length) throw failure('INVALID_PAYLOAD', `The file has problems; fix them first: ${p.preview.problems[0]}`);
   if (p.preview.matched !== expectedMatched) {
@@ -136,7 +135,7 @@ export async function mergeLabels(datasets: DatasetService, views: ViewService, 
     throw failure('INTERNAL', `The labels could not be merged: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
   }
   // The merged rows moved (Lance rewrites updated rows): views and the session order start again.
-  views.forgetMovedRows(datasetId);
+  datasets.rows.lost(datasetId);
   const version = (await datasets.refresh(datasetId)).version;
   await datasets.noteChange(datasetId, `merged ${path.basename(file)}: ${p.merged.map((m) => m.name).join(', ')} on ${updated.toLocaleString('en-US')} rows`);
   return { version, updated, added };

@@ -94,7 +94,7 @@ describe('sniffImage', () => {
 
 describe('remap (rows followed to their new ids)', () => {
   it('replaces exactly the moved ids, in any fragment, leaving the rest', async () => {
-    const { remap } = await import('./views');
+    const { remap } = await import('./row-ids');
     const id = (fragment: number, offset: number) => (BigInt(fragment) << 32n) | BigInt(offset);
     const ids = BigUint64Array.from([id(0, 0), id(0, 5), id(3, 5), id(7, 1), id(3, 6), id(0, 5)]);
     remap(ids, new Map([[id(0, 5), id(9, 0)], [id(3, 6), id(9, 1)], [id(8, 0), id(9, 2)]]));

@@ -7,6 +7,7 @@ import { rowIdArray } from './cells';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { VersionDiff, VersionEntry } from '../../shared/types';
+import { firstIdOf, maxFragment } from './row-ids';
 
 const TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
@@ -54,15 +55,11 @@ export class VersionService {
     const columns = [...sn.keys()].filter((c) => c !== keyCol && so.get(c) === sn.get(c) && !/Binary|FixedSizeList/i.test(sn.get(c)!));
     await side.checkout(older);
     const ids = rowIdArray(await side.query().withRowId().select([]).toArrow());
-    let maxFragment = -1;
-    if (ids.length) {
-      const words = new Uint32Array(ids.buffer, ids.byteOffset, ids.length * 2);
-      for (let i = 1; i < words.length; i += 2) if ((words[i] as number) > maxFragment) maxFragment = words[i] as number;
-    }
+    const newest = maxFragment(ids);
     await side.checkout(newer);
     const fresh = await side
       .query()
-      .where(`_rowid >= ${(BigInt(maxFragment + 1) << 32n).toString()}`)
+      .where(`_rowid >= ${firstIdOf(newest + 1).toString()}`)
       .select([keyCol, ...columns])
       .limit(SAMPLE + 1)
       .toArrow();

@@ -2,8 +2,9 @@
 // A view is computed once (the matching row ids in order, with distances or scores) and then paged by
 // row id, so scrolling a filtered or sorted million-row view costs what scrolling the plain table does.
 import { randomBytes } from 'node:crypto';
-import { MIN_VECTOR_INDEX_ROWS } from './index-builder';
+import { MIN_VECTOR_INDEX_ROWS, type IndexCatalogue } from './index-catalogue';
 import { rowIdArray } from './cells';
+import { remap } from './row-ids';
 import { classifyReadError, errorText, failure } from './errors';
 import { filterSql, keyIn } from './filter-sql';
 import { SizedLru } from './lru';
@@ -34,22 +35,16 @@ function cleanPlannerMessage(err: unknown): string {
     .trim();
 }
 
-export const VECTOR_INDEX = /ivf|hnsw|pq|vector/i;
-export const TEXT_INDEX = /fts|inverted/i;
-
-export interface IndexInfo {
-  name: string;
-  column: string;
-  indexType: string;
-  distanceType: string | null;
-}
-
 export class ViewService {
   private readonly views = new SizedLru<string, View>(MAX_VIEWS);
-  /** Indices per open dataset: an open dataset is pinned to a version, so they cannot change under it. */
-  private readonly indices = new SizedLru<string, Promise<IndexInfo[]>>(32);
 
-  constructor(private readonly datasets: DatasetService) {}
+  constructor(
+    private readonly datasets: DatasetService,
+    private readonly indices: IndexCatalogue,
+  ) {
+    // Views are lists of row ids: they follow rows that writes moved, or start again.
+    datasets.rows.subscribe({ moved: (id, moved) => this.rekey(id, moved), lost: (id) => this.forget(id) });
+  }
 
   /** Build and check a filter: the SQL it becomes and how many rows match. */
   async checkFilter(datasetId: string, filter: FilterSpec): Promise<{ where: string | null; count: number }> {
@@ -85,8 +80,7 @@ export class ViewService {
   /** The index a similar or search view lacks, when the app could build it. */
   private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' }>): Promise<ViewInfo['missingIndex']> {
     const kind = spec.kind === 'similar' ? 'ivf_pq' : 'fts';
-    const pattern = kind === 'ivf_pq' ? VECTOR_INDEX : TEXT_INDEX;
-    if ((await this.indexInfo(datasetId, ds)).some((i) => i.column === spec.column && pattern.test(i.indexType))) return null;
+    if (await this.indices.find(datasetId, spec.column, kind)) return null;
     if (kind === 'ivf_pq' && ds.info.rowCount < MIN_VECTOR_INDEX_ROWS) return null;
     return { column: spec.column, kind };
   }
@@ -121,8 +115,7 @@ export class ViewService {
    * Rows moved (a label write rewrote them under new ids): point every open view of the dataset at
    * the new ids, so positions, selections and scroll places stay what the person sees.
    */
-  rekey(datasetId: string, moved: Map<bigint, bigint>): void {
-    if (!moved.size) return;
+  private rekey(datasetId: string, moved: Map<bigint, bigint>): void {
     for (const view of this.views.values()) {
       if (view.datasetId !== datasetId) continue;
       if (view.rowIds) remap(view.rowIds, moved);
@@ -133,12 +126,8 @@ export class ViewService {
     }
   }
 
-  /**
-   * Rows moved in ways the app cannot follow (a large write, a merge, another writer): the session
-   * order and every view of the dataset are computed again when next asked for.
-   */
-  forgetMovedRows(datasetId: string): void {
-    this.datasets.forgetOrder(datasetId);
+  /** Rows moved in ways nobody can follow: the dataset's views are computed again when next asked for. */
+  private forget(datasetId: string): void {
     this.views.deleteWhere((_, v) => v.datasetId === datasetId);
   }
 
@@ -147,35 +136,6 @@ export class ViewService {
     const view = this.views.get(viewId);
     if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');
     return { kind: view.spec.kind, where: view.where, rowIds: view.rowIds, count: view.count };
-  }
-
-  /** The dataset's indices (cached: they change only when the app builds one, which calls forgetIndices). */
-  async listIndices(datasetId: string): Promise<IndexInfo[]> {
-    return this.indexInfo(datasetId, this.datasets.get(datasetId));
-  }
-
-  forgetIndices(datasetId: string): void {
-    this.indices.deleteWhere((k) => k === datasetId);
-  }
-
-  private indexInfo(datasetId: string, ds: OpenDataset): Promise<IndexInfo[]> {
-    let cached = this.indices.get(datasetId);
-    if (!cached) {
-      cached = (async () => {
-        const list = await ds.table.listIndices();
-        return Promise.all(
-          list.map(async (i) => ({
-            name: i.name,
-            column: i.columns[0] ?? '',
-            indexType: i.indexType,
-            distanceType: VECTOR_INDEX.test(i.indexType) ? ((await ds.table.indexStats(i.name))?.distanceType?.toLowerCase() ?? null) : null,
-          })),
-        );
-      })();
-      cached.catch(() => this.indices.deleteWhere((k) => k === datasetId));
-      this.indices.set(datasetId, cached);
-    }
-    return cached;
   }
 
   private async validWhere(ds: OpenDataset, filter: FilterSpec | undefined): Promise<string | null> {
@@ -259,7 +219,7 @@ export class ViewService {
     }
     if (!vector.every((x) => Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${spec.rowId}'s ${col.name} contains NaN or infinite values.`);
 
-    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && VECTOR_INDEX.test(i.indexType));
+    const index = await this.indices.find(datasetId, col.name, 'ivf_pq');
     let usedIndex = !!index;
     if (index) {
       const indexMetric = index.distanceType;
@@ -302,7 +262,7 @@ export class ViewService {
   private async search(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'search' }>, where: string | null, notes: string[]) {
     const col = ds.info.columns.find((c) => c.name === spec.column);
     if (!col || col.kind !== 'string') throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a text column.`);
-    const index = (await this.indexInfo(datasetId, ds)).find((i) => i.column === col.name && TEXT_INDEX.test(i.indexType));
+    const index = await this.indices.find(datasetId, col.name, 'fts');
     if (!index) notes.push(`${col.name} has no full-text index: every row is scanned, which is slow on large tables.`);
     let q = ds.table
       .query()
@@ -328,55 +288,3 @@ export class ViewService {
     };
   }
 }
-
-/**
- * Replace moved ids in place. A million-entry order is scanned as 32-bit words through typed lookup
- * tables, with no BigInt conversion or Map lookup per entry (those cost ~20 ms per label write): a row
- * id is fragment << 32 | offset, and only entries in a fragment that lost rows are looked at.
- */
-export function remap(ids: BigUint64Array, moved: Map<bigint, bigint>): void {
-  if (!moved.size) return;
-  const targets: bigint[] = [];
-  const byFragment = new Map<number, Array<[number, number]>>();
-  let maxFragment = 0;
-  let maxOffset = 0;
-  for (const [from, to] of moved) {
-    const fragment = Number(from >> 32n);
-    const offset = Number(from & 0xffffffffn);
-    targets.push(to);
-    let list = byFragment.get(fragment);
-    if (!list) byFragment.set(fragment, (list = []));
-    list.push([offset, targets.length]);
-    if (fragment > maxFragment) maxFragment = fragment;
-    if (offset > maxOffset) maxOffset = offset;
-  }
-  if (!LITTLE_ENDIAN || maxFragment >= 1 << 20 || maxOffset >= 1 << 24) {
-    for (let i = 0; i < ids.length; i++) {
-      const to = moved.get(ids[i] as bigint);
-      if (to !== undefined) ids[i] = to;
-    }
-    return;
-  }
-  // slots[fragment][offset] = 1 + index into targets, or 0.
-  const slots: Array<Int32Array | undefined> = new Array(maxFragment + 1);
-  for (const [fragment, list] of byFragment) {
-    const table = new Int32Array(Math.max(...list.map(([o]) => o)) + 1);
-    for (const [offset, k] of list) table[offset] = k;
-    slots[fragment] = table;
-  }
-  const words = new Uint32Array(ids.buffer, ids.byteOffset, ids.length * 2);
-  for (let i = 0; i < ids.length; i++) {
-    const fragment = words[2 * i + 1] as number;
-    if (fragment > maxFragment) continue;
-    const table = slots[fragment];
-    if (table === undefined) continue;
-    const offset = words[2 * i] as number;
-    if (offset < table.length) {
-      const k = table[offset] as number;
-      if (k) ids[i] = targets[k - 1] as bigint;
-    }
-  }
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-

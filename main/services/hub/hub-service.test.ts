@@ -6,7 +6,7 @@ import { createDispatch } from '../../dispatch';
 import { jobFinished, laionTable, tempDir } from '../../test-support/fixtures';
 import { startMockHub, type MockHub } from '../../test-support/mock-hub';
 import { encryptedFileStore } from './secret-file';
-import type { DatasetInfo, DownloadPlan, IncompleteDownload, JobFinished, JobProgress } from '../../../shared/types';
+import type { DatasetInfo, DownloadPlan, IncompleteDownload, JobProgress } from '../../../shared/types';
 
 const tmp = tempDir('lx-hubsvc-');
 let hub: MockHub;

@@ -114,10 +114,6 @@ export class HubService {
     return out;
   }
 
-  runningJob(target: string): string | null {
-    return this.running.get(path.resolve(target)) ?? null;
-  }
-
   async discard(target: string): Promise<{ discarded: boolean }> {
     const t = path.resolve(target);
     if (this.running.has(t)) throw failure('BUSY', 'Stop the download before discarding it.');

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { DatasetInfo, LabelType } from '../../../shared/types';
+import { Modal } from './Modal';
 
 interface Props {
   dataset: DatasetInfo;
@@ -82,9 +83,7 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
   };
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="addcol-title" data-testid="add-column-dialog">
-        <h2 id="addcol-title">Add a column</h2>
+    <Modal title="Add a column" testId="add-column-dialog" onClose={onClose}>
         <p className="muted small">A new column, empty or filled with the default; nothing existing is rewritten, and the dataset gets a new version (Versions… can go back).</p>
         <div className="form-grid">
           <label htmlFor="addcol-name">Name</label>
@@ -193,7 +192,6 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
             Cancel
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -2,6 +2,7 @@
 import { useRef, useState } from 'react';
 import { pythonSnippet, typescriptSnippet } from '../code-snippet';
 import type { DatasetInfo, ViewInfo } from '../../../shared/types';
+import { Modal } from './Modal';
 
 export function CodeDialog({ dataset, view, onClose }: { dataset: DatasetInfo; view: ViewInfo | null; onClose(): void }) {
   const [lang, setLang] = useState<'python' | 'typescript'>('python');
@@ -18,9 +19,7 @@ export function CodeDialog({ dataset, view, onClose }: { dataset: DatasetInfo; v
     }
   };
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="code-title" data-testid="code-dialog">
-        <h2 id="code-title">Reproduce this view in code</h2>
+    <Modal title="Reproduce this view in code" testId="code-dialog" onClose={onClose}>
         <div className="row">
           <button type="button" className={lang === 'python' ? 'primary' : ''} onClick={() => setLang('python')}>
             Python (lancedb)
@@ -38,7 +37,6 @@ export function CodeDialog({ dataset, view, onClose }: { dataset: DatasetInfo; v
             Close
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -6,6 +6,7 @@ import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatBytes, formatDuration } from '../format';
 import type { DownloadPlan, IncompleteDownload } from '../../../shared/types';
+import { Modal } from './Modal';
 
 export interface DownloadForm {
   repo: string;
@@ -125,9 +126,7 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
   const stoppedAt = job.finished && !job.finished.ok ? job.finished.error : null;
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal wide" role="dialog" aria-modal="true" aria-labelledby="download-title" data-testid="download-dialog">
-        <h2 id="download-title">Download from the Hugging Face Hub</h2>
+    <Modal title="Download from the Hugging Face Hub" testId="download-dialog" onClose={onClose} wide>
         {incomplete.length > 0 && !running && (
           <div className="incomplete" data-testid="incomplete-downloads">
             <h3>Incomplete downloads</h3>
@@ -266,7 +265,6 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
             {running ? 'Close (keeps downloading)' : 'Close'}
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

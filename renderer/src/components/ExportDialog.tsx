@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatCount } from '../format';
+import { Modal } from './Modal';
+import { JobFooter } from './JobFooter';
 import type { DatasetInfo, ExportFormat, ViewInfo } from '../../../shared/types';
 
 interface Props {
@@ -44,12 +46,9 @@ export function ExportDialog({ dataset, view, onClose }: Props) {
     setJobId(r.value.jobId);
   };
   const running = !!jobId && !job.finished;
-  const pct = job.progress && job.progress.total ? Math.floor((100 * job.progress.done) / job.progress.total) : 0;
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && !running && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="export-title" data-testid="export-dialog">
-        <h2 id="export-title">Export {view ? 'this view' : 'the table'}: {formatCount(rows)} rows</h2>
+    <Modal title={<>Export {view ? 'this view' : 'the table'}: {formatCount(rows)} rows</>} testId="export-dialog" onClose={onClose} canClose={!running}>
         <p className="muted">
           A manifest: {dataset.keyColumn ? `“${dataset.keyColumn}” first, then ` : ''}the columns you choose{view && view.spec.kind !== 'browse' ? ', and the distance or score' : ''}.
           Images and vectors are left out.
@@ -92,31 +91,19 @@ export function ExportDialog({ dataset, view, onClose }: Props) {
             {error}
           </div>
         )}
-        {jobId && (
-          <div role="status" data-testid="export-status">
-            <progress max={100} value={job.finished?.ok ? 100 : pct} style={{ width: '100%' }} />
-            {job.finished
-              ? job.finished.ok
-                ? `Done: ${formatCount(rows)} rows written to ${job.finished.path ?? path}`
-                : `Export failed: ${job.finished.error}`
-              : (job.progress?.message ?? 'Starting…')}
-          </div>
-        )}
-        <div className="modal-actions">
-          {running ? (
-            <button type="button" onClick={() => void api.cancelJob({ jobId: jobId as string })}>
-              Cancel export
-            </button>
-          ) : (
-            <button type="button" className="primary" onClick={() => void start()} disabled={!path.trim()} data-testid="export-start">
-              Export
-            </button>
-          )}
-          <button type="button" onClick={onClose} disabled={running}>
-            Close
+        <JobFooter
+          jobId={jobId}
+          job={job}
+          name="export"
+          done={(f) => `Done: ${formatCount(rows)} rows written to ${f.path ?? path}`}
+          failed={(f) => `Export failed: ${f.error}`}
+          cancelLabel="Cancel export"
+          onClose={onClose}
+        >
+          <button type="button" className="primary" onClick={() => void start()} disabled={!path.trim()} data-testid="export-start">
+            Export
           </button>
-        </div>
-      </div>
-    </div>
+        </JobFooter>
+    </Modal>
   );
 }

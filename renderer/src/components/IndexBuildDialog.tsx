@@ -5,6 +5,8 @@ import { useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatCount } from '../format';
+import { Modal } from './Modal';
+import { JobFooter } from './JobFooter';
 import type { DatasetInfo, IndexKind, Metric } from '../../../shared/types';
 
 export interface IndexTarget {
@@ -28,7 +30,6 @@ export function IndexBuildDialog({ dataset, target, jobId, onStarted, onClose }:
   const [estimate, setEstimate] = useState<number | null>(null);
   const [starting, setStarting] = useState(false);
   const job = useJob(jobId);
-  const running = !!jobId && !job.finished;
   const what = `${NAMES[target.kind]} on ${target.column}${target.kind === 'ivf_pq' ? ` (${target.metric.toUpperCase()})` : ''}`;
 
   const start = async () => {
@@ -40,12 +41,9 @@ export function IndexBuildDialog({ dataset, target, jobId, onStarted, onClose }:
     setEstimate(r.value.estimateSeconds);
     onStarted(r.value.jobId);
   };
-  const pct = job.finished?.ok ? 100 : job.progress && job.progress.total ? Math.floor((100 * job.progress.done) / job.progress.total) : 0;
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="index-title" data-testid="index-dialog">
-        <h2 id="index-title">Build the {what}</h2>
+    <Modal title={`Build the ${what}`} testId="index-dialog" onClose={onClose}>
         <p className="muted">
           {target.kind === 'ivf_pq'
             ? `Find similar over ${formatCount(dataset.rowCount)} rows then reads a few partitions instead of every vector.`
@@ -60,29 +58,22 @@ export function IndexBuildDialog({ dataset, target, jobId, onStarted, onClose }:
             {error}
           </div>
         )}
-        {jobId && (
-          <div role="status" data-testid="index-status">
-            <progress max={100} value={pct} style={{ width: '100%' }} />
-            {job.finished ? (job.finished.ok ? `${job.progress?.message ?? 'Built.'} The view now uses it.` : job.finished.error) : (job.progress?.message ?? 'Starting…')}
-          </div>
-        )}
-        <div className="modal-actions">
-          {running ? (
-            <button type="button" onClick={() => void api.cancelJob({ jobId: jobId as string })} data-testid="index-cancel">
-              Cancel build
+        <JobFooter
+          jobId={jobId}
+          job={job}
+          name="index"
+          done={() => `${job.progress?.message ?? 'Built.'} The view now uses it.`}
+          cancelLabel="Cancel build"
+          onClose={onClose}
+          closeWhileRunning="Close (keep building)"
+          closeTestId="index-close"
+        >
+          {!job.finished?.ok && (
+            <button type="button" className="primary" disabled={starting} onClick={() => void start()} data-testid="index-start">
+              {job.finished ? 'Build again' : 'Build index'}
             </button>
-          ) : (
-            !job.finished?.ok && (
-              <button type="button" className="primary" disabled={starting} onClick={() => void start()} data-testid="index-start">
-                {job.finished ? 'Build again' : 'Build index'}
-              </button>
-            )
           )}
-          <button type="button" onClick={onClose} data-testid="index-close">
-            {running ? 'Close (keep building)' : 'Close'}
-          </button>
-        </div>
-      </div>
-    </div>
+        </JobFooter>
+    </Modal>
   );
 }

@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import { formatBytes, formatCount } from '../format';
 import { labelText } from '../label-keys';
 import type { DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
+import { Modal } from './Modal';
 
 interface Props {
   dataset: DatasetInfo;
@@ -26,9 +27,7 @@ export function LabelViewDialog({ dataset, view, column, value, onConfirm, onClo
     if (plan) confirmRef.current?.focus();
   }, [plan]);
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="label-view-title" data-testid="label-view-dialog">
-        <h2 id="label-view-title">Label the whole view?</h2>
+    <Modal title="Label the whole view?" testId="label-view-dialog" onClose={onClose}>
         {error && (
           <div className="error-box" role="alert">
             {error}
@@ -55,7 +54,6 @@ export function LabelViewDialog({ dataset, view, column, value, onConfirm, onClo
             Label {plan ? formatCount(plan.rows) : ''} rows
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api } from '../api/client';
 import { formatCount } from '../format';
 import type { DatasetInfo, MergePreview } from '../../../shared/types';
+import { Modal } from './Modal';
 
 interface Props {
   dataset: DatasetInfo;
@@ -39,9 +40,7 @@ export function MergeLabelsDialog({ dataset, onMerged, onClose }: Props) {
   const canMerge = !!preview && !preview.problems.length && preview.matched > 0 && preview.columns.length > 0;
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="merge-title" data-testid="merge-dialog">
-        <h2 id="merge-title">Merge labels from a file</h2>
+    <Modal title="Merge labels from a file" testId="merge-dialog" onClose={onClose}>
         <p className="muted">
           A CSV (with a header line), JSON Lines or Parquet file with a <code>{dataset.keyColumn ?? 'key'}</code> column and one column per label. Rows are
           matched on the key; keys the dataset lacks are left out. Columns the dataset does not have yet become label columns. Empty cells clear a label.
@@ -119,7 +118,6 @@ export function MergeLabelsDialog({ dataset, onMerged, onClose }: Props) {
             {busy ? 'Working…' : preview ? `Merge into ${formatCount(preview.matched)} rows` : 'Merge'}
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { formatCount } from '../format';
 import type { AppInfo, InspectResult, RecentEntry } from '../../../shared/types';
+import { Modal } from './Modal';
 
 interface Props {
   info: AppInfo | null;
@@ -59,9 +60,7 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
   };
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && canClose && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="open-title" data-testid="open-dialog">
-        <h2 id="open-title">Open a Lance dataset</h2>
+    <Modal title="Open a Lance dataset" testId="open-dialog" onClose={onClose} canClose={canClose}>
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -134,7 +133,6 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
             </button>
           )}
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

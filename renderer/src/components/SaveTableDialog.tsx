@@ -4,6 +4,8 @@ import { useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatCount } from '../format';
+import { Modal } from './Modal';
+import { JobFooter } from './JobFooter';
 import type { DatasetInfo, ViewInfo } from '../../../shared/types';
 
 interface Props {
@@ -22,7 +24,6 @@ export function SaveTableDialog({ dataset, view, onOpen, onClose }: Props) {
   const job = useJob(jobId);
   const running = !!jobId && !job.finished;
   const rows = view?.count ?? dataset.rowCount;
-  const pct = job.finished?.ok ? 100 : job.progress?.total ? Math.floor((100 * job.progress.done) / job.progress.total) : 0;
 
   const start = async () => {
     setError(null);
@@ -39,9 +40,7 @@ export function SaveTableDialog({ dataset, view, onOpen, onClose }: Props) {
   };
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && !running && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="save-title" data-testid="save-table-dialog">
-        <h2 id="save-title">Save {view ? 'this view' : 'the table'} as a new table: {formatCount(rows)} rows</h2>
+    <Modal title={<>Save {view ? 'this view' : 'the table'} as a new table: {formatCount(rows)} rows</>} testId="save-table-dialog" onClose={onClose} canClose={!running}>
         <p className="muted">A local Lance table with the columns you keep, images and vectors included. Indices are not copied; build them from the new table when you need them.</p>
         <fieldset className="columns-pick">
           <legend>Columns</legend>
@@ -66,18 +65,8 @@ export function SaveTableDialog({ dataset, view, onOpen, onClose }: Props) {
             {error}
           </div>
         )}
-        {jobId && (
-          <div role="status" data-testid="save-status">
-            <progress max={100} value={pct} style={{ width: '100%' }} />
-            {job.finished ? (job.finished.ok ? `Saved ${formatCount(rows)} rows to ${saved}` : job.finished.error) : (job.progress?.message ?? 'Starting…')}
-          </div>
-        )}
-        <div className="modal-actions">
-          {running ? (
-            <button type="button" onClick={() => void api.cancelJob({ jobId: jobId as string })} data-testid="save-cancel">
-              Cancel
-            </button>
-          ) : job.finished?.ok ? (
+        <JobFooter jobId={jobId} job={job} name="save" done={() => `Saved ${formatCount(rows)} rows to ${saved}`} cancelLabel="Cancel" onClose={onClose}>
+          {job.finished?.ok ? (
             <button type="button" className="primary" onClick={() => void open()} data-testid="save-open">
               Open it
             </button>
@@ -86,11 +75,7 @@ export function SaveTableDialog({ dataset, view, onOpen, onClose }: Props) {
               Save
             </button>
           )}
-          <button type="button" onClick={onClose} disabled={running}>
-            Close
-          </button>
-        </div>
-      </div>
-    </div>
+        </JobFooter>
+    </Modal>
   );
 }

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { formatCount } from '../format';
 import type { DatasetInfo, VersionDiff, VersionEntry } from '../../../shared/types';
+import { Modal } from './Modal';
 
 interface Props {
   dataset: DatasetInfo;
@@ -59,9 +60,7 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
   const allTags = history?.flatMap((v) => v.tags) ?? [];
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal wide" role="dialog" aria-modal="true" aria-labelledby="versions-title" data-testid="versions-dialog">
-        <h2 id="versions-title">Versions of {dataset.name}</h2>
+    <Modal title={<>Versions of {dataset.name}</>} testId="versions-dialog" onClose={onClose} wide>
         <p className="muted small">Every change to a Lance dataset is a new version; old ones stay until cleaned up. Tick two versions to compare them.</p>
         {error && (
           <div className="error-box" role="alert" data-testid="versions-error">
@@ -177,7 +176,6 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
             Close
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

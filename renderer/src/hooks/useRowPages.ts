@@ -3,6 +3,7 @@
 // when they land. Errors are kept per page so one unreadable region does not blank the grid.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
+import { latestByKey } from '../latest';
 import type { RowSummary } from '../../../shared/types';
 
 export const PAGE_SIZE = 200;
@@ -26,9 +27,13 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
   const pages = useRef(new Map<number, PageState>());
   const [, setTick] = useState(0);
   const bump = useCallback(() => setTick((t) => t + 1), []);
+  // The newest request per page wins: a refetch after a write must not be overwritten by the
+  // older fetch of the same page landing late, and a reply for another dataset or view is dropped.
+  const tickets = useRef(latestByKey<number>());
 
   useEffect(() => {
     pages.current = new Map();
+    tickets.current.reset();
     bump();
   }, [datasetId, viewId, bump]);
 
@@ -38,8 +43,9 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
       const map = pages.current;
       if (!quiet) map.set(page, 'loading');
       const request = { id: datasetId, offset: page * PAGE_SIZE, limit: PAGE_SIZE };
+      const current = tickets.current.next(page);
       void (viewId ? api.getViewPage({ ...request, viewId }) : api.getPage(request)).then((r) => {
-        if (pages.current !== map) return; // a different dataset is open now
+        if (!current() || pages.current !== map) return; // superseded, or a different dataset is open now
         map.set(page, r.ok ? { rows: r.value.rows } : { error: r.error.message });
         // Evict the oldest pages beyond the budget (Map keeps insertion order).
         while (map.size > MAX_PAGES) {

@@ -2,6 +2,7 @@
 // and Forward move between views (browse, filter, similar-of-X, search).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
+import { latest } from '../latest';
 import { SIMILAR_DEFAULTS, type DatasetInfo, type RowSummary, type ViewInfo, type ViewSpec } from '../../../shared/types';
 
 interface HistoryState {
@@ -28,12 +29,16 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
   current.current = view;
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
+  // Views asked for quickly one after another: only the last one asked for is shown.
+  const tickets = useRef(latest());
 
   const open = useCallback(
     async (spec: ViewSpec | null, push: boolean) => {
       if (!dataset) return;
+      const current = tickets.current.next();
       setError(null);
       if (!spec) {
+        setBusy(false);
         setView(null);
         onChangeRef.current();
         if (push) history.pushState({ lx: true, datasetId: dataset.id, spec: null } satisfies HistoryState, '', location.pathname + location.search);
@@ -41,6 +46,7 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
       }
       setBusy(true);
       const r = await api.openView({ id: dataset.id, spec });
+      if (!current()) return;
       setBusy(false);
       if (!r.ok) return setError(r.error.message);
       setView(r.value);
@@ -55,8 +61,10 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
   // dataset at a new version (an index built) keeps its view.
   const datasetId = dataset?.id ?? null;
   useEffect(() => {
+    tickets.current.reset();
     setView(null);
     setError(null);
+    setBusy(false);
     if (datasetId) history.replaceState({ lx: true, datasetId, spec: null } satisfies HistoryState, '', location.pathname + location.search);
   }, [datasetId]);
 

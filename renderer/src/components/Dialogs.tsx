@@ -1,0 +1,98 @@
+// Every dialog of the window, one at a time: which one is open is a single piece of state in App.
+import { ExportDialog } from './ExportDialog';
+import { CodeDialog } from './CodeDialog';
+import { SaveTableDialog } from './SaveTableDialog';
+import { VersionsDialog } from './VersionsDialog';
+import { AddColumnDialog } from './AddColumnDialog';
+import { IndexBuildDialog } from './IndexBuildDialog';
+import { DownloadDialog, type DownloadForm } from './DownloadDialog';
+import { LabelViewDialog } from './LabelViewDialog';
+import { MergeLabelsDialog } from './MergeLabelsDialog';
+import { OpenDatasetDialog } from './OpenDatasetDialog';
+import type { Session, OpenAt } from '../hooks/useSession';
+import type { IndexBuild } from '../hooks/useIndexBuild';
+import type { Labelling } from '../hooks/useLabelling';
+import type { AppInfo, DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
+
+export type Dialog =
+  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' }
+  | { kind: 'label-view'; column: string; value: LabelValue };
+
+export interface DownloadState {
+  form: DownloadForm;
+  setForm(f: DownloadForm): void;
+  jobId: string | null;
+  started(jobId: string, target: string): void;
+}
+
+interface Props {
+  dialog: Dialog | null;
+  close(): void;
+  info: AppInfo | null;
+  dataset: DatasetInfo | null;
+  view: ViewInfo | null;
+  session: Session;
+  indexBuild: IndexBuild;
+  download: DownloadState;
+  labelling: Labelling;
+  /** A write a dialog made: offered for Undo; `restart` when rows moved and views must start again. */
+  changed(ds: DatasetInfo, what: string, restart?: boolean): void;
+  /** Back to the grid, so the next key labels or moves again. */
+  focusGrid(): void;
+}
+
+export function Dialogs({ dialog, close, info, dataset, view, session, indexBuild, download, labelling, changed, focusGrid }: Props) {
+  if (!dialog) return null;
+  // Dialogs that open a dataset close once it is open, and show the error otherwise.
+  const openAndClose = async (path: string, table?: string, at?: OpenAt) => {
+    const err = await session.open(path, table, at);
+    if (!err) close();
+    return err;
+  };
+  switch (dialog.kind) {
+    case 'open':
+      return <OpenDatasetDialog info={info} canClose onOpen={openAndClose} onOpenDemo={() => (close(), session.startDemo())} onClose={close} />;
+    case 'download':
+      return <DownloadDialog form={download.form} onForm={download.setForm} jobId={download.jobId} onStarted={download.started} onOpen={(p) => openAndClose(p)} onClose={close} />;
+  }
+  if (!dataset) return null;
+  switch (dialog.kind) {
+    case 'export':
+      return <ExportDialog dataset={dataset} view={view} onClose={close} />;
+    case 'code':
+      return <CodeDialog dataset={dataset} view={view} onClose={close} />;
+    case 'save':
+      return <SaveTableDialog dataset={dataset} view={view} onOpen={(p) => openAndClose(p)} onClose={close} />;
+    case 'versions':
+      return <VersionsDialog key={dataset.id} dataset={dataset} onOpenVersion={(at) => openAndClose(dataset.path, dataset.table, at ?? undefined)} onClose={close} />;
+    case 'index': {
+      const b = indexBuild.build;
+      if (!b || b.datasetId !== dataset.id) return null;
+      return <IndexBuildDialog dataset={dataset} target={b.target} jobId={b.jobId} onStarted={indexBuild.started} onClose={close} />;
+    }
+    case 'add-column':
+      // Same session, new schema: the grid, the detail panel and the filter bar pick it up.
+      return <AddColumnDialog dataset={dataset} onAdded={(what) => (close(), changed(dataset, what))} onClose={close} />;
+    case 'merge':
+      // Rows moved and columns may be new: the session's views start again.
+      return <MergeLabelsDialog dataset={dataset} onMerged={(what) => (close(), changed(dataset, what, true))} onClose={close} />;
+    case 'label-view': {
+      const { column, value } = dialog;
+      return (
+        <LabelViewDialog
+          dataset={dataset}
+          view={view}
+          column={column}
+          value={value}
+          onConfirm={(expectedCount) => {
+            close();
+            void labelling.applyToView(column, value, expectedCount).then(focusGrid);
+          }}
+          onClose={() => (close(), focusGrid())}
+        />
+      );
+    }
+    default:
+      return null;
+  }
+}

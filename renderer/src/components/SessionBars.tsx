@@ -1,0 +1,32 @@
+// The bars above the view that speak of the session: the last change with its Undo, and the
+// read-only banner of an old version or tag.
+import type { DatasetInfo } from '../../../shared/types';
+import type { Undo } from '../hooks/useUndo';
+
+export function SessionBars({ dataset, undo, openLatest }: { dataset: DatasetInfo; undo: Undo; openLatest(): void }) {
+  const last = undo.last;
+  return (
+    <>
+      {last && last.datasetId === dataset.id && (
+        <div className="undo-bar" role="status" data-testid="undo-bar">
+          {last.what} (version {dataset.version})
+          <button type="button" data-testid="undo" onClick={() => undo.undo(dataset)}>
+            Undo
+          </button>
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={undo.dismiss}>
+            ×
+          </button>
+        </div>
+      )}
+      {dataset.readOnly && (
+        <div className="readonly-banner" role="status" data-testid="readonly-banner">
+          Read-only: version {dataset.version}
+          {dataset.tag ? ` (tag “${dataset.tag}”)` : ''} of {dataset.name}. Nothing can be changed here.
+          <button type="button" onClick={openLatest} data-testid="open-latest">
+            Open the latest version
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,32 @@
+// What the view says about itself (an exact search, a missing index) and its error, with the offer
+// to build the missing index where the dataset can be written.
+import type { DatasetInfo, ViewInfo } from '../../../shared/types';
+import type { IndexTarget } from './IndexBuildDialog';
+
+export function ViewNotes({ dataset, view, error, onBuildIndex }: { dataset: DatasetInfo; view: ViewInfo | null; error: string | null; onBuildIndex(t: IndexTarget): void }) {
+  const missing = view?.missingIndex;
+  return (
+    <>
+      {error && (
+        <div className="view-error" role="alert" data-testid="view-error">
+          {error}
+        </div>
+      )}
+      {!!view?.notes.length && (
+        <div className="view-notes" data-testid="view-notes">
+          {view.notes.join(' ')}
+          {missing && !dataset.readOnly && (
+            <button
+              type="button"
+              className="link-button"
+              data-testid="build-index"
+              onClick={() => onBuildIndex({ column: missing.column, kind: missing.kind, metric: view.spec.kind === 'similar' ? view.spec.metric : 'l2' })}
+            >
+              {missing.kind === 'ivf_pq' ? `Build an IVF_PQ index on ${missing.column}…` : `Build a full-text index on ${missing.column}…`}
+            </button>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
