@@ -4,7 +4,13 @@
 import { SizedLru } from './lru';
 import { classifyReadError, failure } from './errors';
 import { sniffImage, type ImageMime } from './image-sniff';
-import type { OpenDataset } from './dataset-service';
+import type { LanceTable } from './lance';
+
+/** What the store needs of an open dataset (the dataset service hands it out by id). */
+export interface ImageSource {
+  info: { imageColumn: string | null };
+  table: LanceTable;
+}
 
 export interface ImageBytes {
   bytes: Uint8Array;
@@ -24,7 +30,7 @@ export class ImageStore {
   private readonly queues = new Map<string, Pending[]>();
 
   constructor(
-    private readonly lookup: (datasetId: string) => OpenDataset,
+    private readonly lookup: (datasetId: string) => ImageSource,
     cacheBytes: number,
   ) {
     this.cache = new SizedLru(cacheBytes, (b) => b.byteLength);
