@@ -45,8 +45,9 @@ function handlers(s: AppServices): Handlers {
     'labels:merge-preview': (req) => previewMerge(s.datasets, req.id, req.path),
     'labels:merge': (req) => mergeLabels(s.datasets, req.id, req.path, req.expectedMatched),
     'labels:plan': (req) => s.labels.plan(req.id, req.viewId, req.positions),
-    'labels:set': (req) =>
-      s.labels.set({
+    // The label service answers in its own terms; the reply adds the session as the write left it.
+    'labels:set': async (req) => ({
+      ...(await s.labels.set({
         datasetId: req.id,
         viewId: req.viewId,
         column: req.column,
@@ -54,7 +55,9 @@ function handlers(s: AppServices): Handlers {
         ...(req.positions ? { positions: req.positions } : {}),
         ...(req.rowIds ? { rowIds: req.rowIds } : {}),
         ...(req.all ? { all: req.all } : {}),
-      }),
+      })),
+      dataset: s.datasets.get(req.id).info,
+    }),
     'versions:list': (req) => s.versions.history(req.id),
     'versions:compare': (req) => s.versions.compare(req.id, req.from, req.to),
     'versions:restore': (req) => s.versions.restore(req.id, req.version),
@@ -63,7 +66,7 @@ function handlers(s: AppServices): Handlers {
     'index:build': (req) => s.indices.start({ datasetId: req.id, column: req.column, kind: req.kind, metric: req.metric ?? 'l2' }),
     'rows:page': (req) => s.datasets.page(req.id, req.offset, req.limit),
     'rows:get': (req) => s.datasets.row(req.id, req.rowId),
-    'view:open': (req) => s.views.open(req.id, req.spec as import('../shared/types').ViewSpec),
+    'view:open': (req) => s.views.open(req.id, req.spec),
     'view:page': (req) => s.views.page(req.id, req.viewId, req.offset, req.limit),
     'filter:check': (req) => s.views.checkFilter(req.id, req.filter),
     'export:default-path': async (req) => ({ path: defaultExportPath(s.datasets.get(req.id).info.name, req.format) }),

@@ -23,6 +23,12 @@ import type {
 } from './types';
 import type { Result } from './result';
 
+/** What every write answers: the new version and the dataset as it is after the write. */
+export interface Committed {
+  version: number;
+  dataset: DatasetInfo;
+}
+
 /** Filesystem paths are typed by a person or picked in a dialog: bounded, no NUL bytes. */
 const pathString = z
   .string()
@@ -60,6 +66,7 @@ const filterCondition = z
   })
   .strict();
 
+/** Conditions are ANDed; `sql` is an advanced raw `where` expression ANDed with them. */
 const filterSpec = z
   .object({
     conditions: z.array(filterCondition).max(50),
@@ -78,7 +85,9 @@ const viewSpec = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('similar'),
+      /** The query row, by its row id in the open version. */
       rowId,
+      /** Its key, to find it again when labelling moved it to a new row id (Back to an older view). */
       key: z.union([z.string().max(1000), z.number().int()]).optional(),
       column: columnName,
       k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
@@ -98,6 +107,11 @@ const viewSpec = z.discriminatedUnion('kind', [
     })
     .strict(),
 ]);
+
+/** A filter condition: value for eq, neq, gte, lte, contains; values for in; min and max (inclusive) for between. */
+export type FilterCondition = z.infer<typeof filterCondition>;
+export type FilterSpec = z.infer<typeof filterSpec>;
+export type ViewSpec = z.infer<typeof viewSpec>;
 
 const position = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** null clears the label. */
@@ -212,18 +226,20 @@ export interface Responses {
   'view:page': RowPage;
   'filter:check': { where: string | null; count: number };
   'dataset:info': DatasetInfo;
-  'evolve:add-label-column': { version: number };
+  /** Writes answer with the dataset as it is after them (version, schema, row count). */
+  'evolve:add-label-column': Committed;
   'evolve:preview-derived': { type: string; values: Array<string | number | boolean | null> };
-  'evolve:add-derived': { version: number };
-  'evolve:rename-column': { version: number };
-  'evolve:drop-column': { version: number };
+  'evolve:add-derived': Committed;
+  'evolve:rename-column': Committed;
+  'evolve:drop-column': Committed;
   'labels:plan': { rows: number; bytes: number };
   /** reopenView: rows moved in a way the open views could not follow; open the view again. */
-  'labels:set': { version: number; updated: number; reopenView: boolean };
+  'labels:set': Committed & { updated: number; reopenView: boolean };
   'labels:merge-preview': MergePreview;
-  'labels:merge': { version: number; updated: number; added: string[] };
+  'labels:merge': Committed & { updated: number; added: string[] };
   'versions:list': VersionEntry[];
   'versions:compare': VersionDiff;
+  /** The window opens the dataset again after a restore (a new session), so only the version. */
   'versions:restore': { version: number };
   'tags:change': { tags: Record<string, number> };
   'index:list': IndexSummary[];

@@ -240,25 +240,10 @@ export interface IncompleteDownload {
 
 // ---- Views: browse with filters and sort, find similar, caption search (issue 3) ----
 
-export type FilterOp = 'eq' | 'neq' | 'in' | 'between' | 'gte' | 'lte' | 'contains' | 'isNull' | 'notNull';
-
-export interface FilterCondition {
-  column: string;
-  op: FilterOp;
-  /** eq, neq, gte, lte, contains. */
-  value?: string | number | boolean;
-  /** in. */
-  values?: Array<string | number>;
-  /** between (inclusive). */
-  min?: number;
-  max?: number;
-}
-
-/** Conditions are ANDed; `sql` is an advanced raw `where` expression ANDed with them. */
-export interface FilterSpec {
-  conditions: FilterCondition[];
-  sql?: string;
-}
+// The filter and view specs are written once, as the contract's schemas; these are their types.
+import type { FilterCondition, FilterSpec, ViewSpec } from './contract';
+export type { FilterCondition, FilterSpec, ViewSpec };
+export type FilterOp = FilterCondition['op'];
 
 export type Metric = 'l2' | 'cosine' | 'dot';
 
@@ -267,23 +252,6 @@ export type Metric = 'l2' | 'cosine' | 'dot';
  * recall@10 against exact search stays >= 0.95 at the lowest latency (see docs/BENCHMARKS.md).
  */
 export const SIMILAR_DEFAULTS = { k: 50, metric: 'l2', nprobes: 40, refineFactor: 5 } as const satisfies { k: number; metric: Metric; nprobes: number; refineFactor: number };
-
-export type ViewSpec =
-  | { kind: 'browse'; filter?: FilterSpec; sort?: { column: string; descending: boolean } }
-  | {
-      kind: 'similar';
-      /** The query row, by its row id in the open version. */
-      rowId: string;
-      /** Its key, to find it again when labelling moved it to a new row id (Back to an older view). */
-      key?: string | number;
-      column: string;
-      k: number;
-      metric: Metric;
-      nprobes: number;
-      refineFactor: number;
-      filter?: FilterSpec;
-    }
-  | { kind: 'search'; text: string; column: string; limit: number; filter?: FilterSpec };
 
 export interface ViewInfo {
   viewId: string;

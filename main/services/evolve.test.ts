@@ -27,7 +27,7 @@ describe('add a label column', () => {
   it('adds a category column as one new version, writing almost nothing, visible in schema, pages and filters', async () => {
     const before = await dirSize(p);
     const r = await add({ name: 'quality', type: 'category', categories: ['good', 'blurry', 'watermark'] });
-    expect(r).toEqual({ ok: true, value: { version: info.version + 1 } });
+    expect(r).toEqual({ ok: true, value: { version: info.version + 1, dataset: expect.objectContaining({ version: info.version + 1 }) } });
     expect((await dirSize(p)) - before).toBeLessThan(before * 0.01);
     // The same session sees the column at once (no reopen needed), and so does a fresh one.
     const same = ((await dispatch('dataset:info', { id: info.id })) as { value: DatasetInfo }).value;
@@ -83,7 +83,7 @@ describe('add a label column', () => {
     expect(await dispatch('evolve:preview-derived', { id: info.id, name: 'bad', expression: 'width; DROP TABLE x' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/cannot contain ";"/) } });
     expect(await dispatch('evolve:add-derived', { id: info.id, name: 'caption', expression: 'width * 2' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already a column/) } });
     expect((await reopen()).version).toBe(version);
-    expect(await dispatch('evolve:add-derived', { id: info.id, name: 'area', expression: 'width * height' })).toEqual({ ok: true, value: { version: version + 1 } });
+    expect(await dispatch('evolve:add-derived', { id: info.id, name: 'area', expression: 'width * height' })).toEqual({ ok: true, value: { version: version + 1, dataset: expect.objectContaining({ version: version + 1 }) } });
     const row = ((await dispatch('rows:page', { id: info.id, offset: 5, limit: 1 })) as { value: RowPage }).value.rows[0]!;
     expect(row.values.area).toBe((row.values.width as number) * (row.values.height as number));
   });
@@ -97,9 +97,9 @@ describe('add a label column', () => {
     expect(await dispatch('evolve:drop-column', { id: info.id, column: 'ghost' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect((await reopen()).version).toBe(version);
 
-    expect(await dispatch('evolve:rename-column', { id: info.id, from: 'quality', to: 'image_quality' })).toEqual({ ok: true, value: { version: version + 1 } });
-    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'note' })).toEqual({ ok: true, value: { version: version + 2 } });
-    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'LICENSE', insist: true })).toEqual({ ok: true, value: { version: version + 3 } });
+    expect(await dispatch('evolve:rename-column', { id: info.id, from: 'quality', to: 'image_quality' })).toEqual({ ok: true, value: { version: version + 1, dataset: expect.objectContaining({ version: version + 1 }) } });
+    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'note' })).toEqual({ ok: true, value: { version: version + 2, dataset: expect.objectContaining({ version: version + 2 }) } });
+    expect(await dispatch('evolve:drop-column', { id: info.id, column: 'LICENSE', insist: true })).toEqual({ ok: true, value: { version: version + 3, dataset: expect.objectContaining({ version: version + 3 }) } });
     const now = ((await dispatch('dataset:info', { id: info.id })) as { value: DatasetInfo }).value;
     const names = now.columns.map((c) => c.name);
     expect(names).toContain('image_quality');

@@ -2,7 +2,8 @@
 // the field's metadata, so any copy of the dataset knows them. Adding a column writes only that
 // column (nothing existing is rewritten) and commits a new version.
 import { arrow } from './lance';
-import { failure, errorText, isDiskFull } from './errors';
+import { failure, errorText } from './errors';
+import { commitWrite, firstLine, type Committed } from './commit';
 import { LABEL_METADATA_KEY } from './cells';
 import { laionSchema } from './laion-schema';
 import { quoteString } from './filter-sql';
@@ -121,22 +122,22 @@ export async function previewDerived(datasets: DatasetService, datasetId: string
 }
 
 /** Commit a derived column: computed once from the expression, for every row, as a new version. */
-export async function addDerivedColumn(datasets: DatasetService, datasetId: string, name: string, expression: string): Promise<{ version: number }> {
+export async function addDerivedColumn(datasets: DatasetService, datasetId: string, name: string, expression: string): Promise<Committed> {
   datasets.writable(datasetId);
   await previewDerived(datasets, datasetId, name, expression); // the same checks, and a dry run
-  const ds = datasets.writable(datasetId);
-  try {
-    await ds.table.addColumns([{ name, valueSql: checkExpression(expression) }]);
-  } catch (err) {
-    if (isDiskFull(err)) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
-    throw failure('INVALID_PAYLOAD', `The column "${name}" could not be computed: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
-  }
-  const version = (await datasets.refresh(datasetId)).version;
-  await datasets.noteChange(datasetId, `derived column ${name} = ${expression.trim().slice(0, 200)}`);
-  return { version };
+  return commitWrite(
+    datasets,
+    datasetId,
+    {
+      what: 'The column could not be added',
+      note: `derived column ${name} = ${expression.trim().slice(0, 200)}`,
+      otherwise: (text) => failure('INVALID_PAYLOAD', `The column "${name}" could not be computed: ${firstLine(text)}`, text),
+    },
+    (ds) => ds.table.addColumns([{ name, valueSql: checkExpression(expression) }]),
+  );
 }
 
-export async function addLabelColumn(datasets: DatasetService, datasetId: string, req: NewLabelColumn): Promise<{ version: number }> {
+export async function addLabelColumn(datasets: DatasetService, datasetId: string, req: NewLabelColumn): Promise<Committed> {
   const ds = datasets.writable(datasetId);
   const { spec, literal } = checkLabelColumn(
     ds.info.columns.map((c) => c.name),
@@ -144,23 +145,27 @@ export async function addLabelColumn(datasets: DatasetService, datasetId: string
   );
   const { type, sql } = arrowType(req.type);
   const metadata = { [LABEL_METADATA_KEY]: JSON.stringify(spec) };
-  try {
-    if (literal === null) {
-      // An all-null column: LanceDB records it in the schema, no data is written.
-      await ds.table.addColumns(new arrow.Field(req.name, type, true, new Map(Object.entries(metadata))));
-    } else {
-      // A default has to be written; the label's description follows as a metadata-only version.
-      await ds.table.addColumns([{ name: req.name, valueSql: `CAST(${literal} AS ${sql})` }]);
-      await ds.table.updateFieldMetadata([{ path: req.name, metadata }]);
-    }
-  } catch (err) {
-    if (isDiskFull(err)) throw failure('IO', 'The column could not be added: the disk is full. The dataset is unchanged.', errorText(err));
-    throw failure('INTERNAL', `The column "${req.name}" could not be added.`, errorText(err));
-  }
-  const version = (await datasets.refresh(datasetId)).version;
-  await datasets.noteChange(datasetId, `added label column ${req.name} (${spec.type}${spec.categories ? `: ${spec.categories.join(', ')}` : ''}${literal !== null ? `, default ${literal}` : ''})`);
+  const done = await commitWrite(
+    datasets,
+    datasetId,
+    {
+      what: 'The column could not be added',
+      note: `added label column ${req.name} (${spec.type}${spec.categories ? `: ${spec.categories.join(', ')}` : ''}${literal !== null ? `, default ${literal}` : ''})`,
+      otherwise: (text) => failure('INTERNAL', `The column "${req.name}" could not be added.`, text),
+    },
+    async () => {
+      if (literal === null) {
+        // An all-null column: LanceDB records it in the schema, no data is written.
+        await ds.table.addColumns(new arrow.Field(req.name, type, true, new Map(Object.entries(metadata))));
+      } else {
+        // A default has to be written; the label's description follows as a metadata-only version.
+        await ds.table.addColumns([{ name: req.name, valueSql: `CAST(${literal} AS ${sql})` }]);
+        await ds.table.updateFieldMetadata([{ path: req.name, metadata }]);
+      }
+    },
+  );
   datasets.rows.readAhead(datasetId); // labelling comes next
-  return { version };
+  return done;
 }
 
 /** The original LAION columns: renaming or dropping one breaks tools that expect the schema. */
@@ -177,29 +182,25 @@ function checkExisting(datasets: DatasetService, datasetId: string, column: stri
   return { ds, names };
 }
 
-export async function renameColumn(datasets: DatasetService, datasetId: string, from: string, to: string, insist: boolean): Promise<{ version: number }> {
+export async function renameColumn(datasets: DatasetService, datasetId: string, from: string, to: string, insist: boolean): Promise<Committed> {
   const { ds, names } = checkExisting(datasets, datasetId, from, insist, 'renaming');
   checkLabelColumn(names.filter((n) => n !== from), { name: to, type: 'text' });
-  try {
-    await ds.table.alterColumns([{ path: from, rename: to }]);
-  } catch (err) {
-    throw failure('INVALID_PAYLOAD', `"${from}" could not be renamed: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
-  }
-  const version = (await datasets.refresh(datasetId)).version;
-  await datasets.noteChange(datasetId, `renamed column ${from} to ${to}`);
-  return { version };
+  return commitWrite(
+    datasets,
+    datasetId,
+    { what: `"${from}" could not be renamed`, note: `renamed column ${from} to ${to}`, otherwise: (text) => failure('INVALID_PAYLOAD', `"${from}" could not be renamed: ${firstLine(text)}`, text) },
+    () => ds.table.alterColumns([{ path: from, rename: to }]),
+  );
 }
 
 /** Drop a column: a metadata-only change in Lance (the data stays in older versions). */
-export async function dropColumn(datasets: DatasetService, datasetId: string, column: string, insist: boolean): Promise<{ version: number }> {
+export async function dropColumn(datasets: DatasetService, datasetId: string, column: string, insist: boolean): Promise<Committed> {
   const { ds, names } = checkExisting(datasets, datasetId, column, insist, 'dropping');
   if (names.length === 1) throw failure('INVALID_PAYLOAD', 'A table needs at least one column.');
-  try {
-    await ds.table.dropColumns([column]);
-  } catch (err) {
-    throw failure('INVALID_PAYLOAD', `"${column}" could not be dropped: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
-  }
-  const version = (await datasets.refresh(datasetId)).version;
-  await datasets.noteChange(datasetId, `dropped column ${column}`);
-  return { version };
+  return commitWrite(
+    datasets,
+    datasetId,
+    { what: `"${column}" could not be dropped`, note: `dropped column ${column}`, otherwise: (text) => failure('INVALID_PAYLOAD', `"${column}" could not be dropped: ${firstLine(text)}`, text) },
+    () => ds.table.dropColumns([column]),
+  );
 }

@@ -7,6 +7,7 @@ import type { DatasetService } from './dataset-service';
 import type { JobRegistry, ReportProgress } from './jobs';
 import { MIN_VECTOR_INDEX_ROWS, indexLabel, type IndexCatalogue } from './index-catalogue';
 import type { IndexKind, IndexSummary, Metric } from '../../shared/types';
+import { committedElsewhere } from './commit';
 
 export interface IndexRequest {
   datasetId: string;
@@ -96,8 +97,7 @@ export async function buildIndex(
   // The build commits through its own handle; move ours to the version that has the index.
   await table.checkoutLatest();
   const version = await table.version();
-  deps.datasets.moved(req.datasetId, version);
-  await deps.datasets.noteChange(req.datasetId, `built the ${label}`);
+  await committedElsewhere(deps.datasets, req.datasetId, version, `built the ${label}`);
   deps.onBuilt(req.datasetId);
   const seconds = (performance.now() - t0) / 1000;
   report(1000, 1000, `Built the ${label} in ${clock(seconds)}`);

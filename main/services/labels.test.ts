@@ -38,7 +38,7 @@ describe('label rows from the grid', () => {
   it('labels three tiles as one new version; the tiles keep their places and show the label', async () => {
     const before = await page(0, 12);
     const v = await version();
-    expect(await label({ column: 'quality', value: 'blurry', positions: [1, 4, 7] })).toEqual({ ok: true, value: { version: v + 1, updated: 3, reopenView: false } });
+    expect(await label({ column: 'quality', value: 'blurry', positions: [1, 4, 7] })).toEqual({ ok: true, value: { version: v + 1, dataset: expect.objectContaining({ version: v + 1 }), updated: 3, reopenView: false } });
     const after = await page(0, 12);
     // Same rows in the same places (Lance moved them to new row ids; the session follows them).
     expect(after.map((r) => r.values.key)).toEqual(before.map((r) => r.values.key));

@@ -6,7 +6,8 @@
 // same keys again and re-points the session order and every open view at the new ids. The person sees
 // the tile change its label and stay where it was. Large writes (whole views of thousands of rows)
 // go by the view's filter instead and the views are computed again.
-import { errorText, failure, isDiskFull } from './errors';
+import { errorText, failure } from './errors';
+import { committed, firstLine, writeFailure } from './commit';
 import { arrowType, labelLiteral } from './evolve';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
@@ -85,9 +86,8 @@ export class LabelService {
       const { updated } = await this.update(ds, target.where, update);
       // Many rows moved: the plain order and the views start again from the table as it is now.
       this.datasets.rows.lost(req.datasetId);
-      const info = await this.datasets.refresh(req.datasetId);
-      await this.datasets.noteChange(req.datasetId, noteOf(column.name, req.value, updated));
-      return { version: info.version, updated, reopenView: true };
+      const { version } = await committed(this.datasets, req.datasetId, noteOf(column.name, req.value, updated));
+      return { version, updated, reopenView: true };
     }
 
     const ids = target.ids;
@@ -109,14 +109,13 @@ export class LabelService {
         throw failure('BUSY', `Another program changed the dataset meanwhile: ${ids.length - updated} of the ${ids.length} rows were not labelled. The view was refreshed; label them again.`);
       }
     }
-    await this.datasets.refresh(req.datasetId);
-    await this.datasets.noteChange(req.datasetId, noteOf(column.name, req.value, updated));
+    const done = await committed(this.datasets, req.datasetId, noteOf(column.name, req.value, updated));
 
     // Follow the rows to their new ids, unless someone else's writes moved rows too.
     const moved = !external && updated === ids.length && keyCol && keysBefore ? await this.follow(ds, keyCol, keysBefore) : null;
     if (moved) this.datasets.rows.moved(req.datasetId, moved);
     else this.datasets.rows.lost(req.datasetId);
-    return { version: ds.info.version, updated, reopenView: !moved };
+    return { version: done.version, updated, reopenView: !moved };
   }
 
   /** The row ids a request names (in the current session order), or the filter for a large view. */
@@ -194,15 +193,13 @@ export class LabelService {
         return { updated: Number(r.rowsUpdated), version: Number(r.version) };
       } catch (err) {
         const text = errorText(err);
-        if (isDiskFull(err)) throw failure('IO', 'The labels could not be written: the disk is full. The dataset is unchanged.', text);
         if (/conflict|retryable|concurrent|was modified/i.test(text) && attempt < RETRIES) {
           await new Promise((r) => setTimeout(r, 20 * attempt * attempt));
           continue;
         }
-        if (/conflict|retryable|concurrent/i.test(text)) {
-          throw failure('BUSY', 'Another program kept changing the dataset, so the labels were not written. Try again.', text);
-        }
-        throw failure('INTERNAL', `The labels could not be written: ${text.split('\n')[0]!.slice(0, 300)}`, text);
+        throw writeFailure(err, 'The labels could not be written', (t) =>
+          /conflict|retryable|concurrent/i.test(t) ? failure('BUSY', 'Another program kept changing the dataset, so the labels were not written. Try again.', t) : failure('INTERNAL', `The labels could not be written: ${firstLine(t)}`, t),
+        );
       }
     }
   }

@@ -4,12 +4,13 @@
 // type and categories. Unmatched keys are reported and left out; nothing is inserted.
 import path from 'node:path';
 import { arrow } from './lance';
-import { errorText, failure, isDiskFull } from './errors';
+import { failure } from './errors';
 import { addLabelColumn, checkLabelColumn } from './evolve';
 import { readLabelFile, type FileCell, type LabelFile } from './label-files';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { LabelSpec, LabelType, MergePreview } from '../../shared/types';
+import { committed, writeFailure, type Committed } from './commit';
 
 type Value = string | number | boolean | null;
 
@@ -99,7 +100,7 @@ async function plan(datasets: DatasetService, datasetId: string, file: string): 
 }
 
 /** Merge, as previewed: refused when the file or the matches changed since, or when it has problems. */
-export async function mergeLabels(datasets: DatasetService, datasetId: string, file: string, expectedMatched: number): Promise<{ version: number; updated: number; added: string[] }> {
+export async function mergeLabels(datasets: DatasetService, datasetId: string, file: string, expectedMatched: number): Promise<Committed & { updated: number; added: string[] }> {
   const p = await plan(datasets, datasetId, file);
   if (p.preview.problems.length) throw failure('INVALID_PAYLOAD', `The file has problems; fix them first: ${p.preview.problems[0]}`);
   if (p.preview.matched !== expectedMatched) {
@@ -131,14 +132,12 @@ export async function mergeLabels(datasets: DatasetService, datasetId: string, f
     const r = await ds.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
     updated = Number(r.numUpdatedRows);
   } catch (err) {
-    if (isDiskFull(err)) throw failure('IO', 'The labels could not be merged: the disk is full. The dataset is unchanged.', errorText(err));
-    throw failure('INTERNAL', `The labels could not be merged: ${errorText(err).split('\n')[0]!.slice(0, 300)}`, errorText(err));
+    throw writeFailure(err, 'The labels could not be merged');
   }
   // The merged rows moved (Lance rewrites updated rows): views and the session order start again.
   datasets.rows.lost(datasetId);
-  const version = (await datasets.refresh(datasetId)).version;
-  await datasets.noteChange(datasetId, `merged ${path.basename(file)}: ${p.merged.map((m) => m.name).join(', ')} on ${updated.toLocaleString('en-US')} rows`);
-  return { version, updated, added };
+  const done = await committed(datasets, datasetId, `merged ${path.basename(file)}: ${p.merged.map((m) => m.name).join(', ')} on ${updated.toLocaleString('en-US')} rows`);
+  return { ...done, updated, added };
 }
 
 function normalizeKey(v: FileCell, type: 'int' | 'string'): string | null {

@@ -8,6 +8,7 @@ import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { VersionDiff, VersionEntry } from '../../shared/types';
 import { firstIdOf, maxFragment } from './row-ids';
+import { committed } from './commit';
 
 const TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
@@ -163,11 +164,10 @@ export class VersionService {
       throw failure('NOT_FOUND', `Version ${version} could not be restored: it does not exist or was cleaned up.`, errorText(err));
     }
     await ds.table.checkoutLatest();
-    const now = await ds.table.version();
-    this.datasets.moved(datasetId, now);
-    await this.datasets.noteChange(datasetId, `restored version ${version}`);
-    // Rows and schema may differ now: the caller opens the dataset again for a fresh session.
-    return { version: now };
+    // Rows and schema may differ now: the caller opens the dataset again for a fresh session, so the
+    // reply is the version alone.
+    this.datasets.rows.lost(datasetId);
+    return { version: (await committed(this.datasets, datasetId, `restored version ${version}`)).version };
   }
 
   async tag(datasetId: string, action: 'create' | 'move' | 'delete', name: string, version?: number): Promise<{ tags: Record<string, number> }> {

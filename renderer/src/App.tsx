@@ -61,8 +61,8 @@ export function App() {
     void session.refresh(datasetId);
     views.refresh();
   });
-  const changed = (ds: DatasetInfo, what: string, restart = false) => {
-    void undo.changed(ds, what);
+  const changed = (ds: DatasetInfo, what: string, next: DatasetInfo, restart = false) => {
+    undo.changed(ds, what, next);
     if (restart) {
       selection.clear();
       views.refresh();

@@ -7,8 +7,8 @@ import { Modal } from './Modal';
 
 interface Props {
   dataset: DatasetInfo;
-  /** Called after a change is committed, with a sentence saying what it was (for the Undo bar). */
-  onAdded(what: string): void;
+  /** Called after a change is committed, with a sentence saying what it was (for the Undo bar) and the dataset as the write left it. */
+  onAdded(what: string, next: DatasetInfo): void;
   onClose(): void;
 }
 
@@ -51,7 +51,7 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
     setBusy(false);
     setConfirmDrop(false);
     if (!r.ok) return setError(r.error.message);
-    onAdded(action === 'rename' ? `Renamed ${target} to ${newName.trim()}.` : `Dropped ${target}.`);
+    onAdded(action === 'rename' ? `Renamed ${target} to ${newName.trim()}.` : `Dropped ${target}.`, r.value.dataset);
   };
 
   const runPreview = async () => {
@@ -69,7 +69,7 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
       const r = await api.addDerivedColumn({ id: dataset.id, name: name.trim(), expression });
       setBusy(false);
       if (!r.ok) return setError(r.error.message);
-      return onAdded(`Added the derived column ${name.trim()}.`);
+      return onAdded(`Added the derived column ${name.trim()}.`, r.value.dataset);
     }
     const defaultValue = def.trim() === '' ? null : type === 'boolean' ? def.trim() === 'true' : type === 'integer' || type === 'float' ? Number(def) : def;
     if (typeof defaultValue === 'number' && !Number.isFinite(defaultValue)) {
@@ -79,7 +79,7 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
     const r = await api.addLabelColumn({ id: dataset.id, name: name.trim(), type: type as LabelType, ...(type === 'category' ? { categories: cats } : {}), defaultValue });
     setBusy(false);
     if (!r.ok) return setError(r.error.message);
-    onAdded(`Added the column ${name.trim()}.`);
+    onAdded(`Added the column ${name.trim()}.`, r.value.dataset);
   };
 
   return (

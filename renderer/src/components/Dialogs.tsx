@@ -35,8 +35,8 @@ interface Props {
   indexBuild: IndexBuild;
   download: DownloadState;
   labelling: Labelling;
-  /** A write a dialog made: offered for Undo; `restart` when rows moved and views must start again. */
-  changed(ds: DatasetInfo, what: string, restart?: boolean): void;
+  /** A write a dialog made (`next`: the dataset after it): offered for Undo; `restart` when rows moved and views must start again. */
+  changed(ds: DatasetInfo, what: string, next: DatasetInfo, restart?: boolean): void;
   /** Back to the grid, so the next key labels or moves again. */
   focusGrid(): void;
 }
@@ -72,10 +72,10 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
     }
     case 'add-column':
       // Same session, new schema: the grid, the detail panel and the filter bar pick it up.
-      return <AddColumnDialog dataset={dataset} onAdded={(what) => (close(), changed(dataset, what))} onClose={close} />;
+      return <AddColumnDialog dataset={dataset} onAdded={(what, next) => (close(), changed(dataset, what, next))} onClose={close} />;
     case 'merge':
       // Rows moved and columns may be new: the session's views start again.
-      return <MergeLabelsDialog dataset={dataset} onMerged={(what) => (close(), changed(dataset, what, true))} onClose={close} />;
+      return <MergeLabelsDialog dataset={dataset} onMerged={(what, next) => (close(), changed(dataset, what, next, true))} onClose={close} />;
     case 'label-view': {
       const { column, value } = dialog;
       return (

@@ -9,7 +9,7 @@ import { Modal } from './Modal';
 interface Props {
   dataset: DatasetInfo;
   /** Called after the merge, with a sentence for the Undo bar. */
-  onMerged(what: string): void;
+  onMerged(what: string, next: DatasetInfo): void;
   onClose(): void;
 }
 
@@ -35,7 +35,7 @@ export function MergeLabelsDialog({ dataset, onMerged, onClose }: Props) {
     const r = await api.mergeLabels({ id: dataset.id, path: preview.file, expectedMatched: preview.matched });
     setBusy(false);
     if (!r.ok) return setError(r.error.message);
-    onMerged(`Merged labels into ${formatCount(r.value.updated)} rows${r.value.added.length ? ` (new columns: ${r.value.added.join(', ')})` : ''}.`);
+    onMerged(`Merged labels into ${formatCount(r.value.updated)} rows${r.value.added.length ? ` (new columns: ${r.value.added.join(', ')})` : ''}.`, r.value.dataset);
   };
   const canMerge = !!preview && !preview.problems.length && preview.matched > 0 && preview.columns.length > 0;
 

@@ -21,7 +21,7 @@ interface Deps {
   row(position: number): RowSummary | undefined;
   detail: RowSummary | null;
   setDetail(row: RowSummary): void;
-  changed(ds: DatasetInfo, what: string): Promise<void>;
+  changed(ds: DatasetInfo, what: string, next: DatasetInfo): void;
   /** Ask before labelling the whole view. */
   confirmWholeView(column: string, value: LabelValue): void;
 }
@@ -67,7 +67,7 @@ export function useLabelling(d: Deps): Labelling {
     setBusy(false);
     if (!r.ok) return setError(r.error.message);
     const n = r.value.updated;
-    await d.changed(dataset, `Labelled ${formatCount(n)} ${n === 1 ? 'row' : 'rows'}: ${column} = ${labelText(value)}`);
+    d.changed(dataset, `Labelled ${formatCount(n)} ${n === 1 ? 'row' : 'rows'}: ${column} = ${labelText(value)}`, r.value.dataset);
     if (r.value.reopenView) {
       // Rows moved in ways the session could not follow (another writer, a large write): look again.
       selection.clear();

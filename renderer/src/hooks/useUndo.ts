@@ -13,8 +13,8 @@ export interface LastChange {
 
 export interface Undo {
   last: LastChange | null;
-  /** Record a change and let the session pick up its new version. */
-  changed(ds: DatasetInfo, what: string): Promise<void>;
+  /** Record a change; the session takes the dataset as the write's reply described it. */
+  changed(ds: DatasetInfo, what: string, next: DatasetInfo): void;
   undo(ds: DatasetInfo): void;
   dismiss(): void;
 }
@@ -23,9 +23,9 @@ export function useUndo(session: Session): Undo {
   const [last, setLast] = useState<LastChange | null>(null);
   return {
     last,
-    changed(ds, what) {
+    changed(ds, what, next) {
       setLast({ datasetId: ds.id, what, before: ds.version });
-      return session.refresh(ds.id);
+      session.update(next);
     },
     undo(ds) {
       const change = last;
