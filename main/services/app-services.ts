@@ -12,7 +12,11 @@ import { HubService, type SecretStore } from './hub/hub-service';
 import { RecentStore } from './recent';
 import { Journal } from './journal';
 import { DemoManager } from './demo/demo-manager';
+import { ExportService } from './export';
+import { MaterializeService } from './materialize';
+import { failure } from './errors';
 import { defaultDataDir, defaultDemoPath } from './paths';
+import type { AppInfo, DatasetInfo } from '../../shared/types';
 
 export interface Platform {
   carrier: 'electron' | 'web';
@@ -45,11 +49,19 @@ export interface AppServices {
   hub: HubService;
   recent: RecentStore;
   demo: DemoManager;
+  exports: ExportService;
+  subsets: MaterializeService;
   platform: Platform;
   /** Where the app keeps its own files (recent list, downloads, saved subsets). */
   dataDir: string;
   version: string;
   startupPath: string | null;
+  /** What the window needs to know at start. */
+  info(): AppInfo;
+  /** Open a dataset (an older version or tag read-only) and remember it in the recent list. */
+  open(req: { path: string; table?: string | undefined; version?: number | undefined; tag?: string | undefined }): Promise<DatasetInfo>;
+  /** The platform's folder picker (desktop only). */
+  pickDataset(): Promise<{ path: string } | null>;
   dispose(): void;
 }
 
@@ -61,6 +73,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')) });
   const catalogue = new IndexCatalogue(datasets);
   const views = new ViewService(datasets, catalogue);
+  const recent = new RecentStore(path.join(dataDir, 'recent.json'));
+  const demo = new DemoManager(demoPath, jobs, opts.demoRows);
+  const version = opts.version ?? '0.1.0';
+  const startupPath = opts.startupPath ?? null;
   return {
     events,
     jobs,
@@ -70,12 +86,28 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     versions: new VersionService(datasets),
     labels: new LabelService(datasets, views),
     hub: new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env),
-    recent: new RecentStore(path.join(dataDir, 'recent.json')),
-    demo: new DemoManager(demoPath, jobs, opts.demoRows),
+    recent,
+    demo,
+    exports: new ExportService(datasets, views, jobs),
+    subsets: new MaterializeService(datasets, views, jobs, dataDir),
     platform: opts.platform,
     dataDir,
-    version: opts.version ?? '0.1.0',
-    startupPath: opts.startupPath ?? null,
+    version,
+    startupPath,
+    info: () => ({ version, carrier: opts.platform.carrier, demoPath: demo.path, canPickFolder: !!opts.platform.pickFolder, startupPath }),
+    async open(req) {
+      const at = req.version !== undefined || req.tag !== undefined ? { ...(req.version !== undefined ? { version: req.version } : {}), ...(req.tag !== undefined ? { tag: req.tag } : {}) } : undefined;
+      const info = await datasets.openDataset(req.path, req.table, at);
+      if (at) return info; // a read-only look at an old version is not a "recent dataset" of its own
+      // Remembering is a convenience: a read-only data folder must not stop the dataset opening.
+      await recent.add({ path: info.path, table: info.table, name: info.name, openedAt: new Date().toISOString(), rowCount: info.rowCount }).catch(() => {});
+      return info;
+    },
+    async pickDataset() {
+      if (!opts.platform.pickFolder) throw failure('UNSUPPORTED', 'Folder picking needs the desktop app; type the dataset path instead.');
+      const picked = await opts.platform.pickFolder();
+      return picked ? { path: picked } : null;
+    },
     dispose: () => datasets.closeAll(),
   };
 }

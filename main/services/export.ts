@@ -9,7 +9,7 @@ import { failure, isDiskFull } from './errors';
 import type { DatasetService } from './dataset-service';
 import type { ViewService } from './views';
 import type { Cell, ColumnInfo, RowSummary } from '../../shared/types';
-import type { ReportProgress } from './jobs';
+import type { JobRegistry, ReportProgress } from './jobs';
 import { parquetSink, type Sink } from './export-parquet';
 import type { ExportFormat } from '../../shared/types';
 
@@ -129,4 +129,26 @@ function line(row: RowSummary, columns: string[], format: 'csv' | 'jsonl', withS
   const fields = columns.map((c) => csvField(row.values[c]));
   if (withScore) fields.push(row.score === undefined ? '' : String(row.score));
   return `${fields.join(',')}\n`;
+}
+
+/** Exports as jobs: checked before the job starts, so bad columns or targets are answered at once. */
+export class ExportService {
+  constructor(
+    private readonly datasets: DatasetService,
+    private readonly views: ViewService,
+    private readonly jobs: JobRegistry,
+  ) {}
+
+  defaultPath(datasetId: string, format: ExportFormat): { path: string } {
+    return { path: defaultExportPath(this.datasets.get(datasetId).info.name, format) };
+  }
+
+  async start(req: { id: string; viewId: string | null; format: ExportFormat; columns: string[]; path: string; overwrite?: boolean | undefined }): Promise<{ jobId: string; path: string; rows: number }> {
+    const count = req.viewId ? this.views.viewCount(req.id, req.viewId) : this.datasets.get(req.id).info.rowCount;
+    exportColumns(this.datasets, req.id, req.columns);
+    await checkExportTarget(req.path, req.format, !!req.overwrite);
+    const request: ExportRequest = { datasetId: req.id, viewId: req.viewId, count, format: req.format, columns: req.columns, path: req.path, overwrite: !!req.overwrite };
+    const { jobId } = this.jobs.start('export', (report, signal) => exportRows(request, { datasets: this.datasets, views: this.views }, report, signal));
+    return { jobId, path: req.path, rows: count };
+  }
 }

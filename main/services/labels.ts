@@ -12,7 +12,7 @@ import { arrowType, labelLiteral } from './evolve';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { ViewService } from './views';
-import { MAX_LABEL_ROWS, type ColumnInfo, type LabelSpec, type LabelValue } from '../../shared/types';
+import { MAX_LABEL_ROWS, type ColumnInfo, type DatasetInfo, type LabelSpec, type LabelValue } from '../../shared/types';
 
 export interface LabelRequest {
   datasetId: string;
@@ -61,6 +61,20 @@ export class LabelService {
       // An estimate only.
     }
     return { rows, bytes };
+  }
+
+  /** labels:set as the window asks it: the reply also carries the dataset as the write left it. */
+  async apply(req: { id: string; viewId: string | null; column: string; value: LabelValue; positions?: number[] | undefined; rowIds?: string[] | undefined; all?: { expectedCount: number } | undefined }): Promise<LabelResult & { dataset: DatasetInfo }> {
+    const result = await this.set({
+      datasetId: req.id,
+      viewId: req.viewId,
+      column: req.column,
+      value: req.value,
+      ...(req.positions ? { positions: req.positions } : {}),
+      ...(req.rowIds ? { rowIds: req.rowIds } : {}),
+      ...(req.all ? { all: req.all } : {}),
+    });
+    return { ...result, dataset: this.datasets.get(req.id).info };
   }
 
   set(req: LabelRequest): Promise<LabelResult> {

@@ -8,7 +8,7 @@ import { arrow, lancedb, type LanceTable } from './lance';
 import { failure, errorText, isDiskFull } from './errors';
 import type { DatasetService } from './dataset-service';
 import type { ViewService } from './views';
-import type { ReportProgress } from './jobs';
+import type { JobRegistry, ReportProgress } from './jobs';
 
 export interface MaterializeRequest {
   datasetId: string;
@@ -101,4 +101,24 @@ export function defaultSubsetPath(dataDir: string, name: string): string {
   const safe = name.replace(/\.lance$/, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'subset';
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
   return path.join(dataDir, 'subsets', `${safe}-subset-${stamp}.lance`);
+}
+
+/** Save-as-table as a job, checked first; the default target is in the app's subsets folder. */
+export class MaterializeService {
+  constructor(
+    private readonly datasets: DatasetService,
+    private readonly views: ViewService,
+    private readonly jobs: JobRegistry,
+    private readonly dataDir: string,
+  ) {}
+
+  async start(req: { id: string; viewId: string | null; columns: string[]; target?: string | undefined }): Promise<{ jobId: string; target: string; rows: number }> {
+    const ds = this.datasets.get(req.id);
+    const rows = req.viewId ? this.views.viewCount(req.id, req.viewId) : ds.info.rowCount;
+    const request: MaterializeRequest = { datasetId: req.id, viewId: req.viewId, columns: req.columns, target: req.target ?? defaultSubsetPath(this.dataDir, ds.info.name) };
+    await fs.mkdir(path.dirname(request.target), { recursive: true }).catch(() => {});
+    await checkMaterialize(this.datasets, request);
+    const { jobId } = this.jobs.start('materialize', (report, signal) => materialize(request, { datasets: this.datasets, views: this.views }, report, signal));
+    return { jobId, target: request.target, rows };
+  }
 }

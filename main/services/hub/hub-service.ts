@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failure } from '../errors';
 import { hubConfigFromEnv, type HubConfig } from './hub-client';
-import { bytesOnDisk, discardDownload, planDownload, readState, runDownload, stagingOf, type DownloadOptions } from './downloader';
+import { bytesOnDisk, discardDownload, planDownload, readState, runDownload, stagingOf, type DownloadOptions, type DownloadRequest } from './downloader';
 import type { JobRegistry } from '../jobs';
 import type { DownloadPlan, IncompleteDownload } from '../../../shared/types';
 
@@ -16,13 +16,8 @@ export interface SecretStore {
   load(name: string): Promise<string | null>;
 }
 
-export interface HubDownloadRequest {
-  repo: string;
-  revision: string;
-  folder: string;
-  target: string;
-  parallel: number;
-}
+/** One download request shape for the service and the downloader. */
+export type HubDownloadRequest = DownloadRequest;
 
 export type TokenSource = 'typed' | 'env' | 'none';
 
@@ -74,6 +69,17 @@ export class HubService {
 
   async plan(req: Omit<HubDownloadRequest, 'parallel'>): Promise<DownloadPlan> {
     return (await planDownload(await this.config(), req)).plan;
+  }
+
+  /** What the dialog asks: the plan for a target (the default one when none is given), and that default. */
+  async planFor(req: Omit<HubDownloadRequest, 'parallel' | 'target'> & { target?: string | undefined }): Promise<DownloadPlan & { defaultTarget: string }> {
+    const defaultTarget = this.defaultTarget(req.repo, req.folder);
+    return { ...(await this.plan({ ...req, target: req.target ?? defaultTarget })), defaultTarget };
+  }
+
+  /** Start a download with the dialog's defaults filled in (target, 4 transfers). */
+  download(req: Omit<HubDownloadRequest, 'parallel' | 'target'> & { target?: string | undefined; parallel?: number | undefined }): Promise<{ jobId: string; target: string }> {
+    return this.start({ ...req, target: req.target ?? this.defaultTarget(req.repo, req.folder), parallel: req.parallel ?? 4 });
   }
 
   async start(req: HubDownloadRequest): Promise<{ jobId: string; target: string }> {
