@@ -1,5 +1,4 @@
 // Shared bits of the benchmark scripts: where generated tables live, percentiles, sizes, args.
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,14 +13,7 @@ export function percentile(samples: number[], p: number): number {
   return s[i] as number;
 }
 
-export async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? await dirSize(p) : (await fs.stat(p)).size;
-  }
-  return total;
-}
+export { dirSize } from '../main/services/disk-usage';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

@@ -5,7 +5,7 @@
 // Suites never write to it; the search suite's indices live in an entry of their own (index-table.ts).
 import path from 'node:path';
 import { lancedb } from '../main/services/lance';
-import { writeSyntheticTable } from './synthetic-laion';
+import { writeSyntheticTable } from '../main/synthetic/synthetic-laion';
 import { ensureEntry, type CacheEntry } from './cache';
 import { formatBytes } from './bench-support';
 

@@ -3,7 +3,7 @@
 // http to them. Nothing from a URL becomes a file path: static files come from a map built at start.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { IMAGE_ROUTE } from '../shared/channels';
+import { ID_PATTERN, IMAGE_ROUTE } from '../shared/channels';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security';
 import { AppFailure } from './services/errors';
 import type { DatasetService } from './services/dataset-service';
@@ -19,7 +19,7 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const IMAGE_PATH = new RegExp(`^${IMAGE_ROUTE}([A-Za-z0-9_-]{1,64})/(\\d{1,20})$`);
+const IMAGE_PATH = new RegExp(`^${IMAGE_ROUTE}(${ID_PATTERN})/(\\d{1,20})$`);
 
 export interface StaticFiles {
   /** URL path ("/assets/index-abc.js") -> absolute file path. */

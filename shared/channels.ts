@@ -61,6 +61,9 @@ export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 export const EVENT_NAMES: readonly EventName[] = Object.values(EVENTS);
 
 /** Path prefix of image URLs, identical in Electron (custom scheme) and over the web bridge (HTTP). */
+/** Ids minted by main (dataset sessions, views, jobs): short and url-safe; the contract and the image route check them. */
+export const ID_PATTERN = '[A-Za-z0-9_-]{1,64}';
+
 export const IMAGE_ROUTE = '/image/';
 /** The privileged scheme the Electron window is served from. */
 export const APP_SCHEME = 'lance-explorer';

@@ -1,7 +1,7 @@
 // The typed contract: for every channel, the request schema (validated in main) and the
 // response type (imported type-only by the renderer, so zod never ships in the renderer bundle).
 import { z } from 'zod';
-import type { Channel, ApiMethod, CHANNELS, EventName } from './channels';
+import { ID_PATTERN, type Channel, type ApiMethod, type CHANNELS, type EventName } from './channels';
 import { MAX_LABEL_ROWS } from './types';
 import type {
   AppInfo,
@@ -36,8 +36,8 @@ const pathString = z
   .max(4096, 'the path is too long')
   .refine((s) => !s.includes('\0'), 'the path contains a NUL byte');
 
-/** Dataset session ids are minted by main: short, url-safe. */
-const datasetId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a dataset session id');
+const mintedId = (what: string) => z.string().regex(new RegExp(`^${ID_PATTERN}$`), `not a ${what} id`);
+const datasetId = mintedId('dataset session');
 /** Row ids are unsigned 64-bit integers written in decimal. */
 const rowId = z.string().regex(/^\d{1,20}$/, 'not a row id');
 const tableName = z
@@ -53,7 +53,7 @@ export const MAX_SEARCH = 1000;
 
 const columnName = z.string().min(1, 'a column is required').max(256, 'the column name is too long');
 const finite = z.number().refine(Number.isFinite, 'must be a finite number (not NaN or infinity)');
-const viewId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a view id');
+const viewId = mintedId('view');
 
 const filterCondition = z
   .object({
@@ -210,8 +210,8 @@ export const requestSchemas = {
   'recent:forget': z.object({ path: pathString, table: tableName }).strict(),
   'demo:status': z.object({}).strict(),
   'demo:build': z.object({ force: z.boolean().optional() }).strict(),
-  'job:cancel': z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
-  'job:status': z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
+  'job:cancel': z.object({ jobId: mintedId('job') }).strict(),
+  'job:status': z.object({ jobId: mintedId('job') }).strict(),
   'dialog:pick-dataset': z.object({}).strict(),
 } satisfies Record<Channel, z.ZodType>;
 

@@ -82,7 +82,7 @@ export interface DatasetInfo {
   tag?: string;
 }
 
-// ---- Versions and tags (issue 5) ----
+// ---- Versions and tags ----
 
 export interface VersionEntry {
   version: number;
@@ -190,7 +190,7 @@ export interface JobFinished {
   path?: string;
 }
 
-// ---- Hub downloads (issue 4) ----
+// ---- Hub downloads ----
 
 export interface DownloadFileProgress {
   path: string;
@@ -238,7 +238,7 @@ export interface IncompleteDownload {
   startedAt: string;
 }
 
-// ---- Views: browse with filters and sort, find similar, caption search (issue 3) ----
+// ---- Views: browse with filters and sort, find similar, caption search ----
 
 // The filter and view specs are written once, as the contract's schemas; these are their types.
 import type { FilterCondition, FilterSpec, ViewSpec } from './contract';

@@ -1,7 +1,7 @@
 // Small damaged and odd datasets for the error-state e2e tests, rebuilt on every run (a second or two).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeSyntheticTable } from '../../bench/synthetic-laion';
+import { writeSyntheticTable } from '../../main/synthetic/synthetic-laion';
 import { FIXTURES } from './paths';
 
 await fs.rm(FIXTURES, { recursive: true, force: true });

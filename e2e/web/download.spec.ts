@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
 import { startMockHub, type MockHub } from '../../main/test-support/mock-hub';
-import { writeSyntheticTable } from '../../bench/synthetic-laion';
+import { writeSyntheticTable } from '../../main/synthetic/synthetic-laion';
 
 let dir: string;
 let hub: MockHub;

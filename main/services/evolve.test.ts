@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppServices } from './app-services';
-import { dirSize } from '../../bench/bench-support';
+import { dirSize } from './disk-usage';
 import { laionTable, tempDir, openInApp, type Dispatch } from '../test-support/fixtures';
 import type { DatasetInfo, RowPage, ViewInfo } from '../../shared/types';
 import type { Result } from '../../shared/result';

@@ -6,7 +6,7 @@ import { failure, errorText } from './errors';
 import { commitWrite, firstLine, type Committed } from './commit';
 import { LABEL_METADATA_KEY } from './cells';
 import { laionSchema } from './laion-schema';
-import { quoteString } from './filter-sql';
+import { labelLiteral } from './label-values';
 import type { DatasetService } from './dataset-service';
 import type { LabelSpec, LabelType } from '../../shared/types';
 
@@ -59,35 +59,6 @@ export function checkLabelColumn(existing: string[], req: NewLabelColumn): { spe
   const d = req.defaultValue;
   if (d === null || d === undefined || d === '') return { spec, literal: null };
   return { spec, literal: labelLiteral(spec, d, 'The default') };
-}
-
-/**
- * A value for a label column as a SQL literal, checked against the column's type and categories.
- * `what` starts the message ("The default", "The label").
- */
-export function labelLiteral(spec: LabelSpec, d: string | number | boolean, what: string): string {
-  switch (spec.type) {
-    case 'category':
-      if (!spec.categories?.includes(String(d))) throw failure('INVALID_PAYLOAD', `${what} "${String(d).slice(0, 80)}" is not one of the categories (${(spec.categories ?? []).join(', ')}).`);
-      return quoteString(String(d));
-    case 'text':
-      if (String(d).length > 1000) throw failure('INVALID_PAYLOAD', `${what} text is too long (1,000 characters at most).`);
-      if (String(d).includes('\0')) throw failure('INVALID_PAYLOAD', `${what} text cannot contain a NUL character.`);
-      return quoteString(String(d));
-    case 'boolean':
-      if (d !== true && d !== false && d !== 'true' && d !== 'false') throw failure('INVALID_PAYLOAD', `${what} of a yes/no column is true or false.`);
-      return String(d === true || d === 'true');
-    case 'integer': {
-      const n = typeof d === 'string' && d.trim() !== '' ? Number(d) : d;
-      if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw failure('INVALID_PAYLOAD', `${what} "${String(d).slice(0, 80)}" is not a whole number.`);
-      return String(n);
-    }
-    case 'float': {
-      const n = typeof d === 'string' && d.trim() !== '' ? Number(d) : d;
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw failure('INVALID_PAYLOAD', `${what} "${String(d).slice(0, 80)}" is not a finite number.`);
-      return String(n);
-    }
-  }
 }
 
 /** A derived column's expression: one SQL expression over existing columns, never a statement. */

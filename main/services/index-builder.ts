@@ -8,6 +8,7 @@ import type { JobRegistry, ReportProgress } from './jobs';
 import { MIN_VECTOR_INDEX_ROWS, indexLabel, type IndexCatalogue } from './index-catalogue';
 import type { IndexKind, IndexSummary, Metric } from '../../shared/types';
 import { committedElsewhere } from './commit';
+import { formatDuration } from '../../shared/format-duration';
 
 export interface IndexRequest {
   datasetId: string;
@@ -37,11 +38,6 @@ export function estimateSeconds(kind: IndexKind, rows: number, dim: number): num
 
 const TICK_MS = 250;
 
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-}
-
 export async function buildIndex(
   req: IndexRequest,
   deps: { datasets: DatasetService; onBuilt(datasetId: string): void },
@@ -64,7 +60,7 @@ export async function buildIndex(
     const elapsed = (performance.now() - t0) / 1000;
     const left = estimate - elapsed;
     const fraction = Math.min(0.95, elapsed / estimate);
-    report(Math.round(fraction * 1000), 1000, `Building the ${label}: ${clock(elapsed)} elapsed, ${left > 1 ? `about ${clock(left)} left (estimated)` : 'taking longer than estimated'}`);
+    report(Math.round(fraction * 1000), 1000, `Building the ${label}: ${formatDuration(elapsed)} elapsed, ${left > 1 ? `about ${formatDuration(left)} left (estimated)` : 'taking longer than estimated'}`);
   };
   tick();
   const timer = setInterval(tick, TICK_MS);
@@ -100,7 +96,7 @@ export async function buildIndex(
   await committedElsewhere(deps.datasets, req.datasetId, version, `built the ${label}`);
   deps.onBuilt(req.datasetId);
   const seconds = (performance.now() - t0) / 1000;
-  report(1000, 1000, `Built the ${label} in ${clock(seconds)}`);
+  report(1000, 1000, `Built the ${label} in ${formatDuration(seconds)}`);
   return { version, seconds };
 }
 

@@ -8,7 +8,8 @@
 // go by the view's filter instead and the views are computed again.
 import { errorText, failure } from './errors';
 import { committed, firstLine, writeFailure } from './commit';
-import { arrowType, labelLiteral } from './evolve';
+import { arrowType } from './evolve';
+import { labelLiteral } from './label-values';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
 import type { ViewService } from './views';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { arrow } from './lance';
 import { failure } from './errors';
 import { addLabelColumn, checkLabelColumn } from './evolve';
+import { coerceLabelValue as coerce } from './label-values';
 import { readLabelFile, type FileCell, type LabelFile } from './label-files';
 import { keyIn } from './filter-sql';
 import type { DatasetService, OpenDataset } from './dataset-service';
@@ -147,32 +148,6 @@ function normalizeKey(v: FileCell, type: 'int' | 'string'): string | null {
   if (!/^-?\d{1,19}$/.test(text)) return null;
   const n = BigInt(text);
   return n >= -(2n ** 63n) && n < 2n ** 63n ? n.toString() : null;
-}
-
-/** The file's value as the column's type; undefined when it does not fit. Empty cells clear the label. */
-function coerce(spec: LabelSpec, v: FileCell): Value | undefined {
-  if (v === null || v === '') return null;
-  switch (spec.type) {
-    case 'category':
-      return spec.categories?.includes(String(v)) ? String(v) : undefined;
-    case 'text': {
-      const s = String(v);
-      return s.length <= 1000 && !s.includes('\0') ? s : undefined;
-    }
-    case 'boolean': {
-      if (typeof v === 'boolean') return v;
-      const s = String(v).trim().toLowerCase();
-      return ['true', 'yes', '1'].includes(s) ? true : ['false', 'no', '0'].includes(s) ? false : undefined;
-    }
-    case 'integer': {
-      const n = typeof v === 'number' || typeof v === 'bigint' ? Number(v) : String(v).trim() === '' ? NaN : Number(v);
-      return Number.isSafeInteger(n) ? n : undefined;
-    }
-    case 'float': {
-      const n = typeof v === 'number' || typeof v === 'bigint' ? Number(v) : String(v).trim() === '' ? NaN : Number(v);
-      return Number.isFinite(n) ? n : undefined;
-    }
-  }
 }
 
 function inferType(values: FileCell[]): LabelType {

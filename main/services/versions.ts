@@ -133,7 +133,7 @@ export class VersionService {
     const side = await this.sideHandle(ds);
     try {
       const versions = await side.listVersions();
-      const find = (n: number) => versions.find((v) => v.version === n) ?? fail(n);
+      const find = (n: number) => versions.find((v) => v.version === n) ?? versionMissing(n);
       const [a, b] = [find(from), find(to)];
       const [sa, sb] = [await this.schemaAt(ds, side, from), await this.schemaAt(ds, side, to)];
       const diff: VersionDiff = {
@@ -205,7 +205,8 @@ function same(a: unknown, b: unknown): boolean {
   return String(a) === String(b) && typeof a === typeof b;
 }
 
-function fail(n: number): never {
+/** Throws: the shared `fail` returns a Result instead, so this one has its own name. */
+function versionMissing(n: number): never {
   throw failure('NOT_FOUND', `Version ${n} does not exist in this dataset.`);
 }
 

@@ -2,15 +2,9 @@
 import type { Cell } from '../../shared/types';
 
 export { formatBytes } from '../../shared/format-bytes';
+export { formatDuration } from '../../shared/format-duration';
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
 
 export function isHttpUrl(s: string): boolean {
   return /^https?:\/\/[^\s]+$/i.test(s);

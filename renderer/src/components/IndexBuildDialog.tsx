@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
-import { formatCount } from '../format';
+import { formatCount, formatDuration } from '../format';
 import { Modal } from './Modal';
 import { JobFooter } from './JobFooter';
 import type { DatasetInfo, IndexKind, Metric } from '../../../shared/types';
@@ -51,7 +51,7 @@ export function IndexBuildDialog({ dataset, target, jobId, onStarted, onClose }:
           The index is committed as a new version of the dataset; no existing data is rewritten. Cancelling leaves the dataset as it is.
         </p>
         <p className="muted">
-          LanceDB does not report progress while it builds, so the bar follows an estimate{estimate !== null ? ` (about ${estimate < 60 ? `${estimate} s` : `${Math.round(estimate / 60)} min`})` : ''}. You can close this window: the build goes on and the status bar shows it.
+          LanceDB does not report progress while it builds, so the bar follows an estimate{estimate !== null ? ` (about ${formatDuration(estimate, { approximate: true })})` : ''}. You can close this window: the build goes on and the status bar shows it.
         </p>
         {error && (
           <div className="error-box" role="alert" data-testid="index-error">

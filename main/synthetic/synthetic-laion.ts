@@ -1,10 +1,11 @@
-// Generated LAION-shaped rows for benchmarks and tests: unique small JPEGs (a pool of rendered
-// images, each copy made unique by a JPEG comment segment so the disk cost is honest), captions,
-// and 768-d embeddings drawn around cluster centres so nearest-neighbour figures mean something.
+// Generated LAION-shaped rows for the benchmarks, the service tests and the e2e fixtures (a module of
+// its own, so none of the three imports another): unique small JPEGs (a pool of rendered images, each
+// copy made unique by a JPEG comment segment so the disk cost is honest), captions, and 768-d
+// embeddings drawn around cluster centres so nearest-neighbour figures mean something.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { lancedb, type LanceTable } from '../main/services/lance';
-import { laionBatch, EMBEDDING_DIM, type LaionRow } from '../main/services/laion-schema';
+import { lancedb, type LanceTable } from '../services/lance';
+import { laionBatch, EMBEDDING_DIM, type LaionRow } from '../services/laion-schema';
 
 /** Deterministic PRNG (mulberry32) so generated tables are the same on every machine. */
 export function prng(seed: number): () => number {
