@@ -13,7 +13,7 @@ export function percentile(samples: number[], p: number): number {
   return s[i] as number;
 }
 
-export { dirSize } from '../main/services/disk-usage';
+export { dirSize } from '../main/services/support/disk-usage';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

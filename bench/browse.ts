@@ -4,7 +4,7 @@
 // pristine generated table (it writes nothing).
 import os from 'node:os';
 import path from 'node:path';
-import { lancedb } from '../main/services/lance';
+import { lancedb } from '../main/services/dataset/lance';
 import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { serveAppRequest } from '../main/app-routes';

@@ -9,7 +9,7 @@
 // copy costs no disk and shares the page cache with the entry it came from.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { lancedb } from '../main/services/lance';
+import { lancedb } from '../main/services/dataset/lance';
 import { benchCacheDir, dirSize } from './bench-support';
 
 const TABLE = 'laion';

@@ -8,10 +8,10 @@
 // update by row id on a table the app has just rewritten would miss the rows that moved).
 import os from 'node:os';
 import path from 'node:path';
-import { arrow, lancedb } from '../main/services/lance';
+import { arrow, lancedb } from '../main/services/dataset/lance';
 import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
-import { rowIdArray } from '../main/services/cells';
+import { rowIdArray } from '../main/services/dataset/cells';
 import { generate } from './generate';
 import { workCopy } from './cache';
 import { alternate, dirSize, randomOffsets } from './bench-support';

@@ -4,7 +4,7 @@
 // (bench/cache.ts): reused while it matches its record, rebuilt with a message when it does not.
 // Suites never write to it; the search suite's indices live in an entry of their own (index-table.ts).
 import path from 'node:path';
-import { lancedb } from '../main/services/lance';
+import { lancedb } from '../main/services/dataset/lance';
 import { writeSyntheticTable } from '../main/synthetic/synthetic-laion';
 import { ensureEntry, type CacheEntry } from './cache';
 import { formatBytes } from './bench-support';

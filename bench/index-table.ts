@@ -3,9 +3,9 @@
 // caption. It is a cache entry of its own, built on a hard-linked copy of the generated one, so adding
 // indices never changes the table other suites read.
 import path from 'node:path';
-import { lancedb } from '../main/services/lance';
-import { ivfPqParams } from '../main/services/index-builder';
-import { EMBEDDING_DIM } from '../main/services/laion-schema';
+import { lancedb } from '../main/services/dataset/lance';
+import { ivfPqParams } from '../main/services/writes/index-builder';
+import { EMBEDDING_DIM } from '../main/services/dataset/laion-schema';
 import { ensureEntry, linkCopy, type CacheEntry } from './cache';
 import { generate } from './generate';
 

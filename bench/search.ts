@@ -4,7 +4,7 @@
 // cache entry that holds the generated table plus those indices (built once, on a copy).
 import os from 'node:os';
 import path from 'node:path';
-import { lancedb } from '../main/services/lance';
+import { lancedb } from '../main/services/dataset/lance';
 import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { searchTable } from './index-table';

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { lancedb } from '../main/services/lance';
+import { lancedb } from '../main/services/dataset/lance';
 import { entryProblem } from './cache';
 import { baseEntryName } from './generate';
 import { searchEntryName } from './index-table';

@@ -5,8 +5,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ID_PATTERN, IMAGE_ROUTE } from '../shared/channels';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security';
-import { AppFailure } from './services/errors';
-import type { DatasetService } from './services/dataset-service';
+import { AppFailure } from './services/support/errors';
+import type { DatasetService } from './services/dataset/dataset-service';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

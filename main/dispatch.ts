@@ -4,9 +4,9 @@
 import { requestSchemas, type Requests, type Responses } from '../shared/contract';
 import { fail, ok, type Result } from '../shared/result';
 import { CHANNEL_NAMES, type Channel } from '../shared/channels';
-import { toAppError } from './services/errors';
-import { previewMerge, mergeLabels } from './services/merge-labels';
-import { addDerivedColumn, addLabelColumn, dropColumn, previewDerived, renameColumn } from './services/evolve';
+import { toAppError } from './services/support/errors';
+import { previewMerge, mergeLabels } from './services/writes/merge-labels';
+import { addDerivedColumn, addLabelColumn, dropColumn, previewDerived, renameColumn } from './services/writes/evolve';
 import type { AppServices } from './services/app-services';
 
 type Handlers = { [C in Channel]: (req: Requests[C]) => Promise<Responses[C]> };

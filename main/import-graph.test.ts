@@ -61,6 +61,31 @@ describe('the import graph', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('lets each folder of main/services import only the folders its README names', () => {
+    const root = path.join(ROOT, 'main', 'services');
+    const folders = readdirSync(root).filter((n) => statSync(path.join(root, n)).isDirectory());
+    const wrong: string[] = [];
+    for (const folder of folders) {
+      const readme = readFileSync(path.join(root, folder, 'README.md'), 'utf8');
+      const allowed = new Set(
+        (/May import: (.*?)\.?\s*$/m.exec(readme)?.[1] ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x && x !== 'nothing in services'),
+      );
+      allowed.add(folder);
+      for (const f of sources(path.join(root, folder))) {
+        for (const i of imports(f)) {
+          if (!i.to.startsWith(root + path.sep)) continue;
+          const target = path.relative(root, i.to).split(path.sep);
+          if (target.length === 1) wrong.push(`${path.relative(ROOT, f)} imports ${i.spec} (the wiring at the top of services)`);
+          else if (!allowed.has(target[0] as string)) wrong.push(`${path.relative(ROOT, f)} imports ${i.spec} (${folder} may import ${[...allowed].join(', ')})`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('keeps Electron out of main/services and the schema library out of the renderer', () => {
     const services = sources(path.join(ROOT, 'main', 'services')).filter((f) => imports(f).some((i) => i.to === 'electron'));
     expect(services.map((f) => path.relative(ROOT, f))).toEqual([]);

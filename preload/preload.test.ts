@@ -12,7 +12,7 @@ vi.mock('electron', () => ({
   ipcRenderer: { invoke: h.invoke, on: h.on, removeListener: h.removeListener },
 }));
 
-import './index';
+import '.';
 import { CHANNELS } from '../shared/channels';
 
 describe('preload', () => {

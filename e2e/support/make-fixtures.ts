@@ -21,7 +21,7 @@ await empty.delete('true');
 empty.close();
 
 // Images and captions but no vector column: find similar explains itself and hides.
-const { lancedb } = await import('../../main/services/lance');
+const { lancedb } = await import('../../main/services/dataset/lance');
 const noVecDb = await lancedb.connect(FIXTURES);
 const src = await noVecDb.openTable('bad-images');
 const plainRows = await src.query().select(['key', 'image', 'caption', 'url']).offset(4).limit(20).toArrow();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
 import { DEMO } from '../support/paths';
-import { lancedb } from '../../main/services/lance';
+import { lancedb } from '../../main/services/dataset/lance';
 
 let dir: string;
 let copy: string;

@@ -1,6 +1,6 @@
 // npm run demo [-- --rows N] [--out PATH]: build (or rebuild) the demo dataset with progress on stderr.
 import { buildDemo } from '../services/demo/build-demo';
-import { defaultDemoPath } from '../services/paths';
+import { defaultDemoPath } from '../services/support/paths';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {

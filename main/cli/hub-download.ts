@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { hubConfigFromEnv } from '../services/hub/hub-client';
 import { fmtBytes, runDownload } from '../services/hub/downloader';
-import { defaultDataDir } from '../services/paths';
+import { defaultDataDir } from '../services/support/paths';
 import { HubService } from '../services/hub/hub-service';
-import { AppEvents, JobRegistry } from '../services/jobs';
-import { errorText } from '../services/errors';
+import { AppEvents, JobRegistry } from '../services/jobs/jobs';
+import { errorText } from '../services/support/errors';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {

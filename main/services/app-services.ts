@@ -1,21 +1,21 @@
 // Everything the dispatch function and the image route need, wired once per process.
 // Electron's shell and the web bridge each build one of these; tests build their own.
 import path from 'node:path';
-import { AppEvents, JobRegistry } from './jobs';
-import { DatasetService } from './dataset-service';
-import { ViewService } from './views';
-import { IndexService } from './index-builder';
-import { IndexCatalogue } from './index-catalogue';
-import { VersionService } from './versions';
-import { LabelService } from './labels';
+import { AppEvents, JobRegistry } from './jobs/jobs';
+import { DatasetService } from './dataset/dataset-service';
+import { ViewService } from './views/views';
+import { IndexService } from './writes/index-builder';
+import { IndexCatalogue } from './views/index-catalogue';
+import { VersionService } from './versions/versions';
+import { LabelService } from './writes/labels';
 import { HubService, type SecretStore } from './hub/hub-service';
-import { RecentStore } from './recent';
-import { Journal } from './journal';
+import { RecentStore } from './dataset/recent';
+import { Journal } from './dataset/journal';
 import { DemoManager } from './demo/demo-manager';
-import { ExportService } from './export';
-import { MaterializeService } from './materialize';
-import { failure } from './errors';
-import { defaultDataDir, defaultDemoPath } from './paths';
+import { ExportService } from './export/export';
+import { MaterializeService } from './export/materialize';
+import { failure } from './support/errors';
+import { defaultDataDir, defaultDemoPath } from './support/paths';
 import type { AppInfo, DatasetInfo } from '../../shared/types';
 
 export interface Platform {

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { SizedLru } from './lru';
-import { AppEvents, JobRegistry } from './jobs';
-import { RecentStore } from './recent';
-import { toCell } from './cells';
-import { sniffImage } from './image-sniff';
+import { SizedLru } from './support/lru';
+import { AppEvents, JobRegistry } from './jobs/jobs';
+import { RecentStore } from './dataset/recent';
+import { toCell } from './dataset/cells';
+import { sniffImage } from './dataset/image-sniff';
 import { tempDir } from '../test-support/fixtures';
 
 const tmp = tempDir();
@@ -94,7 +94,7 @@ describe('sniffImage', () => {
 
 describe('remap (rows followed to their new ids)', () => {
   it('replaces exactly the moved ids, in any fragment, leaving the rest', async () => {
-    const { remap } = await import('./row-ids');
+    const { remap } = await import('./dataset/row-ids');
     const id = (fragment: number, offset: number) => (BigInt(fragment) << 32n) | BigInt(offset);
     const ids = BigUint64Array.from([id(0, 0), id(0, 5), id(3, 5), id(7, 1), id(3, 6), id(0, 5)]);
     remap(ids, new Map([[id(0, 5), id(9, 0)], [id(3, 6), id(9, 1)], [id(8, 0), id(9, 2)]]));

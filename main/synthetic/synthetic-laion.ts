@@ -4,8 +4,8 @@
 // embeddings drawn around cluster centres so nearest-neighbour figures mean something.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { lancedb, type LanceTable } from '../services/lance';
-import { laionBatch, EMBEDDING_DIM, type LaionRow } from '../services/laion-schema';
+import { lancedb, type LanceTable } from '../services/dataset/lance';
+import { laionBatch, EMBEDDING_DIM, type LaionRow } from '../services/dataset/laion-schema';
 
 /** Deterministic PRNG (mulberry32) so generated tables are the same on every machine. */
 export function prng(seed: number): () => number {

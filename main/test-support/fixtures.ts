@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeSyntheticTable, type SyntheticOptions } from '../synthetic/synthetic-laion';
-import type { AppEvents } from '../services/jobs';
+import type { AppEvents } from '../services/jobs/jobs';
 import { createAppServices, type AppServices } from '../services/app-services';
 import { createDispatch } from '../dispatch';
 import type { DatasetInfo, JobFinished } from '../../shared/types';

@@ -7,7 +7,7 @@
 //                              and again, printing "wrote <n> all"
 //   derived                     add derived columns one after another, printing "wrote <n> column"
 import path from 'node:path';
-import { lancedb } from '../services/lance';
+import { lancedb } from '../services/dataset/lance';
 import { openInApp } from './fixtures';
 
 const [tablePath, mode, ...args] = process.argv.slice(2) as [string, string, ...string[]];

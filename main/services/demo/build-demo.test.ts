@@ -3,8 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildDemo, stableKey } from './build-demo';
 import { demoSources } from './sources';
-import { lancedb } from '../lance';
-import { laionSchema } from '../laion-schema';
+import { lancedb } from '../dataset/lance';
+import { laionSchema } from '../dataset/laion-schema';
 import { tempDir } from '../../test-support/fixtures';
 
 const tmp = tempDir('lx-demo-');

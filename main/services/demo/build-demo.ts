@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { lancedb } from '../lance';
-import { laionBatch, type LaionRow } from '../laion-schema';
-import { failure } from '../errors';
+import { lancedb } from '../dataset/lance';
+import { laionBatch, type LaionRow } from '../dataset/laion-schema';
+import { failure } from '../support/errors';
 import { demoSources, type DemoSource } from './sources';
 import { imageFeature } from './features';
-import type { ReportProgress } from '../jobs';
+import type { ReportProgress } from '../jobs/jobs';
 
 export interface BuildDemoOptions {
   /** Keep only the first N rows in key order (a small, still deterministic demo for tests). */

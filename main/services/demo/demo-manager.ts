@@ -1,7 +1,7 @@
 // The demo dataset's lifecycle: is it there, build it as a job (once at a time), report its state.
-import { isLanceTableDir } from '../dataset-locate';
+import { isLanceTableDir } from '../dataset/dataset-locate';
 import { buildDemo } from './build-demo';
-import type { JobRegistry } from '../jobs';
+import type { JobRegistry } from '../jobs/jobs';
 import type { DemoStatus } from '../../../shared/types';
 
 export class DemoManager {

@@ -4,7 +4,7 @@
 // On labelled stamps it found same-category neighbours about as well as a MobileNet feature
 // (precision@5 0.39 vs 0.40; chance 0.10): visual similarity, honestly not CLIP semantics.
 import sharp from 'sharp';
-import { EMBEDDING_DIM } from '../laion-schema';
+import { EMBEDDING_DIM } from '../dataset/laion-schema';
 
 export { EMBEDDING_DIM };
 const BINS = 8; // per channel: 8*8*8 = 512

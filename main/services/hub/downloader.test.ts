@@ -2,13 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, promises as fs } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { lancedb } from '../lance';
+import { lancedb } from '../dataset/lance';
 import { laionTable, tempDir } from '../../test-support/fixtures';
 import { startMockHub, type MockHub } from '../../test-support/mock-hub';
 import { hubConfigFromEnv, type HubConfig } from './hub-client';
 import { openPart } from './part-writer';
 import { bytesOnDisk, planDownload, readState, runDownload, stagingOf } from './downloader';
-import { inspectPath } from '../dataset-locate';
+import { inspectPath } from '../dataset/dataset-locate';
 import type { DownloadDetail } from '../../../shared/types';
 
 const tmp = tempDir('lx-hub-');

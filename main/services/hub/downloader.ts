@@ -11,10 +11,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { openPart, type PartHash, type PartOpener, type PartWriter } from './part-writer';
-import { failure, errorText, isDiskFull, AppFailure } from '../errors';
+import { failure, errorText, isDiskFull, AppFailure } from '../support/errors';
 import { getFile, hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type FileResponse, type HubConfig } from './hub-client';
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
-import type { ReportProgress } from '../jobs';
+import type { ReportProgress } from '../jobs/jobs';
 import type { DownloadDetail, DownloadPlan } from '../../../shared/types';
 import { formatBytes as fmtBytes } from '../../../shared/format-bytes';
 

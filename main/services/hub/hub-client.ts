@@ -5,7 +5,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { listFiles } from '@huggingface/hub';
-import { failure } from '../errors';
+import { failure } from '../support/errors';
 import { BATCH_BYTES } from './batch-buffers';
 import { http1Get } from './http1-get';
 

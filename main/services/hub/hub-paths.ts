@@ -1,7 +1,7 @@
 // Paths from a Hub listing become paths on this disk: each one is checked before anything is written,
 // so a hostile or broken listing cannot escape the target folder or create odd files.
 import path from 'node:path';
-import { failure } from '../errors';
+import { failure } from '../support/errors';
 
 const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 const REVISION = /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,199}$/;

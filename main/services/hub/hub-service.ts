@@ -3,10 +3,10 @@
 // in plain text), else HF_TOKEN.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { failure } from '../errors';
+import { failure } from '../support/errors';
 import { hubConfigFromEnv, type HubConfig } from './hub-client';
 import { bytesOnDisk, discardDownload, planDownload, readState, runDownload, stagingOf, type DownloadOptions, type DownloadRequest } from './downloader';
-import type { JobRegistry } from '../jobs';
+import type { JobRegistry } from '../jobs/jobs';
 import type { DownloadPlan, IncompleteDownload } from '../../../shared/types';
 
 /** Encrypts secrets at rest (Electron's safeStorage); absent over the web bridge. */

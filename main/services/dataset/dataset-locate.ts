@@ -1,0 +1,84 @@
+// Where the Lance tables are, from a path a person typed or picked.
+// A ".lance" directory is one table; a LanceDB database folder holds several "<name>.lance" tables.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { failure } from '../support/errors';
+import type { InspectResult } from '../../../shared/types';
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A Lance table directory has a `_versions` folder with at least one manifest. */
+export async function isLanceTableDir(dir: string): Promise<boolean> {
+  try {
+    const entries = await fs.readdir(path.join(dir, '_versions'));
+    return entries.some((e) => e.endsWith('.manifest'));
+  } catch {
+    return false;
+  }
+}
+
+export async function inspectPath(input: string): Promise<InspectResult> {
+  const p = path.resolve(input);
+  let st;
+  try {
+    st = await fs.stat(p);
+  } catch {
+    throw failure('NOT_FOUND', `Nothing exists at ${p}.`);
+  }
+  if (!st.isDirectory()) {
+    throw failure('NOT_A_DATASET', `${p} is a file. Choose a folder: a ".lance" dataset or a LanceDB database folder.`);
+  }
+  if (await isLanceTableDir(p)) {
+    return { path: p, kind: 'table', tables: [tableNameOf(p)] };
+  }
+  let entries: string[];
+  try {
+    entries = await fs.readdir(p);
+  } catch (err) {
+    throw failure('IO', `The folder ${p} cannot be read.`, String(err));
+  }
+  const tables: string[] = [];
+  for (const e of entries.sort()) {
+    if (e.endsWith('.lance') && (await isDir(path.join(p, e))) && (await isLanceTableDir(path.join(p, e)))) {
+      tables.push(e.slice(0, -'.lance'.length));
+    }
+  }
+  return { path: p, kind: tables.length ? 'database' : 'none', tables };
+}
+
+function tableNameOf(dir: string): string {
+  const base = path.basename(dir);
+  return base.endsWith('.lance') ? base.slice(0, -'.lance'.length) : base;
+}
+
+/** The (database folder, table name) pair LanceDB needs to open what `inspectPath` found. */
+export function connectionTarget(found: InspectResult, table?: string): { dbDir: string; table: string } {
+  if (found.kind === 'none') {
+    throw failure(
+      'NOT_A_DATASET',
+      `${found.path} is not a Lance dataset: it has no "_versions" folder and no "<name>.lance" tables inside.`,
+    );
+  }
+  if (found.kind === 'table') {
+    // LanceDB opens "<db>/<name>.lance" as table <name> of database <db>; a table folder without the
+    // suffix cannot be addressed that way, so say so rather than open the wrong thing.
+    if (!found.path.endsWith('.lance')) {
+      throw failure('NOT_A_DATASET', `${found.path} looks like a Lance table, but its folder name must end in ".lance" to open it.`);
+    }
+    return { dbDir: path.dirname(found.path), table: found.tables[0] as string };
+  }
+  const chosen = table ?? (found.tables.length === 1 ? found.tables[0] : undefined);
+  if (!chosen) {
+    throw failure('NOT_A_DATASET', `${found.path} holds ${found.tables.length} tables (${found.tables.join(', ')}): choose one.`);
+  }
+  if (!found.tables.includes(chosen)) {
+    throw failure('NOT_FOUND', `There is no table "${chosen}" in ${found.path}.`);
+  }
+  return { dbDir: found.path, table: chosen };
+}

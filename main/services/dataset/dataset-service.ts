@@ -1,0 +1,284 @@
+// Open datasets and read them: schema, row count, pages of rows without the heavy columns, one row
+// in full. Knows nothing of Electron; every caller (IPC, web bridge, benchmarks, tests) uses this.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { lancedb, type LanceTable } from './lance';
+import { describeField, rowIdsOf, tableToCells } from './cells';
+import { classifyReadError, errorText, failure } from '../support/errors';
+import { connectionTarget, inspectPath } from './dataset-locate';
+import { ImageStore } from './image-store';
+import { RowOrder } from './row-order';
+import type { Journal } from './journal';
+import { IMAGE_ROUTE } from '../../../shared/channels';
+import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage, RowSummary } from '../../../shared/types';
+
+export interface OpenDataset {
+  info: DatasetInfo;
+  table: LanceTable;
+  /** Columns sent with every page: everything but binary and vector columns. */
+  pageColumns: ColumnInfo[];
+}
+
+export interface DatasetServiceOptions {
+  /** Byte budget of the image cache shared by all open datasets. */
+  imageCacheBytes?: number;
+  /** Paths that count as the built-in demo (shown as such in the UI). */
+  demoPath?: string;
+  /** Where the app notes what it changed, per version (shown in the history). */
+  journal?: Journal;
+}
+
+/** How long after opening the order is read ahead: after the first screens, not competing with them. */
+const ORDER_AHEAD_DELAY_MS = 1500;
+
+const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt'];
+
+export class DatasetService {
+  private readonly open = new Map<string, OpenDataset>();
+  readonly images: ImageStore;
+  /** Each session's order of the plain table, and who follows rows when writes move them. */
+  readonly rows = new RowOrder((id) => this.get(id).table);
+
+  constructor(private readonly options: DatasetServiceOptions = {}) {
+    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024);
+  }
+
+  inspect(p: string): Promise<InspectResult> {
+    return inspectPath(p);
+  }
+
+  /**
+   * Open a dataset at its latest version (writable), or at an older version or tag (read-only: the
+   * session is pinned to it and the app refuses to write through it).
+   */
+  async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }): Promise<DatasetInfo> {
+    const online = p.startsWith('hf://');
+    const found: InspectResult = online ? hubLocation(p) : await inspectPath(p);
+    const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : connectionTarget(found, tableName);
+    let table: LanceTable;
+    try {
+      const db = await lancedb.connect(target.dbDir);
+      table = await db.openTable(target.table);
+    } catch (err) {
+      if (online) {
+        throw failure('NOT_FOUND', `${p} could not be opened from the Hub: check the repository, the path, your network and HF_TOKEN for gated data.`, errorText(err));
+      }
+      throw failure(
+        'DATASET_CORRUPT',
+        `The dataset at ${found.path} could not be opened: its version manifest is missing or damaged.`,
+        errorText(err),
+      );
+    }
+    if (at?.version !== undefined || at?.tag !== undefined) {
+      try {
+        await table.checkout((at.tag ?? at.version) as string | number);
+      } catch (err) {
+        table.close();
+        throw failure('NOT_FOUND', at.tag !== undefined ? `There is no tag "${at.tag}" in this dataset.` : `Version ${at.version} does not exist in this dataset (or was cleaned up).`, errorText(err));
+      }
+    }
+    let info: DatasetInfo;
+    try {
+      const [schema, version, rowCount] = await Promise.all([table.schema(), table.version(), table.countRows()]);
+      const columns = schema.fields.map(describeField);
+      const id = randomBytes(9).toString('base64url');
+      const imageColumn = pickImageColumn(columns);
+      info = {
+        id,
+        path: online || found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`),
+        table: target.table,
+        name: displayName(found.path, target.table),
+        version,
+        rowCount,
+        columns,
+        imageColumn,
+        captionColumn: pickCaptionColumn(columns),
+        keyColumn: columns.find((c) => c.name === 'key' && (c.kind === 'int' || c.kind === 'string'))?.name ?? null,
+        vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name),
+        readOnly: at?.version !== undefined || at?.tag !== undefined,
+        ...(at?.tag !== undefined ? { tag: at.tag } : {}),
+        isDemo: this.options.demoPath !== undefined && path.resolve(this.options.demoPath) === path.resolve(found.path),
+      };
+      const pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
+      // Read the first row now: a dataset whose first data file is gone should fail here, at open,
+      // where the person is looking, rather than as an empty grid.
+      if (rowCount > 0) await this.readPage(table, pageColumns, 0, 1);
+      this.open.set(id, { info, table, pageColumns });
+      // Labelling is likely: read the order ahead, once the first pages have been served.
+      if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.rows.readAhead(id), ORDER_AHEAD_DELAY_MS).unref();
+    } catch (err) {
+      table.close();
+      throw classifyReadError(err, `Opening ${found.path}`);
+    }
+    return info;
+  }
+
+  get(id: string): OpenDataset {
+    const ds = this.open.get(id);
+    if (!ds) throw failure('NOT_FOUND', 'That dataset is no longer open. Open it again.');
+    return ds;
+  }
+
+  /**
+   * The app changed the schema through this session (a column added): read version, schema and row
+   * count again. Row ids stay valid, so open views and caches keep working.
+   */
+  async refresh(id: string): Promise<DatasetInfo> {
+    const ds = this.get(id);
+    const [schema, version, rowCount] = await Promise.all([ds.table.schema(), ds.table.version(), ds.table.countRows()]);
+    const columns = schema.fields.map(describeField);
+    ds.info = { ...ds.info, version, rowCount, columns, vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name) };
+    ds.pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
+    return ds.info;
+  }
+
+  /** Note what the app just did, against the session's (new) version, for the history. */
+  async noteChange(id: string, note: string): Promise<void> {
+    const ds = this.open.get(id);
+    if (ds && this.options.journal) await this.options.journal.record(ds.info.path, ds.info.version, note);
+  }
+
+  notesFor(datasetPath: string): Promise<Map<number, string>> {
+    return this.options.journal?.notes(datasetPath) ?? Promise.resolve(new Map());
+  }
+
+  /** Refuse to write through a session pinned to an old version or a tag. */
+  writable(id: string): OpenDataset {
+    const ds = this.get(id);
+    if (ds.info.readOnly) throw failure('FORBIDDEN', `This is version ${ds.info.version}${ds.info.tag ? ` (tag "${ds.info.tag}")` : ''}, opened read-only. Open the latest version to change the dataset, or restore this one.`);
+    return ds;
+  }
+
+  moved(id: string, version: number): void {
+    const ds = this.open.get(id); // closed meanwhile: nothing to update, the work is still done
+    if (ds) ds.info = { ...ds.info, version };
+  }
+
+  close(id: string): boolean {
+    const ds = this.open.get(id);
+    if (!ds) return false;
+    this.open.delete(id);
+    this.images.forget(id);
+    this.rows.close(id);
+    try {
+      ds.table.close();
+    } catch {
+      // Still in use by a background job (an index build finishing): the handle is dropped with it.
+    }
+    return true;
+  }
+
+  closeAll(): void {
+    for (const id of [...this.open.keys()]) this.close(id);
+  }
+
+  async page(id: string, offset: number, limit: number): Promise<RowPage> {
+    const ds = this.get(id);
+    const end = Math.min(offset + limit, ds.info.rowCount);
+    if (offset >= end) return { offset, rows: [] };
+    const order = this.rows.current(id);
+    if (order) return this.pageOf(ds, order, offset, limit, `Reading rows ${offset + 1}-${end}`);
+    try {
+      return await this.readPage(ds.table, ds.pageColumns, offset, end - offset);
+    } catch (err) {
+      throw classifyReadError(err, `Reading rows ${offset + 1}-${end}`);
+    }
+  }
+
+  /**
+   * Rows `offset..offset+limit` of an ordered list of row ids (a view, or the session order), back in
+   * that order: takeRowIds answers in row-id order.
+   */
+  async pageOf(ds: OpenDataset, order: BigUint64Array, offset: number, limit: number, doing: string, decorate?: (row: RowSummary, position: number) => void): Promise<RowPage> {
+    const end = Math.min(offset + limit, order.length);
+    if (offset >= end) return { offset, rows: [] };
+    const ids = Array.from(order.subarray(offset, end));
+    let batch;
+    try {
+      batch = await ds.table.takeRowIds(ids).withRowId().select(ds.pageColumns.map((c) => c.name)).toArrow();
+    } catch (err) {
+      throw classifyReadError(err, doing);
+    }
+    const cells = tableToCells(batch, ds.pageColumns);
+    const byId = new Map(rowIdsOf(batch).map((rid, i) => [rid, cells[i]]));
+    const rows: RowSummary[] = [];
+    ids.forEach((rid, i) => {
+      const rowId = String(rid);
+      const values = byId.get(rowId);
+      if (!values) return;
+      const row: RowSummary = { rowId, index: offset + i, values };
+      decorate?.(row, offset + i);
+      rows.push(row);
+    });
+    return { offset, rows };
+  }
+
+  private async readPage(table: LanceTable, columns: ColumnInfo[], offset: number, limit: number): Promise<RowPage> {
+    // Unfiltered offset/limit is pushed down to Lance as a row range: the cost is the same at any offset.
+    const batch = await table
+      .query()
+      .withRowId()
+      .select(columns.map((c) => c.name))
+      .offset(offset)
+      .limit(limit)
+      .toArrow();
+    const cells = tableToCells(batch, columns);
+    const ids = rowIdsOf(batch);
+    return { offset, rows: cells.map((values, i) => ({ rowId: ids[i] as string, index: offset + i, values })) };
+  }
+
+  async row(id: string, rowId: string): Promise<RowDetail> {
+    const ds = this.get(id);
+    const columns = ds.info.columns;
+    let batch;
+    try {
+      batch = await ds.table
+        .takeRowIds([BigInt(rowId)])
+        .select(columns.map((c) => c.name))
+        .toArrow();
+    } catch (err) {
+      const text = errorText(err);
+      if (/out of bounds|invalid row|not found/i.test(text) && !/file/i.test(text)) {
+        throw failure('NOT_FOUND', `Row ${rowId} does not exist in this version of the dataset.`, text);
+      }
+      throw classifyReadError(err, `Reading row ${rowId}`);
+    }
+    if (batch.numRows === 0) throw failure('NOT_FOUND', `Row ${rowId} does not exist in this version of the dataset.`);
+    const values = tableToCells(batch, columns)[0] ?? {};
+    return { rowId, values, imageUrl: ds.info.imageColumn ? imageUrl(id, rowId) : null };
+  }
+}
+
+export const imageUrl = (datasetId: string, rowId: string) => `${IMAGE_ROUTE}${datasetId}/${rowId}`;
+
+function pickImageColumn(columns: ColumnInfo[]): string | null {
+  const binaries = columns.filter((c) => c.kind === 'binary');
+  return (binaries.find((c) => /^(image|img|jpeg|jpg|png|bytes)$/i.test(c.name)) ?? binaries[0])?.name ?? null;
+}
+
+function pickCaptionColumn(columns: ColumnInfo[]): string | null {
+  const strings = columns.filter((c) => c.kind === 'string');
+  for (const n of CAPTION_NAMES) {
+    const hit = strings.find((c) => c.name.toLowerCase() === n);
+    if (hit) return hit.name;
+  }
+  return null;
+}
+
+function displayName(found: string, table: string): string {
+  const base = path.basename(found);
+  return base === `${table}.lance` ? `${path.basename(path.dirname(found))}/${table}` : `${base}/${table}`;
+}
+
+/**
+ * "Browse online": LanceDB (through OpenDAL's Hugging Face service) opens
+ * hf://datasets/<owner>/<name>/<folder>/<table>.lance as table <table> of database
+ * hf://datasets/<owner>/<name>/<folder>. HF_ENDPOINT and HF_TOKEN come from the process environment.
+ */
+function hubLocation(uri: string): InspectResult {
+  const m = /^hf:\/\/datasets\/([A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*)\/((?:[\w.-]+\/)*)([\w.-]+)\.lance\/?$/.exec(uri);
+  if (!m || uri.includes('..')) {
+    throw failure('INVALID_PAYLOAD', `${uri} is not a Hub dataset address: use hf://datasets/<owner>/<name>/<path>/<table>.lance.`);
+  }
+  return { path: uri.replace(/\/$/, ''), kind: 'table', tables: [m[3] as string] };
+}
