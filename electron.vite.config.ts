@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
@@ -16,8 +17,19 @@ const cspMeta = (): Plugin => ({
     ),
 });
 
+// The part writer's worker thread is a plain CommonJS file read at run time (part-writer.ts): ship it
+// beside the main bundle, where `new URL('./part-writer.worker.cjs', import.meta.url)` finds it.
+const partWriterWorker = (): Plugin => ({
+  name: 'lance-explorer-part-writer-worker',
+  apply: 'build',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'part-writer.worker.cjs', source: readFileSync(resolve(__dirname, 'main/services/hub/part-writer.worker.cjs'), 'utf8') });
+  },
+});
+
 export default defineConfig({
   main: {
+    plugins: [partWriterWorker()],
     build: {
       outDir: 'out/main',
       rollupOptions: { input: { index: resolve(__dirname, 'main/electron/main.ts') } },

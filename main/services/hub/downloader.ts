@@ -10,9 +10,10 @@
 // next start continues where it left off.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { openPart, type PartHash, type PartOpener, type PartWriter } from './part-writer';
-import { failure, errorText, isDiskFull, AppFailure } from '../support/errors';
-import { getFile, hubError, listFolder, requestHeaders, resolveCommit, resolveUrl, type FileResponse, type HubConfig } from './hub-client';
+import { openPart, type PartOpener } from './part-writer';
+import { sizeOf, transferFile, TransferProgress, type PlannedFile, type TransferContext } from './file-transfer';
+import { failure, AppFailure } from '../support/errors';
+import { listFolder, resolveCommit, type HubConfig } from './hub-client';
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
 import type { ReportProgress } from '../jobs/jobs';
 import type { DownloadDetail, DownloadPlan } from '../../../shared/types';
@@ -28,12 +29,7 @@ export interface DownloadRequest {
   parallel: number;
 }
 
-export interface PlannedFile {
-  rel: string;
-  size: number;
-  sha256: string | null;
-  gitSha1: string | null;
-}
+export type { PlannedFile };
 
 export interface DownloadState {
   format: 1;
@@ -66,14 +62,6 @@ export async function readState(target: string): Promise<DownloadState | null> {
   try {
     const s = JSON.parse(await fs.readFile(statePath(target), 'utf8')) as DownloadState;
     return s && s.format === 1 && Array.isArray(s.files) ? s : null;
-  } catch {
-    return null;
-  }
-}
-
-async function sizeOf(file: string): Promise<number | null> {
-  try {
-    return (await fs.stat(file)).size;
   } catch {
     return null;
   }
@@ -160,47 +148,6 @@ export async function planDownload(cfg: HubConfig, req: Omit<DownloadRequest, 'p
   };
 }
 
-const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
-
-/** Retry-After in ms: seconds, or an HTTP date; also the `t=` of a RateLimit header. */
-export function retryAfterMs(res: { headers: Headers }): number | null {
-  const h = res.headers.get('retry-after');
-  if (h) {
-    if (/^\d+(\.\d+)?$/.test(h.trim())) return Math.round(Number(h) * 1000);
-    const at = Date.parse(h);
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
-  const rl = /(?:^|[;,\s])t=(\d+)/.exec(res.headers.get('ratelimit') ?? '');
-  return rl ? Number(rl[1]) * 1000 : null;
-}
-
-class Retry extends Error {
-  constructor(
-    readonly why: string,
-    readonly waitMs: number | null,
-  ) {
-    super(why);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
-
-function hashFor(f: PlannedFile): PartHash | null {
-  if (f.sha256) return { algo: 'sha256' };
-  if (f.gitSha1) return { algo: 'sha1', prefix: `blob ${f.size}\0` };
-  return null;
-}
-
 /** Rate over a sliding window of a few seconds, for the dialog's "MB/s" and ETA. */
 class RateMeter {
   private samples: Array<[number, number]> = [];
@@ -220,10 +167,6 @@ export async function runDownload(
   signal: AbortSignal,
   opts: DownloadOptions = {},
 ): Promise<{ path: string; bytes: number; files: number; refetchedBytes: number }> {
-  const maxAttempts = opts.maxAttempts ?? 8;
-  const backoffMs = opts.backoffMs ?? 500;
-  const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
-  const open = opts.openPart ?? openPart;
   const parallel = Math.max(1, Math.min(16, Math.floor(req.parallel)));
   const detail: DownloadDetail = { phase: 'listing', bytesDone: 0, bytesTotal: 0, rate: 0, etaSeconds: null, filesDone: 0, filesTotal: 0, inFlight: [], retrying: null };
   const say = (message: string) => report(detail.bytesDone, Math.max(1, detail.bytesTotal), message, { ...detail, inFlight: detail.inFlight.map((f) => ({ ...f })) });
@@ -247,164 +190,25 @@ export async function runDownload(
   detail.filesTotal = state.files.length;
   detail.bytesDone = 0;
   const meter = new RateMeter();
-  let refetchedBytes = 0;
   const tick = () => {
     detail.rate = meter.sample(detail.bytesDone);
     detail.etaSeconds = detail.rate > 0 ? Math.round((detail.bytesTotal - detail.bytesDone) / detail.rate) : null;
     say(`${fmtBytes(detail.bytesDone)} of ${fmtBytes(detail.bytesTotal)} · ${detail.filesDone} of ${detail.filesTotal} files${detail.rate ? ` · ${fmtBytes(detail.rate)}/s` : ''}`);
   };
-
-  const fetchOne = async (index: number): Promise<void> => {
-    const f = state.files[index] as PlannedFile;
-    const final = inside(filesDir, f.rel);
-    if ((await sizeOf(final)) === f.size) {
-      detail.bytesDone += f.size;
-      detail.filesDone++;
-      return;
-    }
-    const part = path.join(partsDir, `${index}.part`);
-    const flight = { path: f.rel, done: 0, size: f.size };
-    detail.inFlight.push(flight);
-    tick();
-    let badHashes = 0;
-    let writer: PartWriter | null = null;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        if (signal.aborted) throw stopped();
-        let have = (await sizeOf(part)) ?? 0;
-        if (have > f.size) {
-          await fs.truncate(part, 0);
-          have = 0;
-        }
-        let counted = have; // bytes of this file already counted in detail.bytesDone
-        detail.bytesDone += have;
-        flight.done = have;
-        try {
-          if (have >= f.size) {
-            // All there (a stop came between the last write and the check): hash what is on disk.
-            writer = await open({ path: part, keep: have, hash: hashFor(f) });
-          } else {
-            let res: FileResponse;
-            try {
-              res = await getFile(cfg, resolveUrl(cfg, state.repo, state.commit, `${state.folder ? `${state.folder}/` : ''}${f.rel}`), requestHeaders(cfg, have), signal);
-            } catch (err) {
-              if (signal.aborted) throw stopped();
-              throw new Retry(`connection failed (${errorText(err)})`, null);
-            }
-            if (res.status === 416 && have > 0) {
-              // Our part is longer than the file now served: start the file over.
-              res.cancel();
-              await fs.truncate(part, 0);
-              throw new Retry('range not satisfiable, starting the file over', 0);
-            }
-            if (!res.ok) {
-              if (RETRYABLE.has(res.status)) {
-                res.cancel();
-                throw new Retry(`the Hub answered ${res.status}`, retryAfterMs(res));
-              }
-              throw await hubError(await res.asResponse(), `Downloading ${f.rel}`);
-            }
-            let offset = have;
-            if (res.status === 200 && have > 0) {
-              // The server ignored our Range: what we have is kept only if it starts the same file over.
-              await fs.truncate(part, 0);
-              detail.bytesDone -= have;
-              counted = 0;
-              offset = 0;
-              flight.done = 0;
-              refetchedBytes += have;
-              if (hashFor(f)) {
-                res.cancel();
-                throw new Retry('the server ignored the range request, starting the file over', 0);
-              }
-            } else if (res.status === 206) {
-              const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
-              if (!m || Number(m[1]) !== have) {
-                res.cancel();
-                await fs.truncate(part, 0);
-                throw new Retry('the server answered a different range, starting the file over', 0);
-              }
-            }
-            // Opening a resumed part hashes what it keeps (in the writing thread) before the new bytes.
-            const w = await open({ path: part, keep: offset, hash: hashFor(f) });
-            writer = w;
-            // The body comes in batches of about 1 MB (less on a slow link, so progress keeps moving):
-            // one write each, and what a kill can lose stays one batch per transfer.
-            try {
-              const body = res.body[Symbol.asyncIterator]();
-              for (;;) {
-                let next: IteratorResult<Uint8Array[]>;
-                try {
-                  next = await body.next();
-                } catch (err) {
-                  // What arrived intact was handed out (and written) before the error: kept for the retry.
-                  if (signal.aborted) throw stopped();
-                  throw new Retry(`the connection dropped at ${fmtBytes(offset)} of ${fmtBytes(f.size)} (${errorText(err)})`, null);
-                }
-                if (next.done) break;
-                let got = 0;
-                for (const c of next.value) got += c.length;
-                if (offset + got > f.size) {
-                  res.cancel();
-                  await w.close();
-                  writer = null;
-                  await fs.truncate(part, 0);
-                  refetchedBytes += offset;
-                  throw new Retry('the server sent more bytes than the listing said, starting the file over', 0);
-                }
-                offset += got;
-                await w.write(next.value); // handed over, not copied; resolves once in the file
-                counted += got;
-                detail.bytesDone += got;
-                flight.done += got;
-                opts.onChunk?.(detail.bytesDone, got);
-              }
-            } catch (err) {
-              res.cancel();
-              throw err;
-            }
-            if (offset < f.size) throw new Retry(`the transfer ended early at ${fmtBytes(offset)} of ${fmtBytes(f.size)}`, null);
-          }
-          // Complete: check the content against the listing before it may count.
-          const digest = await (writer as PartWriter).finish();
-          writer = null;
-          const want = f.sha256 ?? f.gitSha1;
-          if (want && digest !== want) {
-            badHashes++;
-            await fs.rm(part, { force: true });
-            detail.bytesDone -= counted;
-            counted = 0;
-            refetchedBytes += f.size;
-            if (badHashes >= 3) throw failure('IO', `${f.rel} failed its ${f.sha256 ? 'sha256' : 'git sha1'} check ${badHashes} times: the Hub (or something between) keeps sending different bytes. The download stopped; resume to try again.`);
-            throw new Retry(`${f.rel} failed its checksum, fetching it again`, 0);
-          }
-          if (!want && (await sizeOf(part)) !== f.size) throw new Retry('size mismatch', 0);
-          await fs.mkdir(path.dirname(final), { recursive: true });
-          await fs.rename(part, final);
-          detail.filesDone++;
-          tick();
-          return;
-        } catch (err) {
-          await writer?.close(); // before the next attempt opens the part again
-          writer = null;
-          detail.bytesDone -= counted;
-          if (!(err instanceof Retry)) {
-            if (isDiskFull(err)) throw failure('IO', `The disk is full after ${fmtBytes(detail.bytesDone)}. What was fetched is kept: free some space, then resume.`, errorText(err));
-            throw err;
-          }
-          if (attempt >= maxAttempts) throw failure('IO', `Downloading ${f.rel} failed ${attempt} times (last: ${err.why}). What was fetched is kept: resume to try again.`);
-          if (err.waitMs !== null && err.waitMs > maxRetryAfterMs) throw failure('BUSY', `The Hub asks to wait ${Math.round(err.waitMs / 1000)} s before more requests. What was fetched is kept: resume later.`);
-          const wait = err.waitMs ?? Math.min(30_000, backoffMs * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
-          detail.retrying = `${f.rel}: ${err.why}; retrying in ${(wait / 1000).toFixed(1)} s`;
-          tick();
-          await sleep(wait, signal);
-          detail.retrying = null;
-        }
-      }
-    } finally {
-      detail.inFlight.splice(detail.inFlight.indexOf(flight), 1);
-    }
+  const progress = new TransferProgress(detail, tick);
+  const ctx: TransferContext = {
+    cfg,
+    source: { repo: state.repo, commit: state.commit, folder: state.folder },
+    partsDir,
+    filesDir,
+    policy: { maxAttempts: opts.maxAttempts ?? 8, backoffMs: opts.backoffMs ?? 500, maxRetryAfterMs: opts.maxRetryAfterMs ?? 120_000 },
+    open: opts.openPart ?? openPart,
+    progress,
+    signal,
+    stopped: () => stopped(),
+    onChunk: opts.onChunk,
   };
+  const fetchOne = (index: number) => transferFile(ctx, state.files[index] as PlannedFile, index);
 
   const stopped = () => failure('CANCELLED', `Stopped with ${fmtBytes(detail.bytesDone)} of ${fmtBytes(detail.bytesTotal)} kept. Resume continues from there.`);
   const timer = setInterval(tick, 250);
@@ -424,7 +228,7 @@ export async function runDownload(
     await fs.rm(staging, { recursive: true, force: true });
     detail.phase = 'checking';
     tick();
-    return { path: state.target, bytes: detail.bytesTotal, files: state.files.length, refetchedBytes };
+    return { path: state.target, bytes: detail.bytesTotal, files: state.files.length, refetchedBytes: progress.refetchedBytes };
   } catch (err) {
     if (signal.aborted && !(err instanceof AppFailure && err.code !== 'CANCELLED')) throw stopped();
     throw err;

@@ -5,7 +5,8 @@
 // main thread only receives. Batches are handed over without a copy (transferred), in order, so a
 // file's hash is over exactly the bytes on disk; a write is acknowledged once it is in the file.
 import { createHash, type Hash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BATCH_BYTES, isBatchMemory, recycleBatch } from './batch-buffers';
@@ -49,62 +50,16 @@ function rebuild(e: { message: string; code?: string }): Error {
   return Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
 }
 
-// Plain CommonJS, evaluated as the worker: no bundler has to find a second entry file.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const fs = require('node:fs');
-const files = new Map();
-const fail = (id, err) => parentPort.postMessage({ id, error: { message: String((err && err.message) || err), code: err && err.code } });
-function open(m) {
-  const fd = fs.openSync(m.path, m.keep > 0 ? 'r+' : 'w');
-  const f = { fd, pos: 0, h: m.hash ? createHash(m.hash.algo) : null };
-  files.set(m.id, f);
-  if (f.h && m.hash.prefix) f.h.update(m.hash.prefix);
-  if (m.keep > 0) {
-    // Exactly the first m.keep bytes, which stay; anything after them is cut.
-    const b = Buffer.allocUnsafe(1 << 20);
-    while (f.pos < m.keep) {
-      const n = fs.readSync(fd, b, 0, Math.min(b.length, m.keep - f.pos), f.pos);
-      if (n <= 0) throw Object.assign(new Error('the part file is shorter than expected'), { code: 'ESHORT' });
-      if (f.h) f.h.update(b.subarray(0, n));
-      f.pos += n;
-    }
-    fs.ftruncateSync(fd, m.keep);
-  }
+/**
+ * The writing thread's source (part-writer.worker.cjs, type-checked by tsc), read once. Started with
+ * `eval` rather than by path: the main process reads files inside the app's asar archive, a worker
+ * thread started from a path there might not. The build emits the file beside the bundle.
+ */
+let workerSource: string | null = null;
+function workerCode(): string {
+  workerSource ??= readFileSync(fileURLToPath(new URL('./part-writer.worker.cjs', import.meta.url)), 'utf8');
+  return workerSource;
 }
-parentPort.on('message', (m) => {
-  const f = files.get(m.id);
-  try {
-    if (m.op === 'open') {
-      open(m);
-      parentPort.postMessage({ id: m.id });
-    } else if (m.op === 'write') {
-      if (!f) throw new Error('the part file is not open');
-      for (const c of m.chunks) {
-        for (let at = 0; at < c.length; ) {
-          const piece = c.subarray(at, at + ${WRITE_PIECE});
-          let done = 0;
-          while (done < piece.length) done += fs.writeSync(f.fd, piece, done, piece.length - done, f.pos + done);
-          f.pos += piece.length;
-          if (f.h) f.h.update(piece); // still in cache
-          at += piece.length;
-        }
-      }
-      // Receive buffers go back to be filled again.
-      const back = [...new Set(m.chunks.map((c) => c.buffer).filter((b) => b.byteLength === ${BATCH_BYTES}))];
-      parentPort.postMessage({ id: m.id, back }, back);
-    } else if (m.op === 'finish' || m.op === 'close') {
-      files.delete(m.id);
-      if (f) fs.closeSync(f.fd);
-      parentPort.postMessage({ id: m.id, hex: m.op === 'finish' && f && f.h ? f.h.digest('hex') : null });
-    }
-  } catch (err) {
-    if (m.op === 'close') return parentPort.postMessage({ id: m.id, hex: null }); // closing never fails
-    fail(m.id, err);
-  }
-});
-`;
 
 interface Waiter {
   resolve(v: string | null): void;
@@ -129,7 +84,7 @@ function workerPool(): Slot[] | null {
     // the receiving thread did 1,100-1,180 MB/s where one did 900-1,000; four were no better.
     const n = Math.min(4, Math.max(2, os.availableParallelism?.() ?? os.cpus().length));
     const made: Slot[] = Array.from({ length: n }, () => {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      const worker = new Worker(workerCode(), { eval: true, workerData: { writePiece: WRITE_PIECE, batchBytes: BATCH_BYTES } });
       const slot: Slot = { worker, waiting: new Map(), pending: 0 };
       worker.on('message', (m: { id: number; hex?: string | null; error?: { message: string; code?: string }; back?: ArrayBuffer[] }) => {
         if (m.back) for (const b of m.back) recycleBatch(b);
