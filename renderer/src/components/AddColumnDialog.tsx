@@ -31,28 +31,11 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
   const [categories, setCategories] = useState('');
   const [def, setDef] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [target, setTarget] = useState('');
-  const [newName, setNewName] = useState('');
-  const [sure, setSure] = useState(false);
-  const [confirmDrop, setConfirmDrop] = useState(false);
   const [busy, setBusy] = useState(false);
   const cats = categories
     .split(/[\n,]/)
     .map((c) => c.trim())
     .filter(Boolean);
-
-  const alter = async (action: 'rename' | 'drop') => {
-    setError(null);
-    setBusy(true);
-    const r =
-      action === 'rename'
-        ? await api.renameColumn({ id: dataset.id, from: target, to: newName.trim(), insist: sure })
-        : await api.dropColumn({ id: dataset.id, column: target, insist: sure });
-    setBusy(false);
-    setConfirmDrop(false);
-    if (!r.ok) return setError(r.error.message);
-    onAdded(action === 'rename' ? `Renamed ${target} to ${newName.trim()}.` : `Dropped ${target}.`, r.value.dataset);
-  };
 
   const runPreview = async () => {
     setError(null);
@@ -119,55 +102,9 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
               />
             </>
           )}
-          {type !== 'derived' && <label htmlFor="addcol-default">Default (optional)</label>}
-          {type === 'derived' ? null : type === 'category' ? (
-            <select id="addcol-default" value={def} onChange={(e) => setDef(e.target.value)} data-testid="addcol-default">
-              <option value="">(empty)</option>
-              {cats.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          ) : type === 'boolean' ? (
-            <select id="addcol-default" value={def} onChange={(e) => setDef(e.target.value)} data-testid="addcol-default">
-              <option value="">(empty)</option>
-              <option value="true">yes</option>
-              <option value="false">no</option>
-            </select>
-          ) : (
-            <input id="addcol-default" value={def} onChange={(e) => setDef(e.target.value)} inputMode={type === 'text' ? 'text' : 'decimal'} data-testid="addcol-default" />
-          )}
+          {type !== 'derived' && <DefaultField type={type} categories={cats} value={def} onChange={setDef} />}
         </div>
-        <fieldset className="columns-pick" data-testid="alter-columns">
-          <legend>Rename or drop a column</legend>
-          <div className="row tight">
-            <select aria-label="Column to rename or drop" value={target} onChange={(e) => setTarget(e.target.value)} data-testid="alter-column">
-              <option value="">(choose a column)</option>
-              {dataset.columns.map((c) => (
-                <option key={c.name} value={c.name}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-            <input aria-label="New name" value={newName} placeholder="new name" onChange={(e) => setNewName(e.target.value)} spellCheck={false} data-testid="alter-new-name" />
-            <button type="button" disabled={busy || !target || !newName.trim()} onClick={() => void alter('rename')} data-testid="alter-rename">
-              Rename
-            </button>
-            {confirmDrop ? (
-              <button type="button" className="primary" onClick={() => void alter('drop')} data-testid="alter-drop-confirm">
-                Drop “{target}”? (older versions keep it)
-              </button>
-            ) : (
-              <button type="button" disabled={busy || !target} onClick={() => setConfirmDrop(true)} data-testid="alter-drop">
-                Drop…
-              </button>
-            )}
-          </div>
-          <label>
-            <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} data-testid="alter-sure" /> I am sure (needed for the original LAION columns and the key)
-          </label>
-        </fieldset>
+        <AlterColumns dataset={dataset} busy={busy} setBusy={setBusy} onError={setError} onDone={onAdded} />
         {preview && (
           <div className="plan-box" data-testid="addcol-preview">
             {preview.type}: {preview.values.map((v) => (v === null ? '∅' : typeof v === 'number' ? Number(v.toPrecision(6)) : String(v))).join(', ')}
@@ -193,5 +130,83 @@ export function AddColumnDialog({ dataset, onAdded, onClose }: Props) {
           </button>
         </div>
     </Modal>
+  );
+}
+
+/** The default a new column starts with: one of its categories, yes/no, or typed. */
+function DefaultField({ type, categories, value, onChange }: { type: LabelType; categories: string[]; value: string; onChange(v: string): void }) {
+  return (
+    <>
+      <label htmlFor="addcol-default">Default (optional)</label>
+      {type === 'category' ? (
+      <select id="addcol-default" value={value} onChange={(e) => onChange(e.target.value)} data-testid="addcol-default">
+        <option value="">(empty)</option>
+        {categories.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
+      </select>
+    ) : type === 'boolean' ? (
+      <select id="addcol-default" value={value} onChange={(e) => onChange(e.target.value)} data-testid="addcol-default">
+        <option value="">(empty)</option>
+        <option value="true">yes</option>
+        <option value="false">no</option>
+      </select>
+    ) : (
+      <input id="addcol-default" value={value} onChange={(e) => onChange(e.target.value)} inputMode={type === 'text' ? 'text' : 'decimal'} data-testid="addcol-default" />
+    )}
+    </>
+  );
+}
+
+/** Rename or drop a column, after a confirmation; LAION columns and the key need "I am sure". */
+function AlterColumns({ dataset, busy, setBusy, onError, onDone }: { dataset: DatasetInfo; busy: boolean; setBusy(b: boolean): void; onError(m: string | null): void; onDone(what: string, next: DatasetInfo): void }) {
+  const [target, setTarget] = useState('');
+  const [newName, setNewName] = useState('');
+  const [sure, setSure] = useState(false);
+  const [confirmDrop, setConfirmDrop] = useState(false);
+  const alter = async (action: 'rename' | 'drop') => {
+    onError(null);
+    setBusy(true);
+    const r =
+      action === 'rename'
+        ? await api.renameColumn({ id: dataset.id, from: target, to: newName.trim(), insist: sure })
+        : await api.dropColumn({ id: dataset.id, column: target, insist: sure });
+    setBusy(false);
+    setConfirmDrop(false);
+    if (!r.ok) return onError(r.error.message);
+    onDone(action === 'rename' ? `Renamed ${target} to ${newName.trim()}.` : `Dropped ${target}.`, r.value.dataset);
+  };
+  return (
+    <fieldset className="columns-pick" data-testid="alter-columns">
+      <legend>Rename or drop a column</legend>
+      <div className="row tight">
+        <select aria-label="Column to rename or drop" value={target} onChange={(e) => setTarget(e.target.value)} data-testid="alter-column">
+          <option value="">(choose a column)</option>
+          {dataset.columns.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <input aria-label="New name" value={newName} placeholder="new name" onChange={(e) => setNewName(e.target.value)} spellCheck={false} data-testid="alter-new-name" />
+        <button type="button" disabled={busy || !target || !newName.trim()} onClick={() => void alter('rename')} data-testid="alter-rename">
+          Rename
+        </button>
+        {confirmDrop ? (
+          <button type="button" className="primary" onClick={() => void alter('drop')} data-testid="alter-drop-confirm">
+            Drop “{target}”? (older versions keep it)
+          </button>
+        ) : (
+          <button type="button" disabled={busy || !target} onClick={() => setConfirmDrop(true)} data-testid="alter-drop">
+            Drop…
+          </button>
+        )}
+      </div>
+      <label>
+        <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} data-testid="alter-sure" /> I am sure (needed for the original LAION columns and the key)
+      </label>
+    </fieldset>
   );
 }

@@ -4,9 +4,10 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
-import { formatBytes, formatDuration } from '../format';
+import { formatBytes } from '../format';
 import type { DownloadPlan, IncompleteDownload } from '../../../shared/types';
 import { Modal } from './Modal';
+import { DownloadActions, DownloadStatus, HubTokenField, IncompleteDownloads } from './DownloadParts';
 
 export interface DownloadForm {
   repo: string;
@@ -33,34 +34,15 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [incomplete, setIncomplete] = useState<IncompleteDownload[]>([]);
-  const [token, setToken] = useState('');
-  const [remember, setRemember] = useState(true);
-  const [tokenNote, setTokenNote] = useState<string | null>(null);
-  const [canStore, setCanStore] = useState(false);
-  const [confirmCancel, setConfirmCancel] = useState(false);
   const job = useJob(jobId);
   const running = !!jobId && !job.finished;
-  const d = job.progress?.download;
 
   const refreshIncomplete = () => void api.listIncompleteDownloads({}).then((r) => r.ok && setIncomplete(r.value));
   useEffect(refreshIncomplete, [job.finished]);
-  useEffect(() => {
-    void api.hubTokenStatus({}).then((r) => {
-      if (r.ok) setCanStore(r.value.canStore);
-      if (r.ok) setTokenNote(r.value.source === 'typed' ? 'Using the token you gave earlier.' : r.value.source === 'env' ? 'Using HF_TOKEN from the environment.' : null);
-    });
-  }, []);
 
   const set = (patch: Partial<DownloadForm>) => {
     setPlan(null);
     onForm({ ...form, ...patch });
-  };
-
-  const saveToken = async () => {
-    const r = await api.setHubToken({ token: token.trim() || null, remember });
-    if (!r.ok) return setError(r.error.message);
-    setToken('');
-    setTokenNote(r.value.source === 'typed' ? (r.value.stored ? 'Token saved, encrypted by the system keychain.' : 'Token kept for this session only (it is never written unencrypted).') : 'Token cleared.');
   };
 
   const check = async (f: DownloadForm = form): Promise<boolean> => {
@@ -79,7 +61,6 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
 
   const start = async (f: DownloadForm = form) => {
     setError(null);
-    setConfirmCancel(false);
     const target = f.target.trim() || plan?.target;
     const r = await api.startDownload({ repo: f.repo, revision: f.revision, folder: f.folder, ...(target ? { target } : {}), parallel: f.parallel });
     if (!r.ok) return setError(r.error.message);
@@ -101,7 +82,6 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
   const cancel = async () => {
     if (!jobId) return;
     await api.cancelJob({ jobId });
-    setConfirmCancel(false);
     // Cancel = stop and remove what was fetched; Pause keeps it for Resume.
     const wait = setInterval(() => {
       void api.jobStatus({ jobId }).then(async (s) => {
@@ -121,30 +101,12 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
     if (err) setError(err);
   };
 
-  const pct = d && d.bytesTotal ? Math.floor((100 * d.bytesDone) / d.bytesTotal) : job.finished?.ok ? 100 : 0;
   const finishedPath = job.finished?.ok ? job.finished.path : null;
   const stoppedAt = job.finished && !job.finished.ok ? job.finished.error : null;
 
   return (
     <Modal title="Download from the Hugging Face Hub" testId="download-dialog" onClose={onClose} wide>
-        {incomplete.length > 0 && !running && (
-          <div className="incomplete" data-testid="incomplete-downloads">
-            <h3>Incomplete downloads</h3>
-            {incomplete.map((inc) => (
-              <div className="row" key={inc.target} data-testid="incomplete-download">
-                <span className="grow" title={inc.target}>
-                  {inc.repo}/{inc.folder}@{inc.revision}: {formatBytes(inc.haveBytes)} of {formatBytes(inc.totalBytes)}. Incomplete, resume?
-                </span>
-                <button type="button" className="primary" onClick={() => resume(inc)} data-testid="resume-download">
-                  Resume
-                </button>
-                <button type="button" onClick={() => void discard(inc.target)} data-testid="discard-download">
-                  Discard
-                </button>
-              </div>
-            ))}
-          </div>
-        )}
+        {incomplete.length > 0 && !running && <IncompleteDownloads list={incomplete} onResume={resume} onDiscard={(t) => void discard(t)} />}
         <div className="form-grid">
           <label htmlFor="dl-repo">Repository</label>
           <input id="dl-repo" value={form.repo} onChange={(e) => set({ repo: e.target.value, target: '' })} disabled={running} spellCheck={false} data-testid="dl-repo" />
@@ -156,24 +118,8 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
           <input id="dl-target" value={form.target} placeholder="(suggested after Check)" onChange={(e) => set({ target: e.target.value })} disabled={running} spellCheck={false} data-testid="dl-target" />
           <label htmlFor="dl-parallel">Parallel transfers</label>
           <input id="dl-parallel" className="num" type="number" min={1} max={16} value={form.parallel} onChange={(e) => set({ parallel: Math.max(1, Math.min(16, Number(e.target.value) || 1)) })} disabled={running} />
-          <label htmlFor="dl-token">Token (gated or private data)</label>
-          <div className="row tight">
-            <input id="dl-token" type="password" value={token} placeholder="hf_…" autoComplete="off" onChange={(e) => setToken(e.target.value)} data-testid="dl-token" />
-            {canStore ? (
-              <label>
-                <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> remember (encrypted)
-              </label>
-            ) : (
-              <span className="muted small" title="Only the desktop app can encrypt it with the system keychain; it is never written in plain text.">
-                this session only
-              </span>
-            )}
-            <button type="button" onClick={() => void saveToken()} data-testid="dl-token-save">
-              Use token
-            </button>
-          </div>
+          <HubTokenField onError={setError} />
         </div>
-        {tokenNote && <p className="muted" data-testid="dl-token-note">{tokenNote}</p>}
         {plan && !jobId && (
           <div className={plan.tooBig ? 'error-box' : 'plan-box'} data-testid="dl-plan">
             Commit {plan.commit.slice(0, 10)} · {plan.files.toLocaleString('en-US')} files · {formatBytes(plan.totalBytes)}
@@ -186,85 +132,24 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
             {error}
           </div>
         )}
-        {jobId && (
-          <div role="status" data-testid="dl-status" className="dl-status">
-            <progress max={100} value={pct} style={{ width: '100%' }} />
-            <div data-testid="dl-summary">
-              {finishedPath
-                ? `Done: ${d ? formatBytes(d.bytesTotal) : ''} in ${d?.filesTotal ?? ''} files, every file verified, at ${finishedPath}`
-                : stoppedAt
-                  ? stoppedAt
-                  : d
-                    ? `${pct}% · ${formatBytes(d.bytesDone)} of ${formatBytes(d.bytesTotal)} · ${d.filesDone} of ${d.filesTotal} files · ${d.rate ? `${formatBytes(d.rate)}/s` : '…'} · ETA ${d.etaSeconds !== null ? formatDuration(d.etaSeconds) : '…'}`
-                    : (job.progress?.message ?? 'Starting…')}
-            </div>
-            {d?.retrying && running && <div className="muted" data-testid="dl-retrying">{d.retrying}</div>}
-            {running && d && d.inFlight.length > 0 && (
-              <ul className="in-flight" data-testid="dl-in-flight">
-                {d.inFlight.map((f) => (
-                  <li key={f.path}>
-                    <span className="grow" title={f.path}>
-                      {f.path}
-                    </span>
-                    <progress max={Math.max(1, f.size)} value={f.done} /> {formatBytes(f.done)} / {formatBytes(f.size)}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
+        {jobId && <DownloadStatus job={job} running={running} />}
         <p className="muted small">
           Files are staged next to the target and verified (sha256 or git hash) before anything becomes a dataset; version manifests come last. A stopped download resumes where it left off, even after a restart.
         </p>
-        <div className="modal-actions">
-          {!running && !finishedPath && (
-            <>
-              <button
-                type="button"
-                onClick={() => void openAndReport(`hf://datasets/${form.repo.trim()}/${form.folder.trim().replace(/^\/+|\/+$/g, '')}`)}
-                title="Open it straight from the Hub through LanceDB: nothing is downloaded, every page is fetched over the network, so it is much slower."
-                data-testid="dl-browse-online"
-              >
-                Browse online (slower)
-              </button>
-              <button type="button" disabled={busy} onClick={() => void check()} data-testid="dl-check">
-                Check
-              </button>
-              <button type="button" className="primary" disabled={busy || (plan?.tooBig ?? false)} onClick={() => void start()} data-testid="dl-start">
-                {stoppedAt || (plan && plan.haveBytes > 0) ? 'Resume' : 'Download'}
-              </button>
-            </>
-          )}
-          {running &&
-            (confirmCancel ? (
-              <>
-                <span>Delete what was fetched?</span>
-                <button type="button" onClick={() => void cancel()} data-testid="dl-cancel-confirm">
-                  Yes, cancel and delete
-                </button>
-                <button type="button" onClick={() => setConfirmCancel(false)}>
-                  No
-                </button>
-              </>
-            ) : (
-              <>
-                <button type="button" onClick={() => void api.cancelJob({ jobId: jobId as string })} data-testid="dl-pause">
-                  Pause
-                </button>
-                <button type="button" onClick={() => setConfirmCancel(true)} data-testid="dl-cancel">
-                  Cancel
-                </button>
-              </>
-            ))}
-          {finishedPath && (
-            <button type="button" className="primary" onClick={() => void openAndReport(finishedPath)} data-testid="dl-open">
-              Open it
-            </button>
-          )}
-          <button type="button" onClick={onClose} data-testid="dl-close">
-            {running ? 'Close (keeps downloading)' : 'Close'}
-          </button>
-        </div>
+        <DownloadActions
+          running={running}
+          finishedPath={finishedPath ?? null}
+          resumable={!!stoppedAt || (!!plan && plan.haveBytes > 0)}
+          busy={busy}
+          tooBig={plan?.tooBig ?? false}
+          onBrowseOnline={() => void openAndReport(`hf://datasets/${form.repo.trim()}/${form.folder.trim().replace(/^\/+|\/+$/g, '')}`)}
+          onCheck={() => void check()}
+          onStart={() => void start()}
+          onPause={() => void api.cancelJob({ jobId: jobId as string })}
+          onCancel={() => void cancel()}
+          onOpen={(p) => void openAndReport(p)}
+          onClose={onClose}
+        />
     </Modal>
   );
 }

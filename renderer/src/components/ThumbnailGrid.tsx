@@ -93,59 +93,11 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
   );
 
   const onKeyDown = (e: React.KeyboardEvent) => {
-    const steps: Record<string, number> = {
-      ArrowRight: 1,
-      ArrowLeft: -1,
-      ArrowDown: cols,
-      ArrowUp: -cols,
-      PageDown: cols * visibleRows,
-      PageUp: -cols * visibleRows,
-    };
-    if (e.key in steps) moveTo(focused + (steps[e.key] as number));
-    else if (e.key === 'Home') moveTo(0);
-    else if (e.key === 'End') moveTo(total - 1);
-    else if (e.key === 'Enter') {
-      const row = pages.row(focused);
-      if (row) onOpen(row);
-    } else if ((e.key === 's' || e.key === 'S') && !e.ctrlKey && !e.metaKey && dataset.vectorColumns.length) {
-      const row = pages.row(focused);
-      if (row) onFindSimilar(row);
-    } else if (e.key === ' ') {
-      selection.toggle(focused, focused);
-    } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
-      selection.selectAll();
-    } else if (e.key === 'Escape' && (selection.all || selection.positions.size)) {
-      selection.clear();
-    } else if (/^[0-9]$/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey && onLabelKey) {
-      onLabelKey(Number(e.key));
-    } else return;
-    e.preventDefault();
+    const handled = gridKey(e, { focused, cols, visibleRows, total, moveTo, selection, onLabelKey, canFindSimilar: dataset.vectorColumns.length > 0, row: pages.row, onOpen, onFindSimilar });
+    if (handled) e.preventDefault();
   };
 
-  if (total === 0) {
-    return (
-      <div className="empty-state" data-testid="grid-empty">
-        {view && view.spec.kind !== 'browse' ? (
-          <>
-            <h2>Nothing found</h2>
-            <p>No rows match. Loosen the filters or try other words.</p>
-          </>
-        ) : view ? (
-          <>
-            <h2>No rows match these filters</h2>
-            <p>Remove a filter to see rows again.</p>
-          </>
-        ) : (
-          <>
-            <h2>This dataset has no rows</h2>
-            <p>
-              {dataset.name} at version {dataset.version} is empty. Open another dataset or another version.
-            </p>
-          </>
-        )}
-      </div>
-    );
-  }
+  if (total === 0) return <EmptyGrid dataset={dataset} view={view} />;
 
   // The virtualizer's offsets are virtual; shift rendered rows back into the real (capped) spacer.
   const shift = scroller.scrollTop - (scrollRef.current?.scrollTop ?? 0);
@@ -204,6 +156,72 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
           </div>
         ))}
       </div>
+    </div>
+  );
+}
+
+/**
+ * The grid's keys: arrows, Page Up/Down, Home/End move the focus; Enter opens; S finds similar; Space,
+ * Ctrl+A and Escape change the selection; digits label. True when the key was the grid's.
+ */
+function gridKey(
+  e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean },
+  g: {
+    focused: number;
+    cols: number;
+    visibleRows: number;
+    total: number;
+    moveTo(index: number): void;
+    selection: Selection;
+    onLabelKey: ((digit: number) => void) | null;
+    canFindSimilar: boolean;
+    row(index: number): RowSummary | undefined;
+    onOpen(row: RowSummary): void;
+    onFindSimilar(row: RowSummary): void;
+  },
+): boolean {
+  const steps: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: g.cols, ArrowUp: -g.cols, PageDown: g.cols * g.visibleRows, PageUp: -g.cols * g.visibleRows };
+  const plain = !e.ctrlKey && !e.metaKey;
+  const row = () => g.row(g.focused);
+  if (e.key in steps) g.moveTo(g.focused + (steps[e.key] as number));
+  else if (e.key === 'Home') g.moveTo(0);
+  else if (e.key === 'End') g.moveTo(g.total - 1);
+  else if (e.key === 'Enter') {
+    const r = row();
+    if (r) g.onOpen(r);
+  } else if ((e.key === 's' || e.key === 'S') && plain && g.canFindSimilar) {
+    const r = row();
+    if (r) g.onFindSimilar(r);
+  } else if (e.key === ' ') g.selection.toggle(g.focused, g.focused);
+  else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') g.selection.selectAll();
+  else if (e.key === 'Escape' && (g.selection.all || g.selection.positions.size)) g.selection.clear();
+  else if (/^[0-9]$/.test(e.key) && plain && !e.altKey && g.onLabelKey) g.onLabelKey(Number(e.key));
+  else return false;
+  return true;
+}
+
+/** What an empty grid says: nothing found, no rows match, or an empty dataset. */
+function EmptyGrid({ dataset, view }: { dataset: DatasetInfo; view: ViewInfo | null }) {
+  return (
+    <div className="empty-state" data-testid="grid-empty">
+      {view && view.spec.kind !== 'browse' ? (
+        <>
+          <h2>Nothing found</h2>
+          <p>No rows match. Loosen the filters or try other words.</p>
+        </>
+      ) : view ? (
+        <>
+          <h2>No rows match these filters</h2>
+          <p>Remove a filter to see rows again.</p>
+        </>
+      ) : (
+        <>
+          <h2>This dataset has no rows</h2>
+          <p>
+            {dataset.name} at version {dataset.version} is empty. Open another dataset or another version.
+          </p>
+        </>
+      )}
     </div>
   );
 }
