@@ -1,15 +1,14 @@
 // The window, composed: the workflows live in hooks (session, views, pages, selection, labelling,
 // undo, index builds, shortcuts); the pieces of screen in components; this file wires them together.
 import { useCallback, useState } from 'react';
-import { ThumbnailGrid } from './components/ThumbnailGrid';
-import { DetailPanel } from './components/DetailPanel';
+import { BrowsePane } from './components/BrowsePane';
 import { StatusBar } from './components/StatusBar';
 import { StartScreen } from './components/StartScreen';
 import { ViewBar } from './components/ViewBar';
 import { ViewNotes } from './components/ViewNotes';
 import { Toolbar } from './components/Toolbar';
 import { SessionBars } from './components/SessionBars';
-import { LabelBar } from './components/LabelBar';
+import { SelectionLabelBar } from './components/LabelBar';
 import { Dialogs, type Dialog } from './components/Dialogs';
 import { useSession } from './hooks/useSession';
 import { useViews } from './hooks/useViews';
@@ -74,8 +73,6 @@ export function App() {
     setDetail(null);
     focusGrid();
   }, []);
-  const backToGrid = (f: () => void) => () => (f(), focusGrid());
-  const { active, canLabel } = labelling;
 
   return (
     <div className="app">
@@ -95,49 +92,20 @@ export function App() {
               onCode={() => setDialog({ kind: 'code' })}
             />
             <ViewNotes dataset={dataset} view={views.view} error={views.error} onBuildIndex={(t) => (indexBuild.offer(dataset, t), setDialog({ kind: 'index' }))} />
-            {canLabel && active && (
-              <LabelBar
-                columns={labelling.columns}
-                column={active}
-                onColumn={labelling.choose}
-                targetCount={selection.count(total)}
-                all={selection.all}
-                total={total}
-                busy={labelling.busy}
-                error={labelling.error}
-                onApply={(value) => (labelling.apply(active.name, value), focusGrid())}
-                onSelectAll={backToGrid(selection.selectAll)}
-                onClearSelection={backToGrid(selection.clear)}
-                hasSelection={selection.positions.size > 0}
-              />
-            )}
-            <div className="browse">
-              <ThumbnailGrid
-                key={`${dataset.id}:${views.view?.viewId ?? 'table'}`}
-                dataset={dataset}
-                pages={pages}
-                selection={selection}
-                onLabelKey={canLabel ? labelling.key : null}
-                labelColumns={labelling.columns}
-                view={views.view}
-                highlight={views.view?.spec.kind === 'search' ? views.view.spec.text.split(/\s+/) : []}
-                focused={focused}
-                onFocus={setFocused}
-                onOpen={setDetail}
-                onFindSimilar={views.findSimilar}
-              />
-              {detail && (
-                <DetailPanel
-                  key={detail.rowId}
-                  dataset={dataset}
-                  row={detail}
-                  onClose={closeDetail}
-                  onFindSimilar={dataset.vectorColumns.length ? () => views.findSimilar(detail) : null}
-                  onLabel={canLabel ? labelling.apply : null}
-                  labelTargets={selection.count(total)}
-                />
-              )}
-            </div>
+            <SelectionLabelBar labelling={labelling} selection={selection} total={total} focusGrid={focusGrid} />
+            <BrowsePane
+              dataset={dataset}
+              views={views}
+              pages={pages}
+              selection={selection}
+              labelling={labelling}
+              total={total}
+              focused={focused}
+              onFocus={setFocused}
+              detail={detail}
+              onDetail={setDetail}
+              onCloseDetail={closeDetail}
+            />
           </div>
         ) : (
           <StartScreen session={session} onOpenOther={() => setDialog({ kind: 'open' })} />

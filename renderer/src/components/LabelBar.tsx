@@ -2,6 +2,8 @@
 // numbers and text, how many tiles a label goes to, and "label the whole view".
 import { useState } from 'react';
 import { digitHints, typedValue } from '../label-keys';
+import type { Labelling } from '../hooks/useLabelling';
+import type { Selection } from '../hooks/useSelection';
 import { formatCount } from '../format';
 import type { ColumnInfo, LabelSpec, LabelValue } from '../../../shared/types';
 
@@ -93,3 +95,29 @@ export function LabelBar({ columns, column, onColumn, targetCount, all, total, b
   );
 }
 
+
+/**
+ * The label bar as the window shows it: for the active label column, over the selection (or the
+ * focused tile); every click hands the keyboard back to the grid, so the next key labels or moves.
+ */
+export function SelectionLabelBar({ labelling, selection, total, focusGrid }: { labelling: Labelling; selection: Selection; total: number; focusGrid(): void }) {
+  const active = labelling.active;
+  if (!labelling.canLabel || !active) return null;
+  const back = (f: () => void) => () => (f(), focusGrid());
+  return (
+    <LabelBar
+      columns={labelling.columns}
+      column={active}
+      onColumn={labelling.choose}
+      targetCount={selection.count(total)}
+      all={selection.all}
+      total={total}
+      busy={labelling.busy}
+      error={labelling.error}
+      onApply={(value) => (labelling.apply(active.name, value), focusGrid())}
+      onSelectAll={back(selection.selectAll)}
+      onClearSelection={back(selection.clear)}
+      hasSelection={selection.positions.size > 0}
+    />
+  );
+}

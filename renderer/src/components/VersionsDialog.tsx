@@ -67,22 +67,7 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
             {error}
           </div>
         )}
-        {diff && (
-          <div className="plan-box" data-testid="versions-diff">
-            Version {diff.from} → {diff.to}: {formatCount(diff.rowsFrom)} → {formatCount(diff.rowsTo)} rows
-            {diff.addedColumns.length ? ` · added ${diff.addedColumns.join(', ')}` : ''}
-            {diff.droppedColumns.length ? ` · dropped ${diff.droppedColumns.join(', ')}` : ''}
-            {diff.changedTypes.length ? ` · type changed: ${diff.changedTypes.join(', ')}` : ''}
-            {!diff.addedColumns.length && !diff.droppedColumns.length && !diff.changedTypes.length ? ' · same columns' : ''}
-            {diff.changedValues && (
-              <span data-testid="versions-changed-values">
-                {diff.changedValues.columns.length
-                  ? ` · values changed: ${diff.changedValues.columns.map((c) => `${c.name} (${formatCount(c.rows)} ${c.rows === 1 ? 'row' : 'rows'}${diff.changedValues!.sampled ? '+' : ''})`).join(', ')}`
-                  : ' · no values changed'}
-              </span>
-            )}
-          </div>
-        )}
+        {diff && <DiffBox diff={diff} />}
         {!history && !error && <div className="muted">Reading the history…</div>}
         {history && (
           <table className="versions" data-testid="versions-table">
@@ -118,37 +103,16 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
                       </span>
                     )}
                   </td>
-                  <td>
-                    {v.tags.map((t) => (
-                      <span className="chip" key={t} data-testid="tag-chip">
-                        <button type="button" className="link-button" title={`Open tag ${t} read-only`} onClick={() => void open({ tag: t })}>
-                          {t}
-                        </button>
-                        <button type="button" className="icon-button" aria-label={`delete tag ${t}`} onClick={() => void tag('delete', t)}>
-                          ×
-                        </button>
-                      </span>
-                    ))}
-                    {tagFor === v.version ? (
-                      <span className="row tight">
-                        <input
-                          autoFocus
-                          value={tagName}
-                          placeholder="tag name"
-                          onChange={(e) => setTagName(e.target.value)}
-                          onKeyDown={(e) => e.key === 'Enter' && void tag(allTags.includes(tagName.trim()) ? 'move' : 'create', tagName.trim(), v.version)}
-                          data-testid="tag-input"
-                        />
-                        <button type="button" onClick={() => void tag(allTags.includes(tagName.trim()) ? 'move' : 'create', tagName.trim(), v.version)} data-testid="tag-save">
-                          {allTags.includes(tagName.trim()) ? 'Move here' : 'Tag'}
-                        </button>
-                      </span>
-                    ) : (
-                      <button type="button" className="link-button" onClick={() => setTagFor(v.version)} data-testid="tag-add">
-                        + tag
-                      </button>
-                    )}
-                  </td>
+                  <TagCell
+                    version={v}
+                    allTags={allTags}
+                    editing={tagFor === v.version}
+                    name={tagName}
+                    onName={setTagName}
+                    onEdit={() => setTagFor(v.version)}
+                    onTag={(action, name, version) => void tag(action, name, version)}
+                    onOpenTag={(t) => void open({ tag: t })}
+                  />
                   <td className="actions">
                     {v.version !== dataset.version && (
                       <button type="button" onClick={() => void open(v.latest ? null : { version: v.version })} data-testid="version-open">
@@ -177,5 +141,75 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
           </button>
         </div>
     </Modal>
+  );
+}
+
+/** What changed between the two versions ticked: rows, columns, and which columns' values. */
+function DiffBox({ diff }: { diff: VersionDiff }) {
+  return (
+    <div className="plan-box" data-testid="versions-diff">
+      Version {diff.from} → {diff.to}: {formatCount(diff.rowsFrom)} → {formatCount(diff.rowsTo)} rows
+      {diff.addedColumns.length ? ` · added ${diff.addedColumns.join(', ')}` : ''}
+      {diff.droppedColumns.length ? ` · dropped ${diff.droppedColumns.join(', ')}` : ''}
+      {diff.changedTypes.length ? ` · type changed: ${diff.changedTypes.join(', ')}` : ''}
+      {!diff.addedColumns.length && !diff.droppedColumns.length && !diff.changedTypes.length ? ' · same columns' : ''}
+      {diff.changedValues && (
+        <span data-testid="versions-changed-values">
+          {diff.changedValues.columns.length
+            ? ` · values changed: ${diff.changedValues.columns.map((c) => `${c.name} (${formatCount(c.rows)} ${c.rows === 1 ? 'row' : 'rows'}${diff.changedValues!.sampled ? '+' : ''})`).join(', ')}`
+            : ' · no values changed'}
+        </span>
+      )}
+    </div>
+  );
+}
+
+interface TagCellProps {
+  version: VersionEntry;
+  allTags: string[];
+  /** The tag input is open on this row. */
+  editing: boolean;
+  name: string;
+  onName(name: string): void;
+  onEdit(): void;
+  onTag(action: 'create' | 'move' | 'delete', name: string, version?: number): void;
+  onOpenTag(tag: string): void;
+}
+
+/** A version's tags (open read-only, delete) and the input to add one, or move an existing one here. */
+function TagCell({ version, allTags, editing, name, onName, onEdit, onTag, onOpenTag }: TagCellProps) {
+  const save = () => onTag(allTags.includes(name.trim()) ? 'move' : 'create', name.trim(), version.version);
+  return (
+    <td>
+      {version.tags.map((t) => (
+        <span className="chip" key={t} data-testid="tag-chip">
+          <button type="button" className="link-button" title={`Open tag ${t} read-only`} onClick={() => onOpenTag(t)}>
+            {t}
+          </button>
+          <button type="button" className="icon-button" aria-label={`delete tag ${t}`} onClick={() => onTag('delete', t)}>
+            ×
+          </button>
+        </span>
+      ))}
+      {editing ? (
+        <span className="row tight">
+          <input
+            autoFocus
+            value={name}
+            placeholder="tag name"
+            onChange={(e) => onName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && save()}
+            data-testid="tag-input"
+          />
+          <button type="button" onClick={save} data-testid="tag-save">
+            {allTags.includes(name.trim()) ? 'Move here' : 'Tag'}
+          </button>
+        </span>
+      ) : (
+        <button type="button" className="link-button" onClick={onEdit} data-testid="tag-add">
+          + tag
+        </button>
+      )}
+    </td>
   );
 }

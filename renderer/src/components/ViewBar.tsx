@@ -82,30 +82,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
     <>
       <div className="viewbar" role="search" data-testid="viewbar">
         {spec?.kind === 'similar' ? (
-          <>
-            <strong>Similar images</strong>
-            {dataset.vectorColumns.length > 1 && (
-              <select aria-label="Vector column" value={similar.column} onChange={(e) => setSimilar({ ...similar, column: e.target.value })}>
-                {dataset.vectorColumns.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </select>
-            )}
-            <label>
-              k <input className="num" type="number" min={1} max={1000} value={similar.k} onKeyDown={onEnter} onChange={(e) => setSimilar({ ...similar, k: Number(e.target.value) })} data-testid="similar-k" />
-            </label>
-            <select aria-label="Metric" value={similar.metric} onChange={(e) => setSimilar({ ...similar, metric: e.target.value as Metric })} data-testid="similar-metric">
-              <option value="l2">L2</option>
-              <option value="cosine">cosine</option>
-              <option value="dot">dot</option>
-            </select>
-            <label title="Index partitions to probe: more is slower and finds more">
-              nprobes <input className="num" type="number" min={1} value={similar.nprobes} onKeyDown={onEnter} onChange={(e) => setSimilar({ ...similar, nprobes: Number(e.target.value) })} />
-            </label>
-            <label title="Re-rank this many times k candidates with exact distances">
-              refine <input className="num" type="number" min={1} max={100} value={similar.refineFactor} onKeyDown={onEnter} onChange={(e) => setSimilar({ ...similar, refineFactor: Number(e.target.value) })} />
-            </label>
-          </>
+          <SimilarControls vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />
         ) : (
           dataset.captionColumn && (
             <input
@@ -128,28 +105,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
             </option>
           ))}
         </select>
-        {spec?.kind !== 'similar' && spec?.kind !== 'search' && (
-          <>
-            <select
-              aria-label="Sort by"
-              value={sort?.column ?? ''}
-              onChange={(e) => setSort(e.target.value ? { column: e.target.value, descending: sort?.descending ?? false } : null)}
-              data-testid="sort-column"
-            >
-              <option value="">Table order</option>
-              {sortable.map((c) => (
-                <option key={c.name} value={c.name}>
-                  Sort: {c.name}
-                </option>
-              ))}
-            </select>
-            {sort && (
-              <button type="button" onClick={() => setSort({ ...sort, descending: !sort.descending })} aria-label="Toggle sort direction" data-testid="sort-direction">
-                {sort.descending ? '↓ desc' : '↑ asc'}
-              </button>
-            )}
-          </>
-        )}
+        {spec?.kind !== 'similar' && spec?.kind !== 'search' && <SortControls columns={sortable} sort={sort} onSort={setSort} />}
         <button type="button" className="primary" onClick={apply} disabled={busy} data-testid="apply-view">
           {busy ? 'Working…' : 'Apply'}
         </button>
@@ -249,5 +205,63 @@ function ConditionEditor({
         ✕
       </button>
     </span>
+  );
+}
+
+type SimilarSettings = { k: number; metric: Metric; nprobes: number; refineFactor: number; column: string };
+
+/** A similar view's knobs: the vector column, k, the metric, nprobes and the refine factor. */
+function SimilarControls({ vectorColumns, value, onChange, onEnter }: { vectorColumns: string[]; value: SimilarSettings; onChange(v: SimilarSettings): void; onEnter(e: React.KeyboardEvent): void }) {
+  return (
+    <>
+      <strong>Similar images</strong>
+      {vectorColumns.length > 1 && (
+        <select aria-label="Vector column" value={value.column} onChange={(e) => onChange({ ...value, column: e.target.value })}>
+          {vectorColumns.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+      )}
+      <label>
+        k <input className="num" type="number" min={1} max={1000} value={value.k} onKeyDown={onEnter} onChange={(e) => onChange({ ...value, k: Number(e.target.value) })} data-testid="similar-k" />
+      </label>
+      <select aria-label="Metric" value={value.metric} onChange={(e) => onChange({ ...value, metric: e.target.value as Metric })} data-testid="similar-metric">
+        <option value="l2">L2</option>
+        <option value="cosine">cosine</option>
+        <option value="dot">dot</option>
+      </select>
+      <label title="Index partitions to probe: more is slower and finds more">
+        nprobes <input className="num" type="number" min={1} value={value.nprobes} onKeyDown={onEnter} onChange={(e) => onChange({ ...value, nprobes: Number(e.target.value) })} />
+      </label>
+      <label title="Re-rank this many times k candidates with exact distances">
+        refine <input className="num" type="number" min={1} max={100} value={value.refineFactor} onKeyDown={onEnter} onChange={(e) => onChange({ ...value, refineFactor: Number(e.target.value) })} />
+      </label>
+    </>
+  );
+}
+
+/** Sort by a scalar column, ascending or descending; "Table order" is none. */
+function SortControls({ columns, sort, onSort }: { columns: ColumnInfo[]; sort: { column: string; descending: boolean } | null; onSort(s: { column: string; descending: boolean } | null): void }) {
+  return (
+    <>
+      <select
+        aria-label="Sort by"
+        value={sort?.column ?? ''}
+        onChange={(e) => onSort(e.target.value ? { column: e.target.value, descending: sort?.descending ?? false } : null)}
+        data-testid="sort-column"
+      >
+        <option value="">Table order</option>
+        {columns.map((c) => (
+          <option key={c.name} value={c.name}>
+            Sort: {c.name}
+          </option>
+        ))}
+      </select>
+      {sort && (
+        <button type="button" onClick={() => onSort({ ...sort, descending: !sort.descending })} aria-label="Toggle sort direction" data-testid="sort-direction">
+          {sort.descending ? '↓ desc' : '↑ asc'}
+        </button>
+      )}
+    </>
   );
 }

@@ -1,0 +1,55 @@
+// The grid of the current view and, beside it, the detail panel of the row that is open.
+import { ThumbnailGrid } from './ThumbnailGrid';
+import { DetailPanel } from './DetailPanel';
+import type { Views } from '../hooks/useViews';
+import type { RowPages } from '../hooks/useRowPages';
+import type { Selection } from '../hooks/useSelection';
+import type { Labelling } from '../hooks/useLabelling';
+import type { DatasetInfo, RowSummary } from '../../../shared/types';
+
+interface Props {
+  dataset: DatasetInfo;
+  views: Views;
+  pages: RowPages;
+  selection: Selection;
+  labelling: Labelling;
+  total: number;
+  focused: number;
+  onFocus(index: number): void;
+  detail: RowSummary | null;
+  onDetail(row: RowSummary): void;
+  onCloseDetail(): void;
+}
+
+export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail }: Props) {
+  const view = views.view;
+  return (
+    <div className="browse">
+      <ThumbnailGrid
+        key={`${dataset.id}:${view?.viewId ?? 'table'}`}
+        dataset={dataset}
+        pages={pages}
+        selection={selection}
+        onLabelKey={labelling.canLabel ? labelling.key : null}
+        labelColumns={labelling.columns}
+        view={view}
+        highlight={view?.spec.kind === 'search' ? view.spec.text.split(/\s+/) : []}
+        focused={focused}
+        onFocus={onFocus}
+        onOpen={onDetail}
+        onFindSimilar={views.findSimilar}
+      />
+      {detail && (
+        <DetailPanel
+          key={detail.rowId}
+          dataset={dataset}
+          row={detail}
+          onClose={onCloseDetail}
+          onFindSimilar={dataset.vectorColumns.length ? () => views.findSimilar(detail) : null}
+          onLabel={labelling.canLabel ? labelling.apply : null}
+          labelTargets={selection.count(total)}
+        />
+      )}
+    </div>
+  );
+}
