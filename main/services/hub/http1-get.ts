@@ -66,206 +66,239 @@ function unchunk(raw: Buffer): Buffer {
 export function http1Get(url: URL, headers: Record<string, string>, signal: AbortSignal, tlsOptions: tls.ConnectionOptions = {}): Promise<Http1Reply | 'unframed'> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
-    // The socket reads into batch[used, …); batch[base, used) is received and not yet handed out.
-    let batch = takeBatch();
-    let used = 0;
-    let base = 0;
-    let head: { status: number; headers: Headers } | null = null;
-    let left = Infinity; // body bytes still expected (Content-Length), or until the server closes
-    let chunked = false;
-    const ready: Buffer[] = [];
-    let ended = false;
-    let failed: Error | null = null;
-    let wake: (() => void) | null = null;
-    let paused = false;
-    let partialTimer: NodeJS.Timeout | null = null;
-    let settled = false;
+    new Exchange(url, headers, signal, tlsOptions, resolve, reject);
+  });
+}
 
-    const poke = () => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
-    /** Hand out the batch and read on into a fresh one. Only where the socket asks for its next buffer: in the read callback, or once it is closed. */
-    const cut = () => {
-      if (used > base) ready.push(batch.subarray(base, used));
-      batch = takeBatch();
-      used = base = 0;
-    };
-    /** Hand out what the batch holds so far as a copy: the socket keeps reading into this batch. */
-    const cutCopy = () => {
-      if (used > base) ready.push(Buffer.from(batch.subarray(base, used)));
-      base = used;
-    };
-    const fail = (err: Error) => {
-      if (!settled) {
-        settled = true;
-        socket.destroy();
-        return reject(err);
-      }
-      socket.destroy(); // no read follows: the batch can be handed out as it is
-      if (!failed && !ended) cut();
-      failed ??= err;
-      poke();
-    };
-    const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
+/**
+ * One request and its answer, in the order things happen: connect and send the request, read the
+ * head out of the first batch (onHead), count body bytes into batches (received), hand batches to the
+ * consumer (body), and end with the connection (onClose).
+ */
+class Exchange {
+  // The socket reads into batch[used, …); batch[base, used) is received and not yet handed out.
+  private batch = takeBatch();
+  private used = 0;
+  private base = 0;
+  private head: { status: number; headers: Headers } | null = null;
+  /** Body bytes still expected (Content-Length), or Infinity: until the server closes. */
+  private left = Infinity;
+  private chunked = false;
+  private readonly ready: Buffer[] = [];
+  private ended = false;
+  private failed: Error | null = null;
+  private wake: (() => void) | null = null;
+  private paused = false;
+  private partialTimer: NodeJS.Timeout | null = null;
+  /** The promise of http1Get has been resolved or rejected. */
+  private settled = false;
+  private readonly socket: net.Socket;
+  private readonly onAbort = () => this.fail(this.signal.reason instanceof Error ? this.signal.reason : new Error('aborted'));
 
-    const onHead = (): boolean => {
-      const end = batch.subarray(0, used).indexOf('\r\n\r\n');
-      if (end < 0 || end > MAX_HEAD) {
-        if (end < 0 && used < MAX_HEAD) return true;
-        fail(new ProtocolError('the server sent a header section longer than 64 kB'));
-        return false;
-      }
-      try {
-        head = parseHead(batch.toString('latin1', 0, end));
-      } catch (err) {
-        fail(err as Error);
-        return false;
-      }
-      const te = head.headers.get('transfer-encoding');
-      chunked = !!te && te.toLowerCase() !== 'identity';
-      const length = head.headers.get('content-length');
-      if (!chunked && length !== null) {
-        if (!/^\d+$/.test(length)) {
-          fail(new ProtocolError(`the server sent an invalid Content-Length (${JSON.stringify(length.slice(0, 30))})`));
-          return false;
-        }
-        left = Number(length);
-      }
-      const ok = head.status >= 200 && head.status < 300;
-      if (ok && chunked) {
-        settled = true;
-        socket.destroy();
-        resolve('unframed');
-        return false;
-      }
-      // The body bytes that came with the head move to the start of the batch.
-      batch.copyWithin(0, end + 4, used);
-      used -= end + 4;
-      settled = true;
-      resolve(reply(head));
-      return received(used);
-    };
-
-    /** Account for `n` new bytes at batch[used - n, used); false pauses the socket. */
-    const received = (n: number): boolean => {
-      left -= n;
-      if (left <= 0) {
-        if (left < 0) used += left; // bytes past Content-Length are not the file's
-        ended = true;
-        cut();
-        socket.destroy();
-        poke();
-        return false;
-      }
-      if (used === BATCH_BYTES) cut();
-      poke();
-      if (ready.length) {
-        paused = true; // a full batch waits for the consumer: so does the network
-        return false;
-      }
-      return true;
-    };
-
+  constructor(
+    private readonly url: URL,
+    private readonly requestHeaders: Record<string, string>,
+    private readonly signal: AbortSignal,
+    tlsOptions: tls.ConnectionOptions,
+    private readonly resolve: (r: Http1Reply | 'unframed') => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
     const options = {
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
       onread: {
-        buffer: () => batch.subarray(used),
+        buffer: () => this.batch.subarray(this.used),
         callback: (n: number): boolean => {
-          used += n;
-          return head ? received(n) : onHead();
+          this.used += n;
+          return this.head ? this.received(n) : this.onHead();
         },
       },
     };
-    const socket: net.Socket =
+    this.socket =
       url.protocol === 'https:'
         ? tls.connect({ ...options, servername: net.isIP(options.host) ? undefined : options.host, ALPNProtocols: ['http/1.1'], ...tlsOptions } as tls.ConnectionOptions)
         : net.connect(options);
-    socket.setNoDelay(true);
-    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
-      const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close', 'User-Agent: lance-explorer'];
-      for (const [k, v] of Object.entries(headers)) {
-        if (!TOKEN.test(k) || /[\r\n]/.test(v)) return fail(new Error(`refusing to send header ${JSON.stringify(k)}`));
-        lines.push(`${k}: ${v}`);
-      }
-      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    });
-    socket.on('error', (err) => fail(err));
-    socket.on('close', () => {
-      signal.removeEventListener('abort', onAbort);
-      if (partialTimer) clearTimeout(partialTimer);
-      if (!settled) fail(new Error('the connection was closed before the server answered'));
-      else if (!ended && !failed) {
-        if (left === Infinity) {
-          ended = true; // no Content-Length: the body ends where the connection does
-        } else {
-          failed = new Error('the connection was closed before the end of the body');
-        }
-        cut(); // what arrived is handed out (before the error, if one)
-        poke();
-      }
-      // No read follows: the batch goes back to the pool if nothing in it is still to be handed out.
-      if (used === base) recycleBatch(batch.buffer as ArrayBuffer);
-      batch = Buffer.alloc(0);
-      used = base = 0;
-    });
+    this.socket.setNoDelay(true);
+    this.socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.sendRequest());
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.onClose());
+  }
 
-    function reply(h: { status: number; headers: Headers }): Http1Reply {
-      return {
-        status: h.status,
-        headers: h.headers,
-        cancel: () => {
-          ended = true;
-          socket.destroy();
-        },
-        text: async () => {
-          const parts: Buffer[] = [];
-          let n = 0;
-          for await (const b of body()) {
-            for (const c of b) parts.push(Buffer.from(c));
-            n += b.reduce((a, c) => a + c.length, 0);
-            if (n > BATCH_BYTES) break;
-          }
-          const raw = Buffer.concat(parts);
-          return (chunked ? unchunk(raw) : raw).toString('utf8');
-        },
-        body: { [Symbol.asyncIterator]: body },
-      };
+  private sendRequest(): void {
+    const { url } = this;
+    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close', 'User-Agent: lance-explorer'];
+    for (const [k, v] of Object.entries(this.requestHeaders)) {
+      if (!TOKEN.test(k) || /[\r\n]/.test(v)) return this.fail(new Error(`refusing to send header ${JSON.stringify(k)}`));
+      lines.push(`${k}: ${v}`);
     }
+    this.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  }
 
-    async function* body(): AsyncGenerator<Uint8Array[]> {
-      try {
-        for (;;) {
-          const next = ready.shift();
-          if (next) {
-            if (paused && !ended && !failed) {
-              paused = false;
-              socket.resume();
-            }
-            yield [next];
-            continue;
-          }
-          if (failed) throw failed;
-          if (ended) return;
-          // Nothing full yet: wait, but hand out a partial batch if a slow link keeps it filling.
-          partialTimer ??= setTimeout(() => {
-            partialTimer = null;
-            cutCopy();
-            poke();
-          }, PARTIAL_AFTER_MS);
-          await new Promise<void>((r) => (wake = r));
-          if (ready.length && partialTimer) {
-            clearTimeout(partialTimer);
-            partialTimer = null;
-          }
-        }
-      } finally {
-        if (partialTimer) clearTimeout(partialTimer);
-        if (!ended) socket.destroy();
-      }
+  /** The head is in the first batch; false pauses the socket (or it was closed). */
+  private onHead(): boolean {
+    const { batch, used } = this;
+    const end = batch.subarray(0, used).indexOf('\r\n\r\n');
+    if (end < 0 || end > MAX_HEAD) {
+      if (end < 0 && used < MAX_HEAD) return true;
+      this.fail(new ProtocolError('the server sent a header section longer than 64 kB'));
+      return false;
     }
-  });
+    let head: { status: number; headers: Headers };
+    try {
+      head = parseHead(batch.toString('latin1', 0, end));
+    } catch (err) {
+      this.fail(err as Error);
+      return false;
+    }
+    this.head = head;
+    const te = head.headers.get('transfer-encoding');
+    this.chunked = !!te && te.toLowerCase() !== 'identity';
+    const length = head.headers.get('content-length');
+    if (!this.chunked && length !== null) {
+      if (!/^\d+$/.test(length)) {
+        this.fail(new ProtocolError(`the server sent an invalid Content-Length (${JSON.stringify(length.slice(0, 30))})`));
+        return false;
+      }
+      this.left = Number(length);
+    }
+    const ok = head.status >= 200 && head.status < 300;
+    if (ok && this.chunked) {
+      this.settled = true;
+      this.socket.destroy();
+      this.resolve('unframed');
+      return false;
+    }
+    // The body bytes that came with the head move to the start of the batch.
+    batch.copyWithin(0, end + 4, used);
+    this.used -= end + 4;
+    this.settled = true;
+    this.resolve(this.reply(head));
+    return this.received(this.used);
+  }
+
+  /** Account for `n` new bytes at batch[used - n, used); false pauses the socket. */
+  private received(n: number): boolean {
+    this.left -= n;
+    if (this.left <= 0) {
+      if (this.left < 0) this.used += this.left; // bytes past Content-Length are not the file's
+      this.ended = true;
+      this.cut();
+      this.socket.destroy();
+      this.poke();
+      return false;
+    }
+    if (this.used === BATCH_BYTES) this.cut();
+    this.poke();
+    if (this.ready.length) {
+      this.paused = true; // a full batch waits for the consumer: so does the network
+      return false;
+    }
+    return true;
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Hand out the batch and read on into a fresh one. Only where the socket asks for its next buffer: in the read callback, or once it is closed. */
+  private cut(): void {
+    if (this.used > this.base) this.ready.push(this.batch.subarray(this.base, this.used));
+    this.batch = takeBatch();
+    this.used = this.base = 0;
+  }
+
+  /** Hand out what the batch holds so far as a copy: the socket keeps reading into this batch. */
+  private cutCopy(): void {
+    if (this.used > this.base) this.ready.push(Buffer.from(this.batch.subarray(this.base, this.used)));
+    this.base = this.used;
+  }
+
+  private fail(err: Error): void {
+    if (!this.settled) {
+      this.settled = true;
+      this.socket.destroy();
+      return this.reject(err);
+    }
+    this.socket.destroy(); // no read follows: the batch can be handed out as it is
+    if (!this.failed && !this.ended) this.cut();
+    this.failed ??= err;
+    this.poke();
+  }
+
+  private onClose(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    if (this.partialTimer) clearTimeout(this.partialTimer);
+    if (!this.settled) this.fail(new Error('the connection was closed before the server answered'));
+    else if (!this.ended && !this.failed) {
+      if (this.left === Infinity) {
+        this.ended = true; // no Content-Length: the body ends where the connection does
+      } else {
+        this.failed = new Error('the connection was closed before the end of the body');
+      }
+      this.cut(); // what arrived is handed out (before the error, if one)
+      this.poke();
+    }
+    // No read follows: the batch goes back to the pool if nothing in it is still to be handed out.
+    if (this.used === this.base) recycleBatch(this.batch.buffer as ArrayBuffer);
+    this.batch = Buffer.alloc(0);
+    this.used = this.base = 0;
+  }
+
+  private reply(h: { status: number; headers: Headers }): Http1Reply {
+    return {
+      status: h.status,
+      headers: h.headers,
+      cancel: () => {
+        this.ended = true;
+        this.socket.destroy();
+      },
+      text: async () => {
+        const parts: Buffer[] = [];
+        let n = 0;
+        for await (const b of this.body()) {
+          for (const c of b) parts.push(Buffer.from(c));
+          n += b.reduce((a, c) => a + c.length, 0);
+          if (n > BATCH_BYTES) break;
+        }
+        const raw = Buffer.concat(parts);
+        return (this.chunked ? unchunk(raw) : raw).toString('utf8');
+      },
+      body: { [Symbol.asyncIterator]: () => this.body() },
+    };
+  }
+
+  private async *body(): AsyncGenerator<Uint8Array[]> {
+    try {
+      for (;;) {
+        const next = this.ready.shift();
+        if (next) {
+          if (this.paused && !this.ended && !this.failed) {
+            this.paused = false;
+            this.socket.resume();
+          }
+          yield [next];
+          continue;
+        }
+        if (this.failed) throw this.failed;
+        if (this.ended) return;
+        // Nothing full yet: wait, but hand out a partial batch if a slow link keeps it filling.
+        this.partialTimer ??= setTimeout(() => {
+          this.partialTimer = null;
+          this.cutCopy();
+          this.poke();
+        }, PARTIAL_AFTER_MS);
+        await new Promise<void>((r) => (this.wake = r));
+        if (this.ready.length && this.partialTimer) {
+          clearTimeout(this.partialTimer);
+          this.partialTimer = null;
+        }
+      }
+    } finally {
+      if (this.partialTimer) clearTimeout(this.partialTimer);
+      if (!this.ended) this.socket.destroy();
+    }
+  }
 }
