@@ -60,6 +60,22 @@ test('rows whose image bytes are not an image say so, on the tile and in the det
   }
 });
 
+test('an image whose header claims a huge size is not decoded: the tile and the details say what it claims', async ({ page }) => {
+  const b = await startServe({ dataset: path.join(FIXTURES, 'bomb-image.lance') });
+  try {
+    await page.goto(b.openUrl);
+    const bomb = page.locator('[data-testid=tile][data-index="1"]');
+    await expect(bomb.getByTestId('tile-broken')).toHaveText('Too large to show (20,000 x 20,000 px)');
+    await expect(bomb.getByTestId('tile-broken')).toHaveAttribute('title', /claims 20,000 x 20,000 pixels, over the 16,777,216-pixel limit/);
+    await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
+    await expect(page.locator('[data-testid=tile][data-index="2"] img')).toBeVisible();
+    await bomb.dblclick();
+    await expect(page.getByTestId('detail-image-error')).toContainText('claims 20,000 x 20,000 pixels');
+  } finally {
+    await b.stop();
+  }
+});
+
 test('an empty dataset and an unreadable startup dataset show designed states, not a blank window', async ({ page }) => {
   const empty = await startServe({ dataset: path.join(FIXTURES, 'empty.lance') });
   try {

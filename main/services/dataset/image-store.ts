@@ -3,7 +3,7 @@
 // Lance reads 50 images by id in about the time of a few single reads.
 import { SizedLru } from '../support/lru';
 import { classifyReadError, failure } from '../support/errors';
-import { sniffImage, type ImageMime } from './image-sniff';
+import { imageRefusal, sniffImage, type ImageMime } from './image-sniff';
 import type { LanceTable } from './lance';
 
 /** What the store needs of an open dataset (the dataset service hands it out by id). */
@@ -52,6 +52,9 @@ export class ImageStore {
     if (!mime) {
       throw failure('NOT_AN_IMAGE', `The image of row ${rowId} is not a JPEG, PNG, GIF or WebP file (${bytes.byteLength} bytes).`);
     }
+    // Decoding happens in the page: an image that claims a huge size is refused before it gets there.
+    const refused = imageRefusal(bytes, mime);
+    if (refused) throw failure('NOT_AN_IMAGE', `The image of row ${rowId} is not shown: ${refused}.`);
     return { bytes, mime };
   }
 

@@ -6,6 +6,7 @@ import { cellText, formatCount, isHttpUrl, parseExif } from '../format';
 import { digitHints, typedValue } from '../label-keys';
 import type { AppError } from '../../../shared/result';
 import type { DatasetInfo, LabelValue, RowDetail, RowSummary } from '../../../shared/types';
+import { useImageError } from '../hooks/useImageError';
 
 interface Props {
   dataset: DatasetInfo;
@@ -21,14 +22,13 @@ interface Props {
 export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, labelTargets }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
-  const [imageBroken, setImageBroken] = useState(false);
+  const image = useImageError(`/image/${dataset.id}/${row.rowId}`);
   const closeRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     let live = true;
     setDetail(null);
     setError(null);
-    setImageBroken(false);
     void api.getRow({ id: dataset.id, rowId: row.rowId }).then((r) => {
       if (!live) return;
       if (r.ok) setDetail(r.value);
@@ -70,12 +70,12 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, lab
       </header>
       {dataset.imageColumn && (
         <div className="detail-image">
-          {imageBroken ? (
+          {image.error ? (
             <div className="tile-noimage" role="alert" data-testid="detail-image-error">
-              The bytes in “{dataset.imageColumn}” are not a JPEG, PNG, GIF or WebP image.
+              {image.error.tooLarge ? image.error.message : `The bytes in “${dataset.imageColumn}” are not a JPEG, PNG, GIF or WebP image.`}
             </div>
           ) : (
-            <img src={`/image/${dataset.id}/${row.rowId}`} alt="" onError={() => setImageBroken(true)} data-testid="detail-image" />
+            <img src={`/image/${dataset.id}/${row.rowId}`} alt="" onError={image.onError} data-testid="detail-image" />
           )}
         </div>
       )}

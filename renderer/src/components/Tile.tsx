@@ -1,8 +1,9 @@
 // One tile: the thumbnail (by URL, never bytes over IPC) and the caption.
-import { memo, useState } from 'react';
+import { memo } from 'react';
 import type { ColumnInfo, DatasetInfo, LabelSpec, RowSummary } from '../../../shared/types';
 import { cellText } from '../format';
 import { Highlight } from './Highlight';
+import { useImageError } from '../hooks/useImageError';
 
 interface Props {
   index: number;
@@ -25,7 +26,7 @@ interface Props {
 }
 
 export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, selected, labelColumns, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
-  const [broken, setBroken] = useState(false);
+  const image = useImageError(row ? `/image/${dataset.id}/${row.rowId}` : '');
   const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
   const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
   // A category shows its value; other labels show "column=value" (a bare "true" or "3" says little).
@@ -69,9 +70,9 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
           <div className="tile-placeholder" aria-label="loading" />
         ) : !dataset.imageColumn ? (
           <div className="tile-noimage">No image column</div>
-        ) : broken ? (
-          <div className="tile-noimage" data-testid="tile-broken">
-            Not a readable image
+        ) : image.error ? (
+          <div className="tile-noimage" data-testid="tile-broken" title={image.error.message}>
+            {image.error.tooLarge ? `Too large to show (${image.error.size} px)` : 'Not a readable image'}
           </div>
         ) : (
           <img
@@ -80,7 +81,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
             loading="lazy"
             decoding="async"
             draggable={false}
-            onError={() => setBroken(true)}
+            onError={image.onError}
           />
         )}
       </div>
