@@ -33,16 +33,14 @@ await fs.mkdir(path.join(FIXTURES, 'plain-folder'), { recursive: true });
 await fs.writeFile(path.join(FIXTURES, 'plain-folder', 'readme.txt'), 'not a dataset');
 console.log(`fixtures in ${FIXTURES}`);
 
-// Row 1's image is a real 8x8 PNG whose header claims 20000x20000 pixels (1.6 GB once decoded).
+// Row 1's image is a real decompression bomb (a valid 49 kB PNG of 20000x20000 pixels, 1.6 GB once
+// decoded); bomb-free is the same table with row 1's own image, the baseline for the memory test.
 {
   const { syntheticBatches } = await import('../../main/synthetic/synthetic-laion');
   const { laionBatch } = await import('../../main/services/dataset/laion-schema');
-  const sharp = (await import('sharp')).default;
+  const { pngBomb } = await import('../../main/test-support/png-bomb');
   const rows = (await syntheticBatches({ rows: 12, imageSide: 24 }).next()).value!;
-  const png = new Uint8Array(await sharp(Buffer.alloc(8 * 8 * 3, 200), { raw: { width: 8, height: 8, channels: 3 } }).png().toBuffer());
-  const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  v.setUint32(16, 20000);
-  v.setUint32(20, 20000);
-  rows[1]!.image = png;
+  (await noVecDb.createTable('bomb-free', laionBatch(rows))).close();
+  rows[1]!.image = pngBomb();
   (await noVecDb.createTable('bomb-image', laionBatch(rows))).close();
 }

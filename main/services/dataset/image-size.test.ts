@@ -11,6 +11,7 @@ import { laionBatch } from './laion-schema';
 import { syntheticBatches } from '../../synthetic/synthetic-laion';
 import { openInApp } from '../../test-support/fixtures';
 import { serveAppRequest } from '../../app-routes';
+import { pngBomb } from '../../test-support/png-bomb';
 
 const raw = (w: number, h: number, channels: 3 | 4) => sharp(Buffer.alloc(w * h * channels, 128), { raw: { width: w, height: h, channels } });
 
@@ -76,6 +77,11 @@ describe('the pixel budget', () => {
       const why = imageRefusal(bytes, sniffImage(bytes)!);
       expect(why, format).toMatch(new RegExp(`claims ${side.toLocaleString('en-US')} x ${side.toLocaleString('en-US')} pixels, over the ${MAX_IMAGE_PIXELS.toLocaleString('en-US')}-pixel limit`));
     }
+    // a real bomb: a valid 49 kB PNG of 20000 x 20000 pixels (its CRCs and data check out)
+    const bomb = pngBomb();
+    expect(bomb.length).toBeLessThan(60_000);
+    expect((await sharp(bomb, { limitInputPixels: false }).metadata()).width).toBe(20000);
+    expect(imageRefusal(bomb, sniffImage(bomb)!)).toMatch(/claims 20,000 x 20,000 pixels/);
     // just inside the budget is served
     expect(imageRefusal(await claiming('png', 4096, 4096), 'image/png')).toBeNull();
     expect(imageRefusal(await claiming('png', 4097, 4096), 'image/png')).toMatch(/over the/);
