@@ -82,6 +82,36 @@ describe('web bridge', () => {
     expect((await request('/', { headers: { ...auth(), Host: `localhost:${bridge.port}` } })).status).toBe(200);
   });
 
+  it('answers only its own page: another port of 127.0.0.1 is another origin, and other sites are refused by Sec-Fetch-Site', async () => {
+    const r0 = await request(`/?token=${bridge.token}`);
+    const cookie = String(r0.headers['set-cookie']).split(';')[0]!;
+    const json = { Cookie: cookie, 'Content-Type': 'application/json' };
+    const otherPort = `http://127.0.0.1:${bridge.port === 9 ? 10 : 9}`;
+    expect((await request('/api/recent:list', { method: 'POST', headers: { ...json, Origin: otherPort }, body: '{}' })).status).toBe(403);
+    expect((await request('/api/recent:list', { method: 'POST', headers: { ...json, Origin: `http://localhost:${bridge.port}` }, body: '{}' })).status).toBe(403);
+    for (const site of ['same-site', 'cross-site']) {
+      expect((await request('/', { headers: { Cookie: cookie, 'Sec-Fetch-Site': site } })).status, site).toBe(403);
+      expect((await request('/image/abc/1', { headers: { Cookie: cookie, 'Sec-Fetch-Site': site } })).status, site).toBe(403);
+    }
+    expect((await request('/', { headers: { Cookie: cookie, 'Sec-Fetch-Site': 'none' } })).status).toBe(200);
+    const own = await request('/api/recent:list', { method: 'POST', headers: { ...json, Origin: bridge.url, 'Sec-Fetch-Site': 'same-origin' }, body: '{}' });
+    expect(own.status).toBe(200);
+    // An ssh tunnel: the browser talks to localhost:8080 and says so in both headers.
+    const tunnel = await request('/api/recent:list', { method: 'POST', headers: { ...json, Host: 'localhost:8080', Origin: 'http://localhost:8080' }, body: '{}' });
+    expect(tunnel.status).toBe(200);
+  });
+
+  it('takes JSON only: a text/plain or form POST (what a no-cors fetch from another page can send) changes nothing', async () => {
+    const r0 = await request(`/?token=${bridge.token}`);
+    const cookie = String(r0.headers['set-cookie']).split(';')[0]!;
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const r = await request('/api/hub:set-token', { method: 'POST', headers: { Cookie: cookie, Origin: bridge.url, 'Content-Type': type }, body: JSON.stringify({ token: 'hf_attackerToken123', remember: false }) });
+      expect(r.status, type).toBe(415);
+    }
+    const status = await api('hub:token-status', {});
+    expect(status.value.source).not.toBe('typed');
+  });
+
   it('refuses a browser POST that carries neither Origin nor a bearer token (form CSRF)', async () => {
     const r0 = await request(`/?token=${bridge.token}`);
     const cookie = String(r0.headers['set-cookie']).split(';')[0]!;

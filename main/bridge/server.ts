@@ -46,14 +46,19 @@ export function isLoopbackHost(hostHeader: string | undefined): boolean {
   return h !== null && LOOPBACK_HOSTS.has(h);
 }
 
-export function isLoopbackOrigin(origin: string | undefined): boolean {
+/**
+ * The page's own origin, exactly: scheme, host and port as the browser addressed this server (the Host
+ * header, already checked to be loopback). A page on another port of 127.0.0.1 is another origin and
+ * is refused; an ssh tunnel (localhost:8080 -> the bridge) stays one origin with itself.
+ */
+export function isOwnOrigin(origin: string | undefined, host: string | undefined): boolean {
   if (origin === undefined) return true; // same-origin GETs and non-browser clients send none
-  try {
-    const u = new URL(origin);
-    return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
-  } catch {
-    return false;
-  }
+  return !!host && origin.toLowerCase() === `http://${host.toLowerCase()}`;
+}
+
+/** Browsers say where a request comes from: only our own page (or a typed address) may reach us. */
+export function isOwnFetchSite(site: string | string[] | undefined): boolean {
+  return site === undefined || site === 'same-origin' || site === 'none';
 }
 
 function tokenFrom(req: http.IncomingMessage): string | null {
@@ -104,7 +109,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const server = http.createServer(async (req, res) => {
     try {
       if (!isLoopbackHost(req.headers.host)) return send(res, 403, 'Forbidden: unexpected Host header.');
-      if (!isLoopbackOrigin(req.headers.origin)) return send(res, 403, 'Forbidden: cross-origin request.');
+      if (!isOwnOrigin(req.headers.origin, req.headers.host)) return send(res, 403, 'Forbidden: cross-origin request.');
+      if (!isOwnFetchSite(req.headers['sec-fetch-site'])) return send(res, 403, 'Forbidden: the request did not come from this page.');
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
 
       // The printed URL: trade the token for an HttpOnly cookie, then drop it from the address bar.
@@ -127,6 +133,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         // A browser always sends Origin on POST; requiring it closes the door on form-based CSRF.
         if (req.headers.origin === undefined && req.headers.authorization === undefined) {
           return send(res, 403, 'Forbidden: missing Origin.');
+        }
+        // JSON only: a cross-origin page can send text/plain or a form without asking first, never JSON.
+        if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+          return send(res, 415, JSON.stringify({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'Requests must be sent as application/json.' } }), 'application/json');
         }
         let payload: unknown;
         try {
