@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isSafeExternalUrl, isTrustedSender, secureWebPreferences, APP_ORIGIN } from './security';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONTENT_SECURITY_POLICY, devServerUrlFor, isAllowedNavigation, isSafeExternalUrl, isTrustedSender, secureWebPreferences, APP_ORIGIN } from './security';
 
 describe('Electron security options', () => {
   it('turns on context isolation and the sandbox, and Node off, in every window', () => {
@@ -47,5 +49,38 @@ describe('Electron security options', () => {
     expect(isTrustedSender({ url: 'https://evil.example/', isMainFrame: true })).toBe(false);
     expect(isTrustedSender({ url: 'file:///tmp/x.html', isMainFrame: true })).toBe(false);
     expect(isTrustedSender(null)).toBe(false);
+  });
+});
+
+describe('packaged builds', () => {
+  it('ignore ELECTRON_RENDERER_URL; development builds take only a loopback dev server', () => {
+    expect(devServerUrlFor({ ELECTRON_RENDERER_URL: 'http://localhost:5173' }, true)).toBeUndefined();
+    expect(devServerUrlFor({ ELECTRON_RENDERER_URL: 'http://localhost:5173' }, false)).toBe('http://localhost:5173');
+    expect(devServerUrlFor({ ELECTRON_RENDERER_URL: 'http://127.0.0.1:5173/' }, false)).toBe('http://127.0.0.1:5173/');
+    for (const bad of ['https://evil.example', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'http://localhost.evil.example:5173']) {
+      expect(devServerUrlFor({ ELECTRON_RENDERER_URL: bad }, false), bad).toBeUndefined();
+    }
+    expect(devServerUrlFor({}, false)).toBeUndefined();
+  });
+
+  it('turn DevTools off; development builds keep them', () => {
+    expect(secureWebPreferences('/p.cjs', { packaged: true }).devTools).toBe(false);
+    expect(secureWebPreferences('/p.cjs').devTools).toBe(true);
+  });
+
+  it('set Electron fuses at packaging: no run-as-node, NODE_OPTIONS or inspect; ASAR-only with integrity checks; cookie encryption', () => {
+    const yml = readFileSync(path.join(__dirname, '..', 'electron-builder.yml'), 'utf8');
+    const block = /^electronFuses:\n((?: {2}\w+: \w+\n)+)/m.exec(yml)?.[1] ?? '';
+    const fuses = Object.fromEntries(block.trim().split('\n').map((l) => l.trim().split(': ')));
+    expect(fuses).toEqual({
+      runAsNode: 'false',
+      enableNodeOptionsEnvironmentVariable: 'false',
+      enableNodeCliInspectArguments: 'false',
+      enableEmbeddedAsarIntegrityValidation: 'true',
+      onlyLoadAppFromAsar: 'true',
+      enableCookieEncryption: 'true',
+      grantFileProtocolExtraPrivileges: 'false',
+    });
+    expect(yml).toMatch(/^asar: true$/m);
   });
 });

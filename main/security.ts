@@ -26,9 +26,14 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-export function secureWebPreferences(preloadPath: string) {
+/**
+ * `devTools`: false in packaged builds (no inspector for whoever sits at the machine to poke the
+ * app's page with); the development build keeps them.
+ */
+export function secureWebPreferences(preloadPath: string, opts: { packaged?: boolean } = {}) {
   return {
     preload: preloadPath,
+    devTools: !opts.packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -41,6 +46,22 @@ export function secureWebPreferences(preloadPath: string) {
     navigateOnDragDrop: false,
     spellcheck: false,
   } as const;
+}
+
+/**
+ * The renderer's dev server (electron-vite sets ELECTRON_RENDERER_URL in `npm run dev`). A packaged
+ * build ignores it: otherwise anyone who can set an environment variable could point the window,
+ * with its preload and IPC, at a page of their own. Only a loopback http(s) URL is taken even in dev.
+ */
+export function devServerUrlFor(env: Record<string, string | undefined>, packaged: boolean): string | undefined {
+  const raw = env.ELECTRON_RENDERER_URL;
+  if (packaged || !raw) return undefined;
+  try {
+    const u = new URL(raw);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) ? raw : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Only plain web links leave the app, and they go to the system browser. */

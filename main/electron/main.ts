@@ -9,11 +9,13 @@ import { createAppServices } from '../services/app-services';
 import { encryptedFileStore } from '../services/hub/secret-file';
 import { indexStaticFiles, serveAppRequest } from '../app-routes';
 import { hardenApp, hardenSession } from './hardening';
+import { devServerUrlFor } from '../security';
 import { registerIpc } from './ipc';
 import { createMainWindow } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+// Development only: a packaged build never loads its window from an environment-given URL.
+const devServerUrl = devServerUrlFor(process.env, app.isPackaged);
 
 // Must happen before `ready`: a standard, secure scheme gets an origin, so CSP 'self' and fetch work.
 protocol.registerSchemesAsPrivileged([
@@ -49,9 +51,9 @@ app.whenReady().then(async () => {
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, services.datasets, statics));
   hardenSession(session.defaultSession);
   registerIpc(services, devServerUrl);
-  createMainWindow(path.join(here, '..', 'preload', 'index.cjs'), devServerUrl);
+  createMainWindow(path.join(here, '..', 'preload', 'index.cjs'), devServerUrl, app.isPackaged);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(path.join(here, '..', 'preload', 'index.cjs'), devServerUrl);
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(path.join(here, '..', 'preload', 'index.cjs'), devServerUrl, app.isPackaged);
   });
   app.on('will-quit', () => services.dispose());
 });

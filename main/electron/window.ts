@@ -2,7 +2,7 @@
 import { BrowserWindow } from 'electron';
 import { APP_ORIGIN, secureWebPreferences } from '../security';
 
-export function createMainWindow(preloadPath: string, devServerUrl?: string): BrowserWindow {
+export function createMainWindow(preloadPath: string, devServerUrl?: string, packaged = false): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -11,7 +11,7 @@ export function createMainWindow(preloadPath: string, devServerUrl?: string): Br
     title: 'Lance Explorer',
     backgroundColor: '#111418',
     show: false,
-    webPreferences: secureWebPreferences(preloadPath),
+    webPreferences: secureWebPreferences(preloadPath, { packaged }),
   });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
