@@ -54,7 +54,7 @@ export async function serveAppRequest(request: Request, datasets: DatasetService
   const { pathname } = new URL(request.url);
   if (pathname.startsWith(IMAGE_ROUTE)) {
     const m = IMAGE_PATH.exec(pathname);
-    if (!m) return text(400, 'Bad image id');
+    if (!m || BigInt(m[2] as string) >= 2n ** 64n) return text(400, 'Bad image id');
     try {
       const img = await datasets.images.get(m[1] as string, m[2] as string);
       return new Response(request.method === 'HEAD' ? null : (img.bytes as Uint8Array<ArrayBuffer>), {

@@ -39,7 +39,10 @@ const pathString = z
 const mintedId = (what: string) => z.string().regex(new RegExp(`^${ID_PATTERN}$`), `not a ${what} id`);
 const datasetId = mintedId('dataset session');
 /** Row ids are unsigned 64-bit integers written in decimal. */
-const rowId = z.string().regex(/^\d{1,20}$/, 'not a row id');
+const rowId = z
+  .string()
+  .regex(/^\d{1,20}$/, 'not a row id')
+  .refine((s) => !/^\d+$/.test(s) || BigInt(s) < 2n ** 64n, 'not a row id (larger than 64 bits)');
 const tableName = z
   .string()
   .min(1)

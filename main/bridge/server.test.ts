@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { promisify } from 'node:util';
 import http from 'node:http';
 import path from 'node:path';
 import { startBridge, type Bridge } from './server';
@@ -112,6 +114,23 @@ describe('web bridge', () => {
     expect(status.value.source).not.toBe('typed');
   });
 
+  it('answers malformed requests with a 4xx, never a 500: bad percent-encoding, TRACE, userinfo in Host, row ids past 64 bits', async () => {
+    const json = { ...auth(), Origin: bridge.url, 'Content-Type': 'application/json' };
+    const bad = await request('/api/%E0%A4%A', { method: 'POST', headers: json, body: '{}' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body.toString())).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    for (const method of ['TRACE', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']) expect((await request('/', { method, headers: auth() })).status, method).toBe(405);
+    expect((await request('/', { headers: { ...auth(), Host: `user:pw@127.0.0.1:${bridge.port}` } })).status).toBe(403);
+    const open = await api('dataset:open', { path: tablePath });
+    expect((await request(`/image/${open.value.id}/99999999999999999999`, { headers: auth() })).status).toBe(400);
+    expect((await request(`/image/${open.value.id}/18446744073709551615`, { headers: auth() })).status).toBe(404); // the largest u64: a row that does not exist
+    expect(await api('rows:get', { id: open.value.id, rowId: '99999999999999999999' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/64 bits/) } });
+    expect(await api('rows:get', { id: open.value.id, rowId: 'abc' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    for (const tag of ['a..b', 'x.lock', 'x.', 'constructor', 'prototype', '__proto__']) {
+      expect(await api('tags:change', { id: open.value.id, action: 'create', tag, version: 1 }), tag).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    }
+  });
+
   it('refuses a browser POST that carries neither Origin nor a bearer token (form CSRF)', async () => {
     const r0 = await request(`/?token=${bridge.token}`);
     const cookie = String(r0.headers['set-cookie']).split(';')[0]!;
@@ -165,5 +184,14 @@ describe('web bridge', () => {
       setTimeout(() => void api('demo:build', {}).then((r) => api('job:cancel', { jobId: r.value.jobId })), 100);
     });
     expect(got).toMatch(/event: job:finished\ndata: \{.*"ok":false/);
+  });
+
+  it('npm run serve refuses a port that is not a number with a message, not a crash', async () => {
+    for (const port of ['abc', '70000', '-1']) {
+      const e = (await promisify(execFile)(process.execPath, ['--import', 'tsx', 'main/cli/serve.ts', '--port', port], { cwd: path.resolve(__dirname, '..', '..') }).catch((x: unknown) => x)) as { code: number; stderr: string };
+      expect(e.code, port).toBe(2);
+      expect(e.stderr, port).toMatch(/--port takes a port number from 0 to 65535/);
+      expect(e.stderr, port).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    }
   });
 });

@@ -33,7 +33,8 @@ export interface Bridge {
 }
 
 function hostnameOf(hostHeader: string | undefined): string | null {
-  if (!hostHeader) return null;
+  // A Host is host[:port]; userinfo ("user@") or a path has no place in it.
+  if (!hostHeader || /[@/\\?#\s]/.test(hostHeader)) return null;
   try {
     return new URL(`http://${hostHeader}`).hostname;
   } catch {
@@ -145,7 +146,13 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         } catch {
           return send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'The request body is not valid JSON (or is over 1 MB).' } }), 'application/json');
         }
-        const result = await dispatch(decodeURIComponent(url.pathname.slice('/api/'.length)), payload);
+        let channel: string;
+        try {
+          channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+        } catch {
+          return send(res, 400, JSON.stringify({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'The channel name is not valid percent-encoding.' } }), 'application/json');
+        }
+        const result = await dispatch(channel, payload);
         return send(res, 200, JSON.stringify(result), 'application/json', { 'Cache-Control': 'no-store' });
       }
 
@@ -157,6 +164,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         return;
       }
 
+      // Pages and images are read, never written: other methods (TRACE, PUT, …) end here.
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.', undefined, { Allow: 'GET, HEAD' });
       const response = await serveAppRequest(
         new Request(url, { method: req.method ?? 'GET' }),
         opts.services.datasets,

@@ -6,7 +6,12 @@ import { createAppServices } from '../services/app-services';
 
 const args = process.argv.slice(2);
 const portIdx = args.indexOf('--port');
-const port = portIdx >= 0 ? Number(args[portIdx + 1]) : Number(process.env.PORT ?? 0);
+const portText = portIdx >= 0 ? args[portIdx + 1] : (process.env.PORT ?? '0');
+const port = Number(portText);
+if (!/^\d{1,5}$/.test(portText ?? '') || port > 65535) {
+  console.error(`npm run serve: --port takes a port number from 0 to 65535 (got ${JSON.stringify(portText ?? '')}); 0 picks a free one.`);
+  process.exit(2);
+}
 const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--port');
 const dataset = positional[0] ? path.resolve(positional[0]) : null;
 

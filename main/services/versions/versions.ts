@@ -9,13 +9,20 @@ import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { VersionDiff, VersionEntry } from '../../../shared/types';
 import { firstIdOf, maxFragment } from '../dataset/row-ids';
 import { committed } from '../writes/commit';
+import { UNSAFE_NAMES } from '../support/names';
 
 const TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
 export function checkTagName(tag: string): string {
   if (!TAG.test(tag)) throw failure('INVALID_PAYLOAD', `"${tag.slice(0, 80)}" cannot be a tag: start with a letter, then letters, digits, ".", "_" or "-" (64 at most).`);
+  // Lance checks tags as git checks refs: no "..", no ending in "." or ".lock".
+  if (tag.includes('..') || tag.endsWith('.') || tag.endsWith('.lock')) {
+    throw failure('INVALID_PAYLOAD', `"${tag.slice(0, 80)}" cannot be a tag: it may not contain "..", or end with "." or ".lock".`);
+  }
+  if (UNSAFE_NAMES.has(tag)) throw failure('INVALID_PAYLOAD', `"${tag}" cannot be a tag.`);
   return tag;
 }
+
 
 type Schema = Map<string, string>;
 

@@ -118,3 +118,12 @@ describe('add a label column', () => {
     expect(await add({ name: 'later', type: 'text' }, old.id)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/read-only/) } });
   });
 });
+
+describe('names that mean something to every JavaScript object', () => {
+  it('are refused as label, derived and renamed column names', async () => {
+    const { checkLabelColumn } = await import('./evolve');
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      expect(() => checkLabelColumn(['caption'], { name, type: 'text' }), name).toThrow(/cannot be a column name|reserved/);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { laionSchema } from '../dataset/laion-schema';
 import { labelLiteral } from './label-values';
 import type { DatasetService } from '../dataset/dataset-service';
 import type { LabelSpec, LabelType } from '../../../shared/types';
+import { UNSAFE_NAMES } from '../support/names';
 
 export interface NewLabelColumn {
   name: string;
@@ -40,7 +41,7 @@ export function checkLabelColumn(existing: string[], req: NewLabelColumn): { spe
   if (!NAME.test(name)) {
     throw failure('INVALID_PAYLOAD', `"${name.slice(0, 80)}" cannot be a column name: use letters, digits and "_", starting with a letter or "_" (64 at most).`);
   }
-  if (RESERVED.has(name.toLowerCase())) throw failure('INVALID_PAYLOAD', `"${name}" is reserved; choose another name.`);
+  if (RESERVED.has(name.toLowerCase()) || UNSAFE_NAMES.has(name)) throw failure('INVALID_PAYLOAD', `"${name}" is reserved; choose another name.`);
   if (existing.some((c) => c.toLowerCase() === name.toLowerCase())) throw failure('INVALID_PAYLOAD', `There is already a column named "${existing.find((c) => c.toLowerCase() === name.toLowerCase())}".`);
   const spec: LabelSpec = { type: req.type };
   if (req.type === 'category') {

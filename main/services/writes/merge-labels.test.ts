@@ -128,3 +128,20 @@ describe('merge labels from a file', () => {
     ]);
   });
 });
+
+describe('a file whose column names mean something to JavaScript objects', () => {
+  it('lists them as problems in the preview, and the merge then changes nothing', async () => {
+    const before = (await dispatch('dataset:info', { id: info.id })) as Result<DatasetInfo>;
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      const f = file(`${name}.jsonl`, `{"key": ${K(1)}, "${name}": "x"}\n{"key": ${K(2)}, "${name}": "y"}\n`);
+      const pv = await preview(f);
+      expect(pv.ok, name).toBe(true);
+      if (!pv.ok) continue;
+      expect(pv.value.problems.join(' '), name).toMatch(new RegExp(`Column "${name}"`));
+      expect(await merge(f, pv.value.matched), name).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    }
+    const after = (await dispatch('dataset:info', { id: info.id })) as Result<DatasetInfo>;
+    expect(after.ok && before.ok && after.value.version).toBe(before.ok && before.value.version);
+  });
+});
+
