@@ -9,11 +9,10 @@
 // attempt fails, so the bar never counts bytes twice.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { failure, errorText, isDiskFull } from '../support/errors';
+import { failure, errorText, isDiskFull, type AppFailure } from '../support/errors';
 import { getFile, hubError, requestHeaders, resolveUrl, type FileResponse, type HubConfig } from './hub-client';
 import { inside } from './hub-paths';
 import type { PartHash, PartOpener, PartWriter } from './part-writer';
-import type { AppFailure } from '../support/errors';
 import type { DownloadDetail } from '../../../shared/types';
 import { formatBytes as fmtBytes } from '../../../shared/format-bytes';
 

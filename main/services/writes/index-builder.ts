@@ -2,12 +2,12 @@
 // text column) fast, as a cancellable job. LanceDB commits an index as one new version at the very
 // end, so a cancelled build leaves the dataset exactly as it was; we check that before saying so.
 import { lancedb } from '../dataset/lance';
-import { failure, errorText, isDiskFull } from '../support/errors';
+import { errorText, failure } from '../support/errors';
 import type { DatasetService } from '../dataset/dataset-service';
 import type { JobRegistry, ReportProgress } from '../jobs/jobs';
 import { MIN_VECTOR_INDEX_ROWS, indexLabel, type IndexCatalogue } from '../views/index-catalogue';
 import type { IndexKind, IndexSummary, Metric } from '../../../shared/types';
-import { committedElsewhere } from './commit';
+import { committedElsewhere, writeFailure } from './commit';
 import { formatDuration } from '../../../shared/format-duration';
 
 export interface IndexRequest {
@@ -82,10 +82,9 @@ export async function buildIndex(
       }
       throw failure('CANCELLED', `The ${label} was cancelled. The dataset is unchanged (still version ${versionBefore}).`);
     }
-    const text = errorText(err);
-    if (isDiskFull(err)) throw failure('IO', `The ${label} could not be written: the disk is full. The dataset is unchanged.`, text);
-    if (/permission|read-only|EACCES|EROFS/i.test(text)) throw failure('IO', `The ${label} could not be written: this dataset's folder is read-only.`, text);
-    throw failure('INTERNAL', `The ${label} could not be built.`, text);
+    throw writeFailure(err, `The ${label} could not be written`, (text) =>
+      /permission|read-only|EACCES|EROFS/i.test(text) ? failure('IO', `The ${label} could not be written: this dataset's folder is read-only.`, text) : failure('INTERNAL', `The ${label} could not be built.`, text),
+    );
   } finally {
     clearInterval(timer);
     signal.removeEventListener('abort', onAbort);
