@@ -47,6 +47,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
+    // Relative asset URLs: the web bridge serves the page under a per-run path (see main/bridge/server.ts).
+    base: './',
     plugins: [react(), cspMeta()],
     build: {
       outDir: 'out/renderer',

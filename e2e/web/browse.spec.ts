@@ -17,7 +17,8 @@ async function rowsInStatus(page: Page): Promise<number> {
 test('opens the built-in demo and shows real thumbnails with their captions', async ({ page }) => {
   await page.goto(bridge.openUrl);
   await expect(page.getByTestId('status-name')).toContainText('demo');
-  await expect(page).toHaveURL(`${bridge.url}/`); // the token left the address bar (and no stray "#")
+  // the token left the address bar (and no stray "#"): the page is at the bridge's per-run path
+  await expect(page).toHaveURL(new RegExp(`^${bridge.url}/[A-Za-z0-9_-]{16}/$`));
   await expect(page.getByTestId('status-name')).toContainText('demo');
   expect(await rowsInStatus(page)).toBeGreaterThan(2000);
   await expect(page.getByTestId('status-version')).toHaveText(/version \d+/);

@@ -12,6 +12,8 @@ let bridge: RunningBridge;
 let attacker: http.Server;
 let attackerUrl = '';
 const seen: string[] = [];
+/** Every header the other server was sent: the bridge's token must never be among them. */
+const headersSeen: string[] = [];
 
 const page = (target: string) => `<!doctype html><meta charset="utf-8"><title>elsewhere</title>
 <iframe name="sink" style="display:none"></iframe>
@@ -21,6 +23,7 @@ const page = (target: string) => `<!doctype html><meta charset="utf-8"><title>el
 <form id="g" method="POST" action="${target}/api/recent:forget" target="sink"><input name="path" value="/x"><input name="table" value="y"></form>
 <iframe id="frame" src="${target}/"></iframe>
 <img id="img" src="${target}/">
+<img id="own" src="/pixel.png">
 <script>
   const T = ${JSON.stringify(target)};
   const body = JSON.stringify({ token: 'hf_attackerFetch1234', remember: false });
@@ -40,7 +43,9 @@ test.beforeAll(async () => {
   bridge = await startServe({ dataset: path.join(FIXTURES, 'bomb-free.lance') });
   attacker = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    headersSeen.push(JSON.stringify(req.headers));
+    // its own cookie, so the check below sees that this browser does send cookies here
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Set-Cookie': 'mine=1; Path=/' });
     res.end(page(bridge.url));
   });
   await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
@@ -55,7 +60,7 @@ test('a page on another port of 127.0.0.1 cannot make the bridge act or read its
   // The person has the app open (so the browser holds its cookie), then visits the other page.
   await tab.goto(bridge.openUrl);
   await expect(tab.getByTestId('grid')).toBeVisible();
-  const ask = (channel: string) => tab.evaluate(async (c) => (await (await fetch(`/api/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { ok: boolean; value: unknown }, channel);
+  const ask = (channel: string) => tab.evaluate(async (c) => (await (await fetch(`api/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { ok: boolean; value: unknown }, channel);
   const recentBefore = await ask('recent:list');
   expect(((await ask('hub:token-status')).value as { source: string }).source).not.toBe('typed');
 
@@ -73,4 +78,9 @@ test('a page on another port of 127.0.0.1 cannot make the bridge act or read its
   expect(((await ask('hub:token-status')).value as { source: string }).source).not.toBe('typed');
   expect(await ask('recent:list')).toEqual(recentBefore);
   expect(seen.length).toBeGreaterThan(0);
+  // Cookies are per host, not per port: the other server was visited by the same browser, and it
+  // was never sent the token (the bridge's cookie is scoped to a per-run path nobody else serves).
+  const token = new URL(bridge.openUrl).searchParams.get('token') as string;
+  expect(headersSeen.some((h) => h.includes('mine=1'))).toBe(true);
+  expect(headersSeen.filter((h) => h.includes(token))).toEqual([]);
 });

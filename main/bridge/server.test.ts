@@ -67,14 +67,31 @@ describe('web bridge', () => {
   it('trades the token in the printed URL for an HttpOnly, SameSite=Strict cookie and drops it from the address bar', async () => {
     const r = await request(`/?token=${bridge.token}`);
     expect(r.status).toBe(302);
-    expect(r.headers.location).toBe('/');
+    // the page lives at a per-run path, and the cookie is scoped to it (cookies ignore ports)
+    expect(r.headers.location).toBe(bridge.base);
+    expect(bridge.base).toMatch(/^\/[A-Za-z0-9_-]{16}\/$/);
     const cookie = String(r.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await request('/', { headers: { Cookie: cookie.split(';')[0]! } });
+    expect(cookie).toMatch(new RegExp(`Path=${bridge.base.slice(0, -1)}(;|$)`));
+    expect(cookie).not.toMatch(/Path=\/(;|$)/);
+    const page = await request(bridge.base, { headers: { Cookie: cookie.split(';')[0]! } });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
     expect(page.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('serves the page, its assets, images and the API under the per-run path, and sends its bare form there', async () => {
+    const r0 = await request(`/?token=${bridge.token}`);
+    const cookie = String(r0.headers['set-cookie']).split(';')[0]!;
+    expect((await request(`${bridge.base}assets/a.js`, { headers: { Cookie: cookie } })).body.toString()).toBe('console.log(1)');
+    const bare = await request(bridge.base.slice(0, -1), { headers: { Cookie: cookie } });
+    expect(bare.status).toBe(301);
+    expect(bare.headers.location).toBe(bridge.base);
+    const info = await request(`${bridge.base}api/app:info`, { method: 'POST', headers: { Cookie: cookie, Origin: bridge.url, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(JSON.parse(info.body.toString())).toMatchObject({ ok: true, value: { carrier: 'web' } });
+    // without the cookie the per-run path is no key on its own
+    expect((await request(bridge.base)).status).toBe(401);
   });
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin (another site), even with the token', async () => {

@@ -2,6 +2,8 @@
 // Used to browse a dataset on a headless box through an SSH tunnel, and to test the UI in Chromium.
 // Every request needs the per-run token (cookie set from the printed URL, or a Bearer header);
 // a foreign Host (DNS rebinding) or Origin (another site's page) is refused before anything else.
+// The page lives under a random per-run path (the mount), and the cookie is scoped to it: cookies are
+// per host, not per port, so a cookie for "/" would also go to every other server on 127.0.0.1.
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +30,8 @@ export interface Bridge {
   /** The URL to open: it carries the token once, then the cookie does. */
   openUrl: string;
   token: string;
+  /** The per-run path the page is served under ("/<random>/"); the token cookie is scoped to it. */
+  base: string;
   port: number;
   close(): Promise<void>;
 }
@@ -97,6 +101,10 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  // Not a secret on its own (it shows in the address bar); what matters is that no other port's
+  // server is ever asked for this path, so the browser never hands it the cookie.
+  const mount = `/${randomBytes(12).toString('base64url')}`;
+  const base = `${mount}/`;
   const dispatch = createDispatch(opts.services);
   const statics = await indexStaticFiles(opts.rendererDir);
   const streams = new Set<http.ServerResponse>();
@@ -119,8 +127,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       if (offered !== null && req.method === 'GET') {
         if (!sameToken(offered, token)) return send(res, 401, 'Wrong token: open the URL that "npm run serve" printed.');
         res.writeHead(302, {
-          Location: '/',
-          'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+          Location: base,
+          'Set-Cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=${mount}`,
           ...SECURITY_HEADERS,
         });
         return res.end();
@@ -129,7 +137,14 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         return send(res, 401, 'Unauthorized: open the URL that "npm run serve" printed (it carries a per-run token).');
       }
 
-      if (url.pathname.startsWith('/api/')) {
+      if (url.pathname === mount) {
+        res.writeHead(301, { Location: base, ...SECURITY_HEADERS });
+        return res.end();
+      }
+      // Everything is served under the mount; bearer clients (scripts, tests) may also leave it out.
+      const route = url.pathname.startsWith(base) ? url.pathname.slice(mount.length) : url.pathname;
+
+      if (route.startsWith('/api/')) {
         if (req.method !== 'POST') return send(res, 405, 'Use POST.');
         // A browser always sends Origin on POST; requiring it closes the door on form-based CSRF.
         if (req.headers.origin === undefined && req.headers.authorization === undefined) {
@@ -148,7 +163,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         }
         let channel: string;
         try {
-          channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+          channel = decodeURIComponent(route.slice('/api/'.length));
         } catch {
           return send(res, 400, JSON.stringify({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'The channel name is not valid percent-encoding.' } }), 'application/json');
         }
@@ -156,7 +171,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         return send(res, 200, JSON.stringify(result), 'application/json', { 'Cache-Control': 'no-store' });
       }
 
-      if (url.pathname === '/events') {
+      if (route === '/events') {
         res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', ...SECURITY_HEADERS });
         res.write(': connected\n\n');
         streams.add(res);
@@ -167,7 +182,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       // Pages and images are read, never written: other methods (TRACE, PUT, …) end here.
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.', undefined, { Allow: 'GET, HEAD' });
       const response = await serveAppRequest(
-        new Request(url, { method: req.method ?? 'GET' }),
+        new Request(new URL(route + url.search, url.origin), { method: req.method ?? 'GET' }),
         opts.services.datasets,
         statics,
       );
@@ -193,6 +208,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     url,
     openUrl: `${url}/?token=${token}`,
     token,
+    base,
     port,
     close: async () => {
       unsubscribe.forEach((u) => u());

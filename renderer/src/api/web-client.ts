@@ -1,5 +1,6 @@
 // The API over the web bridge: same shape as the Electron preload's, carried by fetch and SSE.
 // The per-run token travels as an HttpOnly cookie the bridge set when the printed URL was opened.
+// URLs are relative: the bridge serves the page under a per-run path that the cookie is scoped to.
 import { CHANNELS, EVENT_NAMES, type EventName } from '../../../shared/channels';
 import type { Api, EventPayloads } from '../../../shared/contract';
 import type { Result } from '../../../shared/result';
@@ -9,7 +10,7 @@ const failure = (code: 'FORBIDDEN' | 'IO' | 'INTERNAL', message: string): Result
 async function call(channel: string, request: unknown): Promise<Result<unknown>> {
   let res: Response;
   try {
-    res = await fetch(`/api/${channel}`, {
+    res = await fetch(`api/${channel}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request ?? {}),
@@ -29,7 +30,7 @@ export function createWebApi(): Api {
   let source: EventSource | null = null;
   const ensureSource = () => {
     if (source) return;
-    source = new EventSource('/events');
+    source = new EventSource('events');
     for (const name of EVENT_NAMES) {
       source.addEventListener(name, (ev) => {
         const payload: unknown = JSON.parse((ev as MessageEvent<string>).data);

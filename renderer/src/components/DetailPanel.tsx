@@ -1,7 +1,7 @@
 // Every field of one row: the full image, EXIF as a table, URLs as links that open in the system
 // browser (Electron denies the new window and hands http(s) links to the OS), vectors summarised.
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../api/client';
+import { api, imageUrl } from '../api/client';
 import { cellText, formatCount, isHttpUrl, parseExif } from '../format';
 import { digitHints, typedValue } from '../label-keys';
 import type { AppError } from '../../../shared/result';
@@ -22,7 +22,7 @@ interface Props {
 export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, labelTargets }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
-  const image = useImageError(`/image/${dataset.id}/${row.rowId}`);
+  const image = useImageError(imageUrl(dataset.id, row.rowId));
   const closeRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -75,7 +75,7 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, lab
               {image.error.tooLarge ? image.error.message : `The bytes in “${dataset.imageColumn}” are not a JPEG, PNG, GIF or WebP image.`}
             </div>
           ) : (
-            <img src={`/image/${dataset.id}/${row.rowId}`} alt="" onError={image.onError} data-testid="detail-image" />
+            <img src={imageUrl(dataset.id, row.rowId)} alt="" onError={image.onError} data-testid="detail-image" />
           )}
         </div>
       )}

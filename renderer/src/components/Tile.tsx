@@ -4,6 +4,7 @@ import type { ColumnInfo, DatasetInfo, LabelSpec, RowSummary } from '../../../sh
 import { cellText } from '../format';
 import { Highlight } from './Highlight';
 import { useImageError } from '../hooks/useImageError';
+import { imageUrl } from '../api/client';
 
 interface Props {
   index: number;
@@ -26,7 +27,7 @@ interface Props {
 }
 
 export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, selected, labelColumns, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
-  const image = useImageError(row ? `/image/${dataset.id}/${row.rowId}` : '');
+  const image = useImageError(row ? imageUrl(dataset.id, row.rowId) : '');
   const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
   const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
   // A category shows its value; other labels show "column=value" (a bare "true" or "3" says little).
@@ -76,7 +77,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
           </div>
         ) : (
           <img
-            src={`/image/${dataset.id}/${row.rowId}`}
+            src={imageUrl(dataset.id, row.rowId)}
             alt={caption}
             loading="lazy"
             decoding="async"
