@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'FORBIDDEN' // the sender is not our own page
   | 'UNSUPPORTED' // the carrier cannot do this (e.g. a native folder picker over the web bridge)
   | 'CANCELLED'
+  | 'TIMEOUT' // a query ran out of its time budget (narrow the filter)
   | 'BUSY'
   | 'IO'
   | 'INTERNAL';

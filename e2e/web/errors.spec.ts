@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
-import { FIXTURES } from '../support/paths';
+import { BIG, FIXTURES } from '../support/paths';
 
 let bridge: RunningBridge;
 test.beforeAll(async () => {
@@ -153,6 +153,20 @@ test('a dataset without a vector column hides find similar and says why', async 
     await expect(page.getByTestId('view-count')).not.toContainText('nearest');
     await expect(page.getByTestId('view-error')).toHaveCount(0);
     await expect(page.getByTestId('detail-find-similar')).toHaveCount(0);
+  } finally {
+    await b.stop();
+  }
+});
+
+test('a filter that runs out of its time budget says so next to the filter, and the table stays usable', async ({ page }) => {
+  const b = await startServe({ dataset: BIG, env: { LANCE_EXPLORER_QUERY_BUDGET_MS: '1' } });
+  try {
+    await page.goto(b.openUrl);
+    await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+    await page.getByTestId('sql-input').fill("regexp_like(caption, '(a.*){3}z')");
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('view-error')).toContainText('took longer than 1 ms: narrow the filter');
+    await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
   } finally {
     await b.stop();
   }

@@ -18,7 +18,14 @@ const dataset = positional[0] ? path.resolve(positional[0]) : null;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // LANCE_EXPLORER_DEMO_ROWS builds a smaller demo on first start (tests of the first-start experience).
 const demoRows = process.env.LANCE_EXPLORER_DEMO_ROWS ? Number(process.env.LANCE_EXPLORER_DEMO_ROWS) : undefined;
-const services = createAppServices({ platform: { carrier: 'web' }, startupPath: dataset, ...(demoRows ? { demoRows } : {}) });
+// LANCE_EXPLORER_QUERY_BUDGET_MS shortens every filtered query's time budget (the test of running out).
+const queryBudgetMs = process.env.LANCE_EXPLORER_QUERY_BUDGET_MS ? Number(process.env.LANCE_EXPLORER_QUERY_BUDGET_MS) : undefined;
+const services = createAppServices({
+  platform: { carrier: 'web' },
+  startupPath: dataset,
+  ...(demoRows ? { demoRows } : {}),
+  ...(queryBudgetMs && queryBudgetMs > 0 ? { queryBudgetMs } : {}),
+});
 const bridge = await startBridge({ services, rendererDir: path.join(root, 'out', 'renderer'), port });
 
 console.log(`Lance Explorer (web bridge) on ${bridge.url}`);

@@ -31,6 +31,8 @@ export interface AppServicesOptions {
   demoPath?: string;
   /** Build a smaller demo (tests). */
   demoRows?: number;
+  /** Each filter-driven query's time budget in ms (tests use a tiny one). */
+  queryBudgetMs?: number;
   platform: Platform;
   version?: string;
   startupPath?: string | null;
@@ -72,7 +74,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const jobs = new JobRegistry(events);
   const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')) });
   const catalogue = new IndexCatalogue(datasets);
-  const views = new ViewService(datasets, catalogue);
+  const views = new ViewService(datasets, catalogue, opts.queryBudgetMs);
   const recent = new RecentStore(path.join(dataDir, 'recent.json'));
   const demo = new DemoManager(demoPath, jobs, opts.demoRows);
   const version = opts.version ?? '0.1.0';

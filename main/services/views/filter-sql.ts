@@ -2,6 +2,7 @@
 // ("key = 1 OR 1=1" returns every row), so every value is quoted and every column name escaped here,
 // and a person's raw expression is checked before it runs.
 import { failure } from '../support/errors';
+import { checkSqlExpression } from './sql-expression';
 import type { ColumnInfo, FilterCondition, FilterSpec } from '../../../shared/types';
 
 /** Column names go in backticks (names such as NSFW or LICENSE are case-sensitive). */
@@ -128,7 +129,13 @@ export function filterSql(filter: FilterSpec | undefined, columns: ColumnInfo[])
   if (raw) {
     const problem = rawSqlProblem(raw);
     if (problem) throw failure('INVALID_PAYLOAD', `The SQL filter is not valid: ${problem}`);
-    parts.push(`(${raw})`);
+    let checked: string;
+    try {
+      checked = checkSqlExpression(raw);
+    } catch (err) {
+      throw failure('INVALID_PAYLOAD', `The SQL filter is not valid: ${(err as Error).message}`);
+    }
+    parts.push(`(${checked})`);
   }
   return parts.length ? parts.join(' AND ') : null;
 }

@@ -7,6 +7,7 @@ import { rowIdArray } from '../dataset/cells';
 import { remap } from '../dataset/row-ids';
 import { classifyReadError, errorText, failure } from '../support/errors';
 import { filterSql, keyIn } from './filter-sql';
+import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, type QueryBudget } from './query-budget';
 import { SizedLru } from '../support/lru';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
@@ -26,6 +27,20 @@ interface View {
 
 const MAX_VIEWS = 8;
 
+/**
+ * A filter that plans but fails on the data (a division by zero, a cast that cannot hold a value) is
+ * the filter's problem, not the app's: say so in the filter's words.
+ */
+function filterRunFailure(err: unknown, where: string | null, doing: string) {
+  if (!where) return null;
+  const text = errorText(err);
+  if (!/Error applying filter expression|Arrow error|Cast error|Compute error|Divide by zero|overflow/i.test(text)) return null;
+  const why = /(?:Arrow error|Cast error|Compute error):\s*([^\n,]*)/i.exec(text)?.[1]?.trim() || firstLineOf(text);
+  return failure('INVALID_PAYLOAD', `${doing} failed on some rows: ${why}. Change the filter.`, text);
+}
+
+const firstLineOf = (text: string) => text.split('\n')[0]!.slice(0, 200);
+
 /** LanceDB's planner messages carry a prefix nobody needs to read. */
 function cleanPlannerMessage(err: unknown): string {
   return errorText(err)
@@ -37,10 +52,14 @@ function cleanPlannerMessage(err: unknown): string {
 
 export class ViewService {
   private readonly views = new SizedLru<string, View>(MAX_VIEWS);
+  /** The newest view:open per dataset session: an older one still running stops at its next batch. */
+  private readonly opening = new Map<string, number>();
 
   constructor(
     private readonly datasets: DatasetService,
     private readonly indices: IndexCatalogue,
+    /** Each query's time budget (LanceDB's timeoutMs). */
+    private readonly budgetMs = DEFAULT_QUERY_BUDGET_MS,
   ) {
     // Views are lists of row ids: they follow rows that writes moved, or start again.
     datasets.rows.subscribe({ moved: (id, moved) => this.rekey(id, moved), lost: (id) => this.forget(id) });
@@ -50,24 +69,28 @@ export class ViewService {
   async checkFilter(datasetId: string, filter: FilterSpec): Promise<{ where: string | null; count: number }> {
     const ds = this.datasets.get(datasetId);
     const where = await this.validWhere(ds, filter);
-    const count = where ? await this.count(ds, where) : ds.info.rowCount;
+    const count = where ? await this.count(ds, where, { timeoutMs: this.budgetMs, superseded: () => false }) : ds.info.rowCount;
     return { where, count };
   }
 
   async open(datasetId: string, spec: ViewSpec): Promise<ViewInfo> {
     const ds = this.datasets.get(datasetId);
     const t0 = performance.now();
+    const generation = (this.opening.get(datasetId) ?? 0) + 1;
+    this.opening.set(datasetId, generation);
+    const budget: QueryBudget = { timeoutMs: this.budgetMs, superseded: () => this.opening.get(datasetId) !== generation };
     const where = await this.validWhere(ds, spec.filter);
     const notes: string[] = [];
     let view: View;
     let usedIndex: boolean | null = null;
     let queryKey: string | number | null | undefined;
     try {
-      if (spec.kind === 'browse') view = await this.browse(ds, datasetId, spec, where);
-      else if (spec.kind === 'similar') ({ view, usedIndex, queryKey } = await this.similar(ds, datasetId, spec, where, notes));
-      else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes));
+      if (spec.kind === 'browse') view = await this.browse(ds, datasetId, spec, where, budget);
+      else if (spec.kind === 'similar') ({ view, usedIndex, queryKey } = await this.similar(ds, datasetId, spec, where, notes, budget));
+      else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes, budget));
     } catch (err) {
-      throw classifyReadError(err, spec.kind === 'similar' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering');
+      const doing = spec.kind === 'similar' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
+      throw filterRunFailure(err, where, doing) ?? classifyReadError(err, doing);
     }
     const viewId = randomBytes(9).toString('base64url');
     this.views.set(viewId, view);
@@ -150,15 +173,16 @@ export class ViewService {
     return where;
   }
 
-  private async count(ds: OpenDataset, where: string): Promise<number> {
+  private async count(ds: OpenDataset, where: string, budget: QueryBudget): Promise<number> {
     try {
-      return await ds.table.countRows(where);
+      // Not countRows (faster, but it takes no time budget): this is only the filter check's count.
+      return await countBounded(ds.table.query().where(where).withRowId().select([]), budget, 'Counting the matching rows');
     } catch (err) {
-      throw classifyReadError(err, 'Counting the matching rows');
+      throw filterRunFailure(err, where, 'Counting the matching rows') ?? classifyReadError(err, 'Counting the matching rows');
     }
   }
 
-  private async browse(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'browse' }>, where: string | null): Promise<View> {
+  private async browse(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'browse' }>, where: string | null, budget: QueryBudget): Promise<View> {
     if (!where && !spec.sort) return { datasetId, spec, rowIds: null, scores: null, queryRowId: null, count: ds.info.rowCount, where };
     const sortCol = spec.sort ? ds.info.columns.find((c) => c.name === spec.sort!.column) : undefined;
     if (spec.sort && (!sortCol || !['int', 'float', 'string', 'bool', 'timestamp'].includes(sortCol.kind))) {
@@ -166,7 +190,7 @@ export class ViewService {
     }
     let q = ds.table.query().withRowId().select(sortCol ? [sortCol.name] : []);
     if (where) q = q.where(where);
-    const batch = await q.toArrow();
+    const batch = await collectBounded(q, budget, 'Filtering');
     const ids = rowIdArray(batch);
     if (!sortCol) return { datasetId, spec, rowIds: BigUint64Array.from(ids), scores: null, queryRowId: null, count: ids.length, where };
     const values = batch.getChild(sortCol.name)!;
@@ -186,7 +210,7 @@ export class ViewService {
     return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: null, queryRowId: null, count: ids.length, where };
   }
 
-  private async similar(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'similar' }>, where: string | null, notes: string[]) {
+  private async similar(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'similar' }>, where: string | null, notes: string[], budget: QueryBudget) {
     if (!ds.info.vectorColumns.length) {
       throw failure('UNSUPPORTED', 'This dataset has no vector column, so there is nothing to find similar images by.');
     }
@@ -241,7 +265,7 @@ export class ViewService {
       .select([]);
     search = usedIndex ? search.nprobes(spec.nprobes).refineFactor(spec.refineFactor) : search.bypassVectorIndex();
     if (where) search = search.where(where);
-    const result = await search.toArrow();
+    const result = await collectBounded(search, budget, 'Finding similar images');
     const ids = rowIdArray(result);
     const dist = (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array;
     const query = BigInt(queryRowId);
@@ -259,7 +283,7 @@ export class ViewService {
     };
   }
 
-  private async search(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'search' }>, where: string | null, notes: string[]) {
+  private async search(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'search' }>, where: string | null, notes: string[], budget: QueryBudget) {
     const col = ds.info.columns.find((c) => c.name === spec.column);
     if (!col || col.kind !== 'string') throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a text column.`);
     const index = await this.indices.find(datasetId, col.name, 'fts');
@@ -271,7 +295,7 @@ export class ViewService {
       .select([ds.info.keyColumn ?? col.name])
       .limit(spec.limit);
     if (where) q = q.where(where);
-    const result = await q.toArrow();
+    const result = await collectBounded(q, budget, 'Searching');
     const ids = rowIdArray(result);
     const score = result.getChild('_score');
     return {

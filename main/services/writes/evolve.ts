@@ -10,6 +10,7 @@ import { labelLiteral } from './label-values';
 import type { DatasetService } from '../dataset/dataset-service';
 import type { LabelSpec, LabelType } from '../../../shared/types';
 import { UNSAFE_NAMES } from '../support/names';
+import { checkSqlExpression } from '../views/sql-expression';
 
 export interface NewLabelColumn {
   name: string;
@@ -68,7 +69,12 @@ function checkExpression(expr: string): string {
   if (!e) throw failure('INVALID_PAYLOAD', 'Write an expression, e.g. CAST(width AS DOUBLE) / CAST(height AS DOUBLE).');
   if (e.length > 2000) throw failure('INVALID_PAYLOAD', 'The expression is too long (2,000 characters at most).');
   if (/;|--|\/\*/.test(e)) throw failure('INVALID_PAYLOAD', 'The expression cannot contain ";" or comments: it is one expression over the columns, not a statement.');
-  return e;
+  // The same allow-list as raw filters: over 1M rows, repeat() or lpad() would be a memory bomb.
+  try {
+    return checkSqlExpression(e);
+  } catch (err) {
+    throw failure('INVALID_PAYLOAD', `The expression is not valid: ${(err as Error).message}`);
+  }
 }
 
 function cellOf(v: unknown): string | number | boolean | null {

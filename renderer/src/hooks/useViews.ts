@@ -38,6 +38,9 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
       const current = tickets.current.next();
       setError(null);
       if (!spec) {
+        // Back to the plain table: tell main, so a filtered view still computing stops (the plain
+        // view costs nothing to open and its reply is not needed).
+        void api.openView({ id: dataset.id, spec: { kind: 'browse' } });
         setBusy(false);
         setView(null);
         onChangeRef.current();
