@@ -17,13 +17,15 @@ const cspMeta = (): Plugin => ({
     ),
 });
 
-// The part writer's worker thread is a plain CommonJS file read at run time (part-writer.ts): ship it
+// The worker threads (part writer, label parser) are plain CommonJS files read at run time (part-writer.ts): ship it
 // beside the main bundle, where `new URL('./part-writer.worker.cjs', import.meta.url)` finds it.
 const partWriterWorker = (): Plugin => ({
   name: 'lance-explorer-part-writer-worker',
   apply: 'build',
   generateBundle() {
     this.emitFile({ type: 'asset', fileName: 'part-writer.worker.cjs', source: readFileSync(resolve(__dirname, 'main/services/hub/part-writer.worker.cjs'), 'utf8') });
+    // The label file parser's thread (writes/label-files.ts), found the same way.
+    this.emitFile({ type: 'asset', fileName: 'label-parse.worker.cjs', source: readFileSync(resolve(__dirname, 'main/services/writes/label-parse.worker.cjs'), 'utf8') });
   },
 });
 

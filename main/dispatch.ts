@@ -9,6 +9,8 @@ import { previewMerge, mergeLabels } from './services/writes/merge-labels';
 import { addDerivedColumn, addLabelColumn, dropColumn, previewDerived, renameColumn } from './services/writes/evolve';
 import type { AppServices } from './services/app-services';
 
+const jobIdOf = (req: { jobId?: string | undefined }) => (req.jobId === undefined ? {} : { jobId: req.jobId });
+
 type Handlers = { [C in Channel]: (req: Requests[C]) => Promise<Responses[C]> };
 
 /** One service call per channel: the request is already validated; nothing else happens here. */
@@ -24,8 +26,8 @@ function handlers(s: AppServices): Handlers {
     'evolve:add-derived': (req) => addDerivedColumn(s.datasets, req.id, req.name, req.expression),
     'evolve:rename-column': (req) => renameColumn(s.datasets, req.id, req.from, req.to, !!req.insist),
     'evolve:drop-column': (req) => dropColumn(s.datasets, req.id, req.column, !!req.insist),
-    'labels:merge-preview': (req) => previewMerge(s.datasets, req.id, req.path),
-    'labels:merge': (req) => mergeLabels(s.datasets, req.id, req.path, req.expectedMatched),
+    'labels:merge-preview': (req) => s.jobs.start('merge-preview', (progress, signal) => previewMerge(s.datasets, req.id, req.path, { signal, progress }), jobIdOf(req)).done,
+    'labels:merge': (req) => s.jobs.start('merge', (progress, signal) => mergeLabels(s.datasets, req.id, req.path, req.expectedMatched, { signal, progress }), jobIdOf(req)).done,
     'labels:plan': (req) => s.labels.plan(req.id, req.viewId, req.positions),
     'labels:set': (req) => s.labels.apply(req),
     'versions:list': (req) => s.versions.history(req.id),

@@ -175,8 +175,9 @@ export const requestSchemas = {
     .strict()
     .refine((r) => (r.positions === undefined) !== (r.all === undefined), 'give either positions or all')
     .refine((r) => r.rowIds === undefined || r.rowIds.length === r.positions?.length, 'rowIds must match positions one to one'),
-  'labels:merge-preview': z.object({ id: datasetId, path: pathString }).strict(),
-  'labels:merge': z.object({ id: datasetId, path: pathString, expectedMatched: z.number().int().min(0) }).strict(),
+  /** jobId: minted by the page, so it can follow the reading's progress (job:progress) and cancel it (job:cancel). */
+  'labels:merge-preview': z.object({ id: datasetId, path: pathString, jobId: mintedId('job').optional() }).strict(),
+  'labels:merge': z.object({ id: datasetId, path: pathString, expectedMatched: z.number().int().min(0), jobId: mintedId('job').optional() }).strict(),
   'versions:list': z.object({ id: datasetId }).strict(),
   'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
   'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),

@@ -213,3 +213,24 @@ test('merge labels from a CSV keyed by key: preview, problems, merge, and the ti
   expect(keys.get(k0 as string)).toBe('watermark | source=stock, agency');
   expect(keys.get(k1 as string)).toBe('good');
 });
+
+test('a large labels file shows how far the reading got, and Stop ends it with nothing written', async ({ page }) => {
+  // ~150 MB of CSV: long enough to read that the progress and Stop can be seen and used.
+  const big = path.join(dir, 'big.csv');
+  const line = (i: number) => `${100_000_000 + i},a long enough comment about this picture so the file gets big\n`;
+  const chunk = Array.from({ length: 10_000 }, (_, i) => line(i)).join('');
+  writeFileSync(big, 'key,comment\n' + chunk.repeat(240));
+  await page.goto(bridge.openUrl);
+  await expect(tile(page, 0).locator('img')).toBeVisible();
+  const before = await version(page);
+  await page.getByTestId('merge-button').click();
+  await page.getByTestId('merge-path').fill(big);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('merge-progress')).toContainText(/Reading big\.csv: \d+(\.\d)? MB of 1\d\d MB/);
+  await page.getByTestId('merge-stop').click();
+  await expect(page.getByTestId('merge-note')).toContainText('Stopped. Nothing was written.');
+  await expect(page.getByTestId('merge-progress')).toBeHidden();
+  await expect(page.getByTestId('merge-error')).toBeHidden();
+  await page.keyboard.press('Escape');
+  expect(await version(page)).toBe(before);
+});

@@ -40,8 +40,15 @@ export class JobRegistry {
 
   constructor(private readonly events: AppEvents) {}
 
-  start<T>(kind: string, work: JobWork<T>): { jobId: string; done: Promise<T> } {
-    const jobId = randomBytes(6).toString('base64url');
+  /**
+   * `jobId`: an id the caller minted, for work whose reply is its result (a merge preview): the page
+   * knows the id before the reply comes, so it can show the progress and cancel through it.
+   */
+  start<T>(kind: string, work: JobWork<T>, opts: { jobId?: string } = {}): { jobId: string; done: Promise<T> } {
+    if (opts.jobId !== undefined && (this.running.has(opts.jobId) || this.finished.has(opts.jobId))) {
+      throw new AppFailure('BUSY', 'That job id is already in use: try again.');
+    }
+    const jobId = opts.jobId ?? randomBytes(6).toString('base64url');
     const controller = new AbortController();
     let lastSent = 0;
     const last: JobProgress = { jobId, kind, done: 0, total: 0, message: 'Starting…' };

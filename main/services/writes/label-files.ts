@@ -1,22 +1,51 @@
-// Reading a labels file (CSV, JSON Lines or Parquet) into rows of plain values, with errors that name
-// the line. Only what merging labels needs: a header (or keys) and scalar cells.
-import { promises as fs } from 'node:fs';
+// Reading a labels file (CSV, JSON Lines or Parquet) as a stream of row batches, with limits checked
+// as it goes and errors that name the line. CSV and JSON Lines are parsed in a worker thread
+// (label-parse.worker.cjs): a 100 MB one-field CSV used to freeze every request for 35 s. Parquet is
+// read a slice of rows at a time after its row count is checked from the footer, so a 16 KB file that
+// claims 6M rows is refused before anything is decoded. Rows are positional arrays matching
+// `columns`: no name from the file becomes a key of a plain object.
+import { promises as fs, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import { failure } from '../support/errors';
 
 export type FileCell = string | number | boolean | bigint | null;
-export interface LabelFile {
-  format: 'csv' | 'jsonl' | 'parquet';
-  columns: string[];
-  rows: Array<Record<string, FileCell>>;
-}
+export type LabelFormat = 'csv' | 'jsonl' | 'parquet';
 
-/** Generous for labels (a key and a few short values per row), small enough to hold in memory. */
+/** Chosen for labels (a key and a few short values per row); documented in the README. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 export const MAX_ROWS = 5_000_000;
+export const LIMITS = { maxRows: MAX_ROWS, maxColumns: 256, maxLineBytes: 1024 * 1024, maxCellBytes: 64 * 1024 };
+const BATCH_ROWS = 16_384;
+const PARQUET_SLICE = 65_536;
 
-export async function readLabelFile(file: string): Promise<LabelFile> {
+export interface FileFacts {
+  format: LabelFormat;
+  bytes: number;
+  mtimeMs: number;
+}
+
+export interface ScanResult extends FileFacts {
+  columns: string[];
+  rows: number;
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  /** Bytes read so far of the file's size (rows of the row count for Parquet), and that in words. */
+  progress?(done: number, total: number, words: string): void;
+}
+
+/** A batch of rows, positional: rows[i][j] is the value of columns[j]. Columns only grow. */
+export type OnBatch = (columns: readonly string[], rows: readonly FileCell[][]) => void | Promise<void>;
+
+const mb = (n: number) => `${(n / 1e6).toFixed(n < 10e6 ? 1 : 0)} MB`;
+const cancelled = () => failure('CANCELLED', 'Reading the labels file was cancelled.');
+
+export async function labelFileFacts(file: string): Promise<FileFacts> {
   if (!path.isAbsolute(file)) throw failure('INVALID_PAYLOAD', 'Give the file as a full path (starting at the root of the disk).');
   const ext = path.extname(file).toLowerCase();
   const format = ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.parquet' ? 'parquet' : null;
@@ -24,113 +53,121 @@ export async function readLabelFile(file: string): Promise<LabelFile> {
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) throw failure('NOT_FOUND', `There is no file at ${file}.`);
   if (stat.size > MAX_FILE_BYTES) throw failure('INVALID_PAYLOAD', `${path.basename(file)} is too large to merge at once (${Math.round(stat.size / 1e6)} MB; 512 MB at most). Split it.`);
-  if (format === 'parquet') return readParquet(file);
-  const text = await fs.readFile(file, 'utf8');
-  return format === 'csv' ? parseCsv(text) : parseJsonl(text);
+  return { format, bytes: stat.size, mtimeMs: stat.mtimeMs };
 }
 
-async function readParquet(file: string): Promise<LabelFile> {
-  let rows: Array<Record<string, unknown>>;
+/** Read the file batch by batch; the next batch is parsed only after `onBatch` has finished. */
+export async function scanLabelFile(file: string, onBatch: OnBatch, opts: ScanOptions = {}): Promise<ScanResult> {
+  const facts = await labelFileFacts(file);
+  if (opts.signal?.aborted) throw cancelled();
+  const done = facts.format === 'parquet' ? await scanParquet(file, onBatch, opts) : await scanText(file, facts.format, onBatch, opts);
+  return { ...facts, ...done };
+}
+
+async function scanParquet(file: string, onBatch: OnBatch, opts: ScanOptions): Promise<{ columns: string[]; rows: number }> {
+  const name = path.basename(file);
+  const unreadable = (err: unknown) => failure('INVALID_PAYLOAD', `${name} could not be read as Parquet: ${String((err as Error)?.message ?? err).slice(0, 200)}`);
+  let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
-    rows = (await parquetReadObjects({ file: await asyncBufferFromFile(file) })) as Array<Record<string, unknown>>;
+    buffer = await asyncBufferFromFile(file);
+    metadata = await parquetMetadataAsync(buffer);
   } catch (err) {
-    throw failure('INVALID_PAYLOAD', `${path.basename(file)} could not be read as Parquet: ${String((err as Error).message ?? err).slice(0, 200)}`);
+    throw unreadable(err);
   }
-  if (rows.length > MAX_ROWS) throw failure('INVALID_PAYLOAD', `The file has more than ${MAX_ROWS.toLocaleString('en-US')} rows.`);
-  const columns = rows.length ? Object.keys(rows[0]!) : [];
-  const out = rows.map((r, i) => {
-    const row: Record<string, FileCell> = {};
-    for (const c of columns) row[c] = scalar(r[c], c, i + 1);
-    return row;
-  });
-  return { format: 'parquet', columns, rows: out };
-}
-
-function scalar(v: unknown, column: string, line: number): FileCell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
-  throw failure('INVALID_PAYLOAD', `Row ${line}, column "${column.slice(0, 60)}": only plain values (text, numbers, true/false) can be labels.`);
-}
-
-function parseJsonl(text: string): LabelFile {
-  const columns: string[] = [];
-  const seen = new Set<string>();
-  const rows: Array<Record<string, FileCell>> = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    let obj: unknown;
+  // The footer says how many rows there are: checked before a single value is decoded.
+  const total = Number(metadata.num_rows);
+  if (total > MAX_ROWS) throw failure('INVALID_PAYLOAD', `The file has more than ${MAX_ROWS.toLocaleString('en-US')} rows (its footer says ${total.toLocaleString('en-US')}).`);
+  const columns = parquetSchema(metadata).children.map((c) => c.element.name);
+  if (columns.length > LIMITS.maxColumns) throw failure('INVALID_PAYLOAD', `The file has more than ${LIMITS.maxColumns} columns.`);
+  for (let start = 0; start < total; start += PARQUET_SLICE) {
+    if (opts.signal?.aborted) throw cancelled();
+    let rows: unknown[][] = [];
     try {
-      obj = JSON.parse(line);
-    } catch {
-      throw failure('INVALID_PAYLOAD', `Line ${i + 1} is not valid JSON.`);
+      await parquetRead({ file: buffer, metadata, rowStart: start, rowEnd: Math.min(total, start + PARQUET_SLICE), onComplete: (r: unknown[][]) => (rows = r) });
+    } catch (err) {
+      throw unreadable(err);
     }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw failure('INVALID_PAYLOAD', `Line ${i + 1} is not a JSON object ({"key": ..., "label": ...}).`);
-    const row: Record<string, FileCell> = {};
-    for (const [k, v] of Object.entries(obj)) {
-      if (!seen.has(k)) {
-        seen.add(k);
-        columns.push(k);
-      }
-      row[k] = scalar(v, k, i + 1);
-    }
-    rows.push(row);
-    if (rows.length > MAX_ROWS) throw failure('INVALID_PAYLOAD', `The file has more than ${MAX_ROWS.toLocaleString('en-US')} rows.`);
+    const batch = rows.map((r, i) => r.map((v, j) => parquetCell(v, columns[j] as string, start + i + 1)));
+    await onBatch(columns, batch);
+    const done = Math.min(total, start + PARQUET_SLICE);
+    opts.progress?.(done, total, `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
+    // Let other requests in between slices.
+    await new Promise((r) => setImmediate(r));
   }
-  return { format: 'jsonl', columns, rows };
+  return { columns, rows: total };
 }
 
-/** RFC 4180: a header line, fields separated by commas, quoted with "" where needed. Cells are text. */
-export function parseCsv(text: string): LabelFile {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  let line = 1;
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a BOM from spreadsheet programs
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && s[i + 1] === '\n') i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      line++;
-      if (records.length > MAX_ROWS + 1) throw failure('INVALID_PAYLOAD', `The file has more than ${MAX_ROWS.toLocaleString('en-US')} rows.`);
-    } else field += ch;
+function parquetCell(v: unknown, column: string, row: number): FileCell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') {
+    if (v.length > LIMITS.maxCellBytes) throw failure('INVALID_PAYLOAD', `Row ${row}, column "${column.slice(0, 60)}": a value is longer than 64 kB.`);
+    return v;
   }
-  if (quoted) throw failure('INVALID_PAYLOAD', `A quoted field that starts before line ${line} is never closed.`);
-  if (field !== '' || record.length) {
-    record.push(field);
-    records.push(record);
-  }
-  const nonEmpty = records.filter((r) => !(r.length === 1 && r[0] === ''));
-  const header = nonEmpty.shift();
-  if (!header) throw failure('INVALID_PAYLOAD', 'The CSV file is empty: it needs a header line such as "key,quality".');
-  const columns = header.map((h) => h.trim());
-  const dup = columns.find((c, i) => columns.indexOf(c) !== i);
-  if (dup !== undefined) throw failure('INVALID_PAYLOAD', `The header names "${dup.slice(0, 60)}" twice.`);
-  const rows = nonEmpty.map((r, i) => {
-    if (r.length !== columns.length) throw failure('INVALID_PAYLOAD', `Row ${i + 1} has ${r.length} fields; the header has ${columns.length}.`);
-    const row: Record<string, FileCell> = {};
-    columns.forEach((c, j) => (row[c] = r[j] === '' ? null : (r[j] as string)));
-    return row;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+  throw failure('INVALID_PAYLOAD', `Row ${row}, column "${column.slice(0, 60)}": only plain values (text, numbers, true/false) can be labels.`);
+}
+
+/**
+ * The parsing thread's source, read once and started with `eval` (as the part writer's is): a worker
+ * started from a path inside the app's asar archive might not load. The build emits it beside the bundle.
+ */
+let workerSource: string | null = null;
+const workerFile = () => fileURLToPath(new URL('./label-parse.worker.cjs', import.meta.url));
+function workerCode(): string {
+  workerSource ??= readFileSync(workerFile(), 'utf8');
+  return workerSource;
+}
+
+type WorkerMessage =
+  | { type: 'rows'; columns: string[]; rows: FileCell[][]; bytes: number }
+  | { type: 'end'; columns: string[]; rows: number; bytes: number }
+  | { type: 'error'; message: string; parse: boolean };
+
+function scanText(file: string, format: 'csv' | 'jsonl', onBatch: OnBatch, opts: ScanOptions): Promise<{ columns: string[]; rows: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerCode(), { eval: true, workerData: { labelParse: true, file, format, limits: LIMITS, batchRows: BATCH_ROWS } });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = () => settle(() => reject(cancelled()));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let total = 0;
+    void fs.stat(file).then((s) => (total = s.size), () => {});
+    worker.on('message', (m: WorkerMessage) => {
+      if (settled) return;
+      if (m.type === 'error') return settle(() => reject(failure(m.parse ? 'INVALID_PAYLOAD' : 'IO', m.message)));
+      if (m.type === 'end') return settle(() => resolve({ columns: m.columns, rows: m.rows }));
+      Promise.resolve(onBatch(m.columns, m.rows)).then(
+        () => {
+          if (settled) return;
+          const of = Math.max(total, m.bytes);
+          opts.progress?.(m.bytes, of, `${mb(m.bytes)} of ${mb(of)}`);
+          worker.postMessage('more');
+        },
+        (err) => settle(() => reject(err)),
+      );
+    });
+    worker.on('error', (err) => settle(() => reject(failure('INTERNAL', `The labels file could not be parsed: ${err.message}`))));
+    worker.on('exit', (code) => settle(() => reject(failure('INTERNAL', `The labels file parser stopped (exit ${code}).`))));
   });
-  return { format: 'csv', columns, rows };
+}
+
+interface ParseCsvModule {
+  parseCsvText(text: string, limits: typeof LIMITS): { columns: string[]; rows: FileCell[][] };
+}
+
+/** A whole CSV text at once, with the same parser and limits (small texts; tests). */
+export function parseCsv(text: string): { columns: string[]; rows: FileCell[][] } {
+  const mod = createRequire(import.meta.url)(workerFile()) as ParseCsvModule;
+  try {
+    return mod.parseCsvText(text, LIMITS);
+  } catch (err) {
+    throw failure('INVALID_PAYLOAD', (err as Error).message);
+  }
 }

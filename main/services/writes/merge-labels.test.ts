@@ -121,10 +121,12 @@ describe('merge labels from a file', () => {
 
   it('parses CSV quoting the way spreadsheets write it', () => {
     const f = parseCsv('\ufeffkey,note\r\n1,"a, b"\r\n2,"multi\nline ""quoted"""\r\n3,\r\n');
+    // rows are positional (no name from a file becomes an object key)
+    expect(f.columns).toEqual(['key', 'note']);
     expect(f.rows).toEqual([
-      { key: '1', note: 'a, b' },
-      { key: '2', note: 'multi\nline "quoted"' },
-      { key: '3', note: null },
+      ['1', 'a, b'],
+      ['2', 'multi\nline "quoted"'],
+      ['3', null],
     ]);
   });
 });

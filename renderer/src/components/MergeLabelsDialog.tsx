@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import { formatCount } from '../format';
+import { useJob } from '../hooks/useJob';
 import type { DatasetInfo, MergePreview } from '../../../shared/types';
 import { Modal } from './Modal';
 
@@ -13,28 +14,48 @@ interface Props {
   onClose(): void;
 }
 
+/** A job id of the contract's pattern, minted here (random, 12 base64url characters). */
+function newJobId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+}
+
 export function MergeLabelsDialog({ dataset, onMerged, onClose }: Props) {
   const [file, setFile] = useState('');
   const [preview, setPreview] = useState<MergePreview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Reading a large file takes a while: the page mints the job id, so it can show how far the
+  // reading got and stop it before the reply comes.
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { progress } = useJob(jobId);
+  const [note, setNote] = useState<string | null>(null);
 
-  const runPreview = async () => {
+  const begin = () => {
+    const id = newJobId();
+    setJobId(id);
     setBusy(true);
     setError(null);
-    setPreview(null);
-    const r = await api.previewMerge({ id: dataset.id, path: file.trim() });
+    setNote(null);
+    return id;
+  };
+  const end = (r: { ok: boolean; error?: { code: string; message: string } }) => {
     setBusy(false);
-    if (r.ok) setPreview(r.value);
+    setJobId(null);
+    if (r.ok || !r.error) return true;
+    if (r.error.code === 'CANCELLED') setNote('Stopped. Nothing was written.');
     else setError(r.error.message);
+    return false;
+  };
+  const runPreview = async () => {
+    setPreview(null);
+    const r = await api.previewMerge({ id: dataset.id, path: file.trim(), jobId: begin() });
+    if (end(r) && r.ok) setPreview(r.value);
   };
   const merge = async () => {
     if (!preview) return;
-    setBusy(true);
-    setError(null);
-    const r = await api.mergeLabels({ id: dataset.id, path: preview.file, expectedMatched: preview.matched });
-    setBusy(false);
-    if (!r.ok) return setError(r.error.message);
+    const r = await api.mergeLabels({ id: dataset.id, path: preview.file, expectedMatched: preview.matched, jobId: begin() });
+    if (!end(r) || !r.ok) return;
     onMerged(`Merged labels into ${formatCount(r.value.updated)} rows${r.value.added.length ? ` (new columns: ${r.value.added.join(', ')})` : ''}.`, r.value.dataset);
   };
   const canMerge = !!preview && !preview.problems.length && preview.matched > 0 && preview.columns.length > 0;
@@ -104,6 +125,22 @@ export function MergeLabelsDialog({ dataset, onMerged, onClose }: Props) {
               </div>
             )}
           </div>
+        )}
+        {busy && jobId && (
+          <div className="row" data-testid="merge-progress">
+            <span className="grow">
+              {progress?.message ?? 'Reading the file…'}
+              <progress max={Math.max(1, progress?.total ?? 1)} value={progress?.done ?? 0} style={{ width: '100%' }} aria-label="Reading the labels file" />
+            </span>
+            <button type="button" onClick={() => void api.cancelJob({ jobId })} data-testid="merge-stop">
+              Stop
+            </button>
+          </div>
+        )}
+        {note && (
+          <p className="muted" role="status" data-testid="merge-note">
+            {note}
+          </p>
         )}
         {error && (
           <div className="error-box" role="alert" data-testid="merge-error">
