@@ -24,6 +24,8 @@ export interface ColumnInfo {
   dim?: number;
   /** Set on label columns the app added (kept in the field's metadata, so it travels with the data). */
   label?: LabelSpec;
+  /** Why the app cannot read this column's values (it is shown, listed and renamable, not read). */
+  unreadable?: string;
 }
 
 export type LabelType = 'category' | 'boolean' | 'integer' | 'float' | 'text';
@@ -78,6 +80,8 @@ export interface DatasetInfo {
   isDemo: boolean;
   /** Opened at an older version or a tag: nothing can be changed through this session. */
   readOnly: boolean;
+  /** The newest version could not be read: what is damaged (the session shows the newest readable one, read-only). */
+  damaged?: string;
   /** The tag it was opened by, if any. */
   tag?: string;
 }

@@ -44,3 +44,17 @@ console.log(`fixtures in ${FIXTURES}`);
   rows[1]!.image = pngBomb();
   (await noVecDb.createTable('bomb-image', laionBatch(rows))).close();
 }
+
+// Three versions whose newest manifest is cut short (as a crash or a full disk mid-write can leave
+// it): the app opens version 2 read-only and says what is damaged.
+{
+  const t = await writeSyntheticTable(FIXTURES, 'truncated-newest', { rows: 30, imageSide: 24 });
+  await t.addColumns([{ name: 'area', valueSql: 'width * height' }]);
+  await t.addColumns([{ name: 'area2', valueSql: 'width * height * 2' }]);
+  t.close();
+  const versions = path.join(FIXTURES, 'truncated-newest.lance', '_versions');
+  const manifests = (await fs.readdir(versions)).filter((f) => f.endsWith('.manifest'));
+  const withTime = await Promise.all(manifests.map(async (f) => [f, (await fs.stat(path.join(versions, f))).mtimeMs] as const));
+  const newest = withTime.sort((a, b) => b[1] - a[1])[0]![0];
+  await fs.truncate(path.join(versions, newest), 40);
+}

@@ -171,3 +171,13 @@ test('a filter that runs out of its time budget says so next to the filter, and 
     await b.stop();
   }
 });
+
+test('a dataset whose newest manifest is damaged opens its newest readable version, read-only, and says so', async ({ page }) => {
+  await openDialog(page);
+  await tryOpen(page, path.join(FIXTURES, 'truncated-newest.lance'));
+  await expect(page.getByTestId('open-dialog')).toBeHidden();
+  await expect(page.getByTestId('damaged-banner')).toContainText('The manifest of version 3');
+  await expect(page.getByTestId('damaged-banner')).toContainText('Showing version 2, read-only');
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await expect(page.getByTestId('status-rows')).toHaveText('30 rows');
+});

@@ -26,6 +26,9 @@ export function describeField(field: ArrowField): ColumnInfo {
   const { kind, dim } = columnKind(field.type);
   const info: ColumnInfo = { name: field.name, type: String(field.type), kind, nullable: field.nullable };
   if (dim !== undefined) info.dim = dim;
+  // Lance resolves a projected name as a field path, and a backtick in it breaks every read that
+  // includes the column (even `select *`); renaming it works (evolve's fieldPath quotes it).
+  if (field.name.includes('`')) info.unreadable = 'Lance cannot read a column whose name contains a backtick: rename it (Columns…) to see its values.';
   const label = field.metadata?.get(LABEL_METADATA_KEY);
   if (label) {
     try {
@@ -106,7 +109,9 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** Rows of an Arrow table as cell records, column by column (faster than row proxies). */
 export function tableToCells(table: ArrowTable, columns: ColumnInfo[]): Record<string, Cell>[] {
-  const rows: Record<string, Cell>[] = Array.from({ length: table.numRows }, () => ({}));
+  // Keyed by column names, which come from the dataset: without a prototype, a column named
+  // __proto__ is a value like any other instead of a prototype change (JSON and IPC keep it).
+  const rows: Record<string, Cell>[] = Array.from({ length: table.numRows }, () => Object.create(null) as Record<string, Cell>);
   for (const col of columns) {
     const vec = table.getChild(col.name);
     if (!vec) continue;

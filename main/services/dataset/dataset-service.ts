@@ -6,6 +6,7 @@ import { lancedb, type LanceTable } from './lance';
 import { describeField, rowIdsOf, tableToCells } from './cells';
 import { classifyReadError, errorText, failure } from '../support/errors';
 import { connectionTarget, inspectPath } from './dataset-locate';
+import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
 import { RowOrder } from './row-order';
 import type { Journal } from './journal';
@@ -17,6 +18,10 @@ export interface OpenDataset {
   table: LanceTable;
   /** Columns sent with every page: everything but binary and vector columns. */
   pageColumns: ColumnInfo[];
+  /** Set for a damaged dataset opened through a stand-in folder: removes it. */
+  dispose?: () => Promise<void>;
+  /** Where other handles connect for this session (a damaged dataset's stand-in), when not beside info.path. */
+  connectDir?: string;
 }
 
 export interface DatasetServiceOptions {
@@ -32,6 +37,9 @@ export interface DatasetServiceOptions {
 const ORDER_AHEAD_DELAY_MS = 1500;
 
 const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt'];
+
+/** What a page of rows reads: scalar columns the app can read (images and vectors come separately). */
+const gridColumns = (columns: ColumnInfo[]) => columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector' && !c.unreadable);
 
 export class DatasetService {
   private readonly open = new Map<string, OpenDataset>();
@@ -56,6 +64,7 @@ export class DatasetService {
     const found: InspectResult = online ? hubLocation(p) : await inspectPath(p);
     const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : connectionTarget(found, tableName);
     let table: LanceTable;
+    let recovered: Recovered | null = null;
     try {
       const db = await lancedb.connect(target.dbDir);
       table = await db.openTable(target.table);
@@ -63,13 +72,19 @@ export class DatasetService {
       if (online) {
         throw failure('NOT_FOUND', `${p} could not be opened from the Hub: check the repository, the path, your network and HF_TOKEN for gated data.`, errorText(err));
       }
-      throw failure(
-        'DATASET_CORRUPT',
-        `The dataset at ${found.path} could not be opened: its version manifest is missing or damaged.`,
-        errorText(err),
-      );
+      // The newest manifest may be the only damaged file: open the newest readable version instead.
+      const tableDir = found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
+      recovered = await openNewestReadable(tableDir, target.table, at, err);
+      if (!recovered) {
+        throw failure(
+          'DATASET_CORRUPT',
+          `The dataset at ${found.path} could not be opened: its version manifest is missing or damaged.`,
+          errorText(err),
+        );
+      }
+      table = recovered.table;
     }
-    if (at?.version !== undefined || at?.tag !== undefined) {
+    if (!recovered && (at?.version !== undefined || at?.tag !== undefined)) {
       try {
         await table.checkout((at.tag ?? at.version) as string | number);
       } catch (err) {
@@ -94,20 +109,22 @@ export class DatasetService {
         imageColumn,
         captionColumn: pickCaptionColumn(columns),
         keyColumn: columns.find((c) => c.name === 'key' && (c.kind === 'int' || c.kind === 'string'))?.name ?? null,
-        vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name),
-        readOnly: at?.version !== undefined || at?.tag !== undefined,
+        vectorColumns: columns.filter((c) => c.kind === 'vector' && !c.unreadable).map((c) => c.name),
+        readOnly: at?.version !== undefined || at?.tag !== undefined || !!recovered,
+        ...(recovered ? { damaged: recovered.damaged } : {}),
         ...(at?.tag !== undefined ? { tag: at.tag } : {}),
         isDemo: this.options.demoPath !== undefined && path.resolve(this.options.demoPath) === path.resolve(found.path),
       };
-      const pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
+      const pageColumns = gridColumns(columns);
       // Read the first row now: a dataset whose first data file is gone should fail here, at open,
       // where the person is looking, rather than as an empty grid.
       if (rowCount > 0) await this.readPage(table, pageColumns, 0, 1);
-      this.open.set(id, { info, table, pageColumns });
+      this.open.set(id, { info, table, pageColumns, ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
       // Labelling is likely: read the order ahead, once the first pages have been served.
       if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.rows.readAhead(id), ORDER_AHEAD_DELAY_MS).unref();
     } catch (err) {
       table.close();
+      void recovered?.dispose();
       throw classifyReadError(err, `Opening ${found.path}`);
     }
     return info;
@@ -127,8 +144,8 @@ export class DatasetService {
     const ds = this.get(id);
     const [schema, version, rowCount] = await Promise.all([ds.table.schema(), ds.table.version(), ds.table.countRows()]);
     const columns = schema.fields.map(describeField);
-    ds.info = { ...ds.info, version, rowCount, columns, vectorColumns: columns.filter((c) => c.kind === 'vector').map((c) => c.name) };
-    ds.pageColumns = columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector');
+    ds.info = { ...ds.info, version, rowCount, columns, vectorColumns: columns.filter((c) => c.kind === 'vector' && !c.unreadable).map((c) => c.name) };
+    ds.pageColumns = gridColumns(columns);
     return ds.info;
   }
 
@@ -165,6 +182,7 @@ export class DatasetService {
     } catch {
       // Still in use by a background job (an index build finishing): the handle is dropped with it.
     }
+    void ds.dispose?.();
     return true;
   }
 
@@ -229,7 +247,7 @@ export class DatasetService {
 
   async row(id: string, rowId: string): Promise<RowDetail> {
     const ds = this.get(id);
-    const columns = ds.info.columns;
+    const columns = ds.info.columns.filter((c) => !c.unreadable);
     let batch;
     try {
       batch = await ds.table
@@ -252,12 +270,12 @@ export class DatasetService {
 export const imageUrl = (datasetId: string, rowId: string) => `${IMAGE_ROUTE}${datasetId}/${rowId}`;
 
 function pickImageColumn(columns: ColumnInfo[]): string | null {
-  const binaries = columns.filter((c) => c.kind === 'binary');
+  const binaries = columns.filter((c) => c.kind === 'binary' && !c.unreadable);
   return (binaries.find((c) => /^(image|img|jpeg|jpg|png|bytes)$/i.test(c.name)) ?? binaries[0])?.name ?? null;
 }
 
 function pickCaptionColumn(columns: ColumnInfo[]): string | null {
-  const strings = columns.filter((c) => c.kind === 'string');
+  const strings = columns.filter((c) => c.kind === 'string' && !c.unreadable);
   for (const n of CAPTION_NAMES) {
     const hit = strings.find((c) => c.name.toLowerCase() === n);
     if (hit) return hit.name;

@@ -34,7 +34,7 @@ export class VersionService {
 
   /** A second handle on the same table, for reading other versions without moving the session's. */
   private async sideHandle(ds: OpenDataset): Promise<LanceTable> {
-    const db = await lancedb.connect(ds.info.path.replace(/\/[^/]+\.lance\/?$/, '') || '/');
+    const db = await lancedb.connect(ds.connectDir ?? (ds.info.path.replace(/\/[^/]+\.lance\/?$/, '') || '/'));
     return db.openTable(ds.info.table);
   }
 

@@ -111,8 +111,11 @@ export function rawSqlProblem(sql: string): string | null {
   if (sql.includes('\0')) return 'The expression contains a NUL character.';
   let depth = 0;
   let quote = false;
+  let name = false; // inside `a column name`, where quotes and brackets are plain characters
   for (const ch of sql) {
-    if (ch === "'") quote = !quote;
+    if (ch === '`' && !quote) name = !name;
+    else if (name) continue;
+    else if (ch === "'") quote = !quote;
     else if (!quote && ch === '(') depth++;
     else if (!quote && ch === ')' && --depth < 0) return 'A ")" has no matching "(".';
   }

@@ -185,6 +185,7 @@ export class ViewService {
   private async browse(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'browse' }>, where: string | null, budget: QueryBudget): Promise<View> {
     if (!where && !spec.sort) return { datasetId, spec, rowIds: null, scores: null, queryRowId: null, count: ds.info.rowCount, where };
     const sortCol = spec.sort ? ds.info.columns.find((c) => c.name === spec.sort!.column) : undefined;
+    if (sortCol?.unreadable) throw failure('INVALID_PAYLOAD', `Cannot sort by "${sortCol.name}": ${sortCol.unreadable}`);
     if (spec.sort && (!sortCol || !['int', 'float', 'string', 'bool', 'timestamp'].includes(sortCol.kind))) {
       throw failure('INVALID_PAYLOAD', `Cannot sort by "${spec.sort.column}": choose a number, text, boolean or date column.`);
     }

@@ -149,6 +149,12 @@ export async function addLabelColumn(datasets: DatasetService, datasetId: string
 /** The original LAION columns: renaming or dropping one breaks tools that expect the schema. */
 const PROTECTED = new Set(laionSchema().fields.map((f) => f.name));
 
+/**
+ * A top-level column as a Lance field path: Lance splits paths at dots and reads backticks as quotes,
+ * so such names go in backticks with inner backticks doubled (a backtick name can only be renamed so).
+ */
+export const fieldPath = (name: string): string => (/[.`]/.test(name) ? `\`${name.replace(/`/g, '``')}\`` : name);
+
 function checkExisting(datasets: DatasetService, datasetId: string, column: string, insist: boolean, what: string) {
   const ds = datasets.writable(datasetId);
   const names = ds.info.columns.map((c) => c.name);
@@ -167,7 +173,7 @@ export async function renameColumn(datasets: DatasetService, datasetId: string, 
     datasets,
     datasetId,
     { what: `"${from}" could not be renamed`, note: `renamed column ${from} to ${to}`, otherwise: (text) => failure('INVALID_PAYLOAD', `"${from}" could not be renamed: ${firstLine(text)}`, text) },
-    () => ds.table.alterColumns([{ path: from, rename: to }]),
+    () => ds.table.alterColumns([{ path: fieldPath(from), rename: to }]),
   );
 }
 
@@ -179,6 +185,6 @@ export async function dropColumn(datasets: DatasetService, datasetId: string, co
     datasets,
     datasetId,
     { what: `"${column}" could not be dropped`, note: `dropped column ${column}`, otherwise: (text) => failure('INVALID_PAYLOAD', `"${column}" could not be dropped: ${firstLine(text)}`, text) },
-    () => ds.table.dropColumns([column]),
+    () => ds.table.dropColumns([fieldPath(column)]),
   );
 }

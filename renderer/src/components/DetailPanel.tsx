@@ -98,7 +98,13 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, lab
                     <span className="field-type">{col.type}</span>
                   </th>
                   <td>
-                    <FieldValue name={col.name} value={value} />
+                    {col.unreadable ? (
+                      <span className="muted" data-testid="field-unreadable">
+                        {col.unreadable}
+                      </span>
+                    ) : (
+                      <FieldValue name={col.name} value={value} />
+                    )}
                   </td>
                 </tr>
               );

@@ -18,7 +18,12 @@ export function SessionBars({ dataset, undo, openLatest }: { dataset: DatasetInf
           </button>
         </div>
       )}
-      {dataset.readOnly && (
+      {dataset.damaged && (
+        <div className="error-box" role="alert" data-testid="damaged-banner">
+          This dataset is damaged: {dataset.damaged}
+        </div>
+      )}
+      {dataset.readOnly && !dataset.damaged && (
         <div className="readonly-banner" role="status" data-testid="readonly-banner">
           Read-only: version {dataset.version}
           {dataset.tag ? ` (tag “${dataset.tag}”)` : ''} of {dataset.name}. Nothing can be changed here.
