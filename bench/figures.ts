@@ -70,10 +70,25 @@ export class Rounds {
   }
 }
 
+export interface ExtraTable {
+  title: string;
+  header: string[];
+  rows: Array<Array<string | number | boolean>>;
+  /** Info keys the table shows (left out of the report's context line; still in the JSON). */
+  keys: string[];
+}
+
 export class Figures {
   readonly figures: Figure[] = [];
   readonly info: Info = {};
+  /** Tables of counts that are not app/raw pairs (the hostile suite's attack classes). */
+  readonly tables: ExtraTable[] = [];
   constructor(readonly suite: string) {}
+
+  table(t: ExtraTable): this {
+    this.tables.push(t);
+    return this;
+  }
 
   set(key: string, value: string | number | boolean | null): this {
     this.info[key] = value;

@@ -29,14 +29,19 @@ export function renderRun(run: { machine: Machine; command: string; seconds: num
     const i = s.figures.info;
     out.push('', `### ${s.suite}`, '');
     const state = `load average ${i.load_start} when measuring began (max ${i.load_max}, mean ${i.load_mean} during); ${i.page_cache_pct ?? 'unknown'} % of the table in the page cache at the start; table ${i.table_cached ? 'from the cache' : 'generated for this run'}; ${i.seconds} s.`;
+    const shown = new Set(s.figures.tables.flatMap((t) => t.keys));
     const context = Object.entries(i)
-      .filter(([k]) => !STATE_KEYS.has(k))
+      .filter(([k]) => !STATE_KEYS.has(k) && !shown.has(k))
       .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
       .join(', ');
     out.push(`${context}. ${state}`, '');
     out.push('| figure | app | raw | ratio | spread app / raw | rounds |');
     out.push('|---|---|---|---|---|---|');
     for (const r of s.figures.rows()) out.push(`| ${cell(r.figure)} | ${cell(r.app)} | ${cell(r.raw)} | ${cell(r.ratio)} | ${cell(r.spread)} | ${cell(r.stable)} |`);
+    for (const t of s.figures.tables) {
+      out.push('', `${t.title}:`, '', `| ${t.header.map(cell).join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`);
+      for (const r of t.rows) out.push(`| ${r.map(cell).join(' | ')} |`);
+    }
   }
   out.push('', '<details><summary>The JSON lines of this run</summary>', '', '```');
   for (const s of run.suites) out.push(JSON.stringify(s.json));

@@ -15,7 +15,7 @@ import { SUITES } from './suites';
 
 const run = promisify(execFile);
 const ROWS = 300;
-const TINY = ['--rows', String(ROWS), '--rounds', '2', '--pages', '4', '--screens', '2', '--queries', '4', '--labels', '2', '--link-rounds', '1', '--no-settle'];
+const TINY = ['--rows', String(ROWS), '--rounds', '2', '--pages', '4', '--screens', '2', '--queries', '4', '--labels', '2', '--link-rounds', '1', '--requests', '200', '--file-mb', '5', '--no-settle'];
 let dir: string;
 let cache: string;
 let doc: string;
@@ -70,6 +70,7 @@ describe('npm run bench -- all, at a tiny size', () => {
     }
     expect(bySuite.get('search')!.recall_at_10_share).toBeGreaterThan(0.5);
     expect(bySuite.get('download')!.resume_fetched_exactly_missing).toBe(true);
+    expect(bySuite.get('hostile')).toMatchObject({ crashes: 0, hangs: 0, total_5xx: 0, still_serving: true, images_refused: 200, requests_internal: 0, datasets_internal: 0 });
     const all = bySuite.get('all')!;
     expect(all.failed).toEqual([]);
     expect(all.machine).toMatchObject({ cores: os.cpus().length, node: process.versions.node });

@@ -4,6 +4,7 @@ import { browseBench } from './browse';
 import { searchBench } from './search';
 import { evolveBench } from './evolve';
 import { downloadBench } from './download';
+import { hostileBench } from './hostile';
 import type { SuiteFn } from './suite';
 
 export const SUITES: Record<string, SuiteFn> = {
@@ -11,4 +12,5 @@ export const SUITES: Record<string, SuiteFn> = {
   search: searchBench,
   evolve: evolveBench,
   download: downloadBench,
+  hostile: hostileBench,
 };

@@ -88,14 +88,21 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'te
   res.end(body);
 }
 
+/** A body over the limit is read to its end and dropped (up to a point), so the client gets the answer. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
 async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('too large');
-    chunks.push(chunk as Buffer);
+    if (size > DRAIN_LIMIT) {
+      req.destroy(); // someone is streaming without end: stop listening
+      break;
+    }
+    if (size <= MAX_BODY) chunks.push(chunk as Buffer);
   }
+  if (size > MAX_BODY) throw new Error('too large');
   return Buffer.concat(chunks).toString('utf8');
 }
 
