@@ -33,6 +33,8 @@ function handlers(s: AppServices): Handlers {
     'versions:list': (req) => s.versions.history(req.id),
     'versions:compare': (req) => s.versions.compare(req.id, req.from, req.to),
     'versions:restore': (req) => s.versions.restore(req.id, req.version),
+    'versions:cleanup-plan': (req) => s.versions.cleanupPlan(req.id, req.olderThanDays, req.includeRecentUnfinished),
+    'versions:cleanup': (req) => s.versions.cleanUp(req.id, req.olderThanDays, req.includeRecentUnfinished, req.expectedBytes),
     'tags:change': (req) => s.versions.tag(req.id, req.action, req.tag, req.version),
     'index:list': (req) => s.indices.list(req.id),
     'index:build': (req) => s.indices.start({ datasetId: req.id, column: req.column, kind: req.kind, metric: req.metric ?? 'l2' }),

@@ -19,6 +19,8 @@ export const CHANNELS = {
   listVersions: 'versions:list',
   compareVersions: 'versions:compare',
   restoreVersion: 'versions:restore',
+  planCleanup: 'versions:cleanup-plan',
+  cleanUp: 'versions:cleanup',
   changeTag: 'tags:change',
   datasetInfo: 'dataset:info',
   getPage: 'rows:page',

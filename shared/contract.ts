@@ -5,6 +5,7 @@ import { ID_PATTERN, type Channel, type ApiMethod, type CHANNELS, type EventName
 import { MAX_LABEL_ROWS } from './types';
 import type {
   AppInfo,
+  CleanupPlan,
   DatasetInfo,
   DownloadPlan,
   IncompleteDownload,
@@ -181,6 +182,9 @@ export const requestSchemas = {
   'versions:list': z.object({ id: datasetId }).strict(),
   'versions:compare': z.object({ id: datasetId, from: versionNumber, to: versionNumber }).strict(),
   'versions:restore': z.object({ id: datasetId, version: versionNumber }).strict(),
+  'versions:cleanup-plan': z.object({ id: datasetId, olderThanDays: z.number().int().min(0).max(36500), includeRecentUnfinished: z.boolean() }).strict(),
+  /** expectedBytes: what the plan the person saw said; a changed plan is refused (preview again). */
+  'versions:cleanup': z.object({ id: datasetId, olderThanDays: z.number().int().min(0).max(36500), includeRecentUnfinished: z.boolean(), expectedBytes: z.number().int().min(0) }).strict(),
   'tags:change': z
     .object({ id: datasetId, action: z.enum(['create', 'move', 'delete']), tag: z.string().min(1).max(64), version: versionNumber.optional() })
     .strict()
@@ -245,6 +249,8 @@ export interface Responses {
   'versions:compare': VersionDiff;
   /** The window opens the dataset again after a restore (a new session), so only the version. */
   'versions:restore': { version: number };
+  'versions:cleanup-plan': CleanupPlan;
+  'versions:cleanup': { removedVersions: number; removedFiles: number; bytes: number };
   'tags:change': { tags: Record<string, number> };
   'index:list': IndexSummary[];
   /** estimateSeconds: how long the build should take on this machine class (LanceDB gives no progress). */

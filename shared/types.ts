@@ -288,3 +288,20 @@ export interface IndexSummary {
 
 /** Manifest formats; Parquet keeps column types, the text formats open anywhere. */
 export type ExportFormat = 'csv' | 'jsonl' | 'parquet';
+
+/** What Clean up… would remove, computed before anything is deleted. */
+export interface CleanupPlan {
+  olderThanDays: number;
+  /** Versions that would go (older than the cut-off, untagged, not the latest, not open). */
+  removeVersions: number[];
+  keptVersions: number;
+  /** Files no version uses (left by writes that did not finish), whatever their age. */
+  unfinishedFiles: number;
+  unfinishedBytes: number;
+  /** Files that would be deleted: those only removed versions used, and unused ones past the cut-off. */
+  removeFiles: number;
+  /** Bytes that come back: those files and the removed versions' manifests. */
+  bytes: number;
+  /** Why nothing can be removed (a damaged manifest, files outside the folder), or null. */
+  blocked: string | null;
+}

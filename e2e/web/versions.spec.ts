@@ -1,6 +1,6 @@
 // Versions and tags from the UI on a copy of the demo with one more version (a label column added).
 import { test, expect } from '@playwright/test';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
@@ -173,4 +173,36 @@ test('undo after adding a column restores the version before, as a new version',
   await expect(page.getByTestId('status-version')).toHaveText(`version ${version + 2}`);
   await expect(page.getByTestId('undo-bar')).toHaveCount(0);
   await expect(page.getByTestId('add-filter').locator('option', { hasText: 'reviewed' })).toHaveCount(0);
+});
+
+test('Clean up… counts what an unfinished write left, shows what goes and how much comes back, then removes it', async ({ page }) => {
+  // A write killed before it committed leaves a data file no version uses.
+  const data = path.join(copy, 'data');
+  const orphan = path.join(data, 'left-by-a-killed-write.lance');
+  writeFileSync(orphan, Buffer.alloc(300_000, 1));
+  const old = new Date(Date.now() - 30 * 86_400_000);
+  utimesSync(orphan, old, old);
+  const t = await (await lancedb.connect(dir)).openTable('demo');
+  await (await t.tags()).create('keep-me', before);
+  t.close();
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await page.getByTestId('versions-button').click();
+  await expect(page.getByTestId('cleanup-unfinished')).toContainText('1 file (293 kB) belongs to no version');
+  const rowsBefore = await page.getByTestId('version-row').count();
+  await page.getByTestId('cleanup-open').click();
+  await expect(page.getByTestId('cleanup-plan')).toContainText('No version goes');
+  await expect(page.getByTestId('cleanup-plan')).toContainText('1 file is deleted');
+  await page.getByTestId('cleanup-days').fill('0');
+  await expect(page.getByTestId('cleanup-plan')).toContainText(/\d+ versions? go/);
+  await expect(page.getByTestId('cleanup-plan')).toContainText('back');
+  await page.getByTestId('cleanup-confirm').click();
+  await expect(page.getByTestId('cleanup-done')).toContainText(/Cleaned up: \d+ old versions and \d+ files removed/);
+  await expect.poll(() => page.getByTestId('version-row').count()).toBeLessThan(rowsBefore);
+  // the tagged version stays, and opens
+  const tagged = page.locator(`[data-testid=version-row][data-version="${before}"]`);
+  await expect(tagged.getByTestId('tag-chip').filter({ hasText: 'keep-me' })).toBeVisible();
+  expect(existsSync(orphan)).toBe(false);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
 });

@@ -41,6 +41,8 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'versions:list': { id },
     'versions:compare': { id, from: 1, to: 2 },
     'versions:restore': { id, version: 1 },
+    'versions:cleanup-plan': { id, olderThanDays: 7, includeRecentUnfinished: false },
+    'versions:cleanup': { id, olderThanDays: 7, includeRecentUnfinished: false, expectedBytes: 12345 },
     'tags:change': { id, action: 'create', tag: 'fuzz', version: 1 },
     'index:list': { id },
     'index:build': { id, column: 'caption', kind: 'fts' },

@@ -186,6 +186,11 @@ export class DatasetService {
     return true;
   }
 
+  /** The versions sessions have open of the dataset at this path (Clean up keeps them). */
+  openVersions(datasetPath: string): number[] {
+    return [...this.open.values()].filter((d) => d.info.path === datasetPath).map((d) => d.info.version);
+  }
+
   closeAll(): void {
     for (const id of [...this.open.keys()]) this.close(id);
   }

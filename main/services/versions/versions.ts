@@ -10,6 +10,8 @@ import type { VersionDiff, VersionEntry } from '../../../shared/types';
 import { firstIdOf, maxFragment } from '../dataset/row-ids';
 import { committed } from '../writes/commit';
 import { UNSAFE_NAMES } from '../support/names';
+import { planCleanup, runCleanup, type PlanDetail } from './cleanup';
+import type { CleanupPlan } from '../../../shared/types';
 
 const TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
@@ -175,6 +177,51 @@ export class VersionService {
     // reply is the version alone.
     this.datasets.rows.lost(datasetId);
     return { version: (await committed(this.datasets, datasetId, `restored version ${version}`)).version };
+  }
+
+  /** What Clean up… would remove, before anything is deleted. */
+  async cleanupPlan(datasetId: string, olderThanDays: number, includeRecentUnfinished: boolean): Promise<CleanupPlan> {
+    const { manifests: _m, files: _f, ...plan } = await this.plan(datasetId, olderThanDays, includeRecentUnfinished);
+    return plan;
+  }
+
+  /** Remove what the plan the person saw lists; refused when the plan changed since (preview again). */
+  async cleanUp(datasetId: string, olderThanDays: number, includeRecentUnfinished: boolean, expectedBytes: number): Promise<{ removedVersions: number; removedFiles: number; bytes: number }> {
+    this.datasets.writable(datasetId);
+    const plan = await this.plan(datasetId, olderThanDays, includeRecentUnfinished);
+    if (plan.blocked) throw failure('UNSUPPORTED', plan.blocked);
+    if (plan.bytes !== expectedBytes) throw failure('INVALID_PAYLOAD', 'What Clean up would remove has changed since it was shown (another write?). Look again.');
+    let done;
+    try {
+      done = await runCleanup(plan);
+    } catch (err) {
+      throw failure('IO', `Clean up stopped: ${errorText(err).split('\n')[0]}. What was removed is gone; the rest is as it was, and every kept version still opens.`, errorText(err));
+    }
+    await this.datasets.noteChange(datasetId, `cleaned up: ${done.removedVersions} old versions, ${done.removedFiles} files`).catch(() => {});
+    return done;
+  }
+
+  private async plan(datasetId: string, olderThanDays: number, includeRecentUnfinished: boolean): Promise<PlanDetail> {
+    const ds = this.datasets.get(datasetId);
+    if (ds.info.path.startsWith('hf://')) throw failure('UNSUPPORTED', 'A dataset read from the Hub cannot be cleaned up from here.');
+    const input = { tableDir: ds.info.path, inUse: this.datasets.openVersions(ds.info.path), olderThanDays, includeRecentUnfinished };
+    let side: LanceTable | null = null;
+    let latest: number;
+    const tagVersions: Record<string, number> = {};
+    try {
+      side = await this.sideHandle(ds);
+      const [versions, tags] = await Promise.all([side.listVersions(), side.tags().then((t) => t.list())]);
+      for (const [name, contents] of Object.entries(tags)) tagVersions[name] = Number((contents as { version?: number | bigint }).version);
+      latest = Math.max(...versions.map((v) => v.version));
+    } catch (err) {
+      // A history LanceDB cannot list: the plan says why nothing can go (a damaged manifest), or this fails.
+      const plan = await planCleanup({ ...input, latest: ds.info.version, tags: {} });
+      if (plan.blocked) return plan;
+      throw failure('DATASET_CORRUPT', 'The version history could not be read, so nothing can be cleaned up.', errorText(err));
+    } finally {
+      side?.close();
+    }
+    return planCleanup({ ...input, latest, tags: tagVersions });
   }
 
   async tag(datasetId: string, action: 'create' | 'move' | 'delete', name: string, version?: number): Promise<{ tags: Record<string, number> }> {

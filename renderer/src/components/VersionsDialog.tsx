@@ -6,6 +6,7 @@ import { api } from '../api/client';
 import { formatCount } from '../format';
 import type { DatasetInfo, VersionDiff, VersionEntry } from '../../../shared/types';
 import { Modal } from './Modal';
+import { CleanupPanel } from './CleanupPanel';
 
 interface Props {
   dataset: DatasetInfo;
@@ -68,6 +69,7 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
           </div>
         )}
         {diff && <DiffBox diff={diff} />}
+        <CleanupPanel dataset={dataset} onCleaned={() => void load()} />
         {!history && !error && <div className="muted">Reading the history…</div>}
         {history && (
           <table className="versions" data-testid="versions-table">
