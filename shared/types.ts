@@ -173,6 +173,8 @@ export interface AppInfo {
   canPickFolder: boolean;
   /** A dataset named on the command line, opened instead of the demo at start. */
   startupPath: string | null;
+  /** Dataset sessions open in main (every window or page holds one; closed when it goes away). */
+  openSessions: number;
 }
 
 export interface JobProgress {

@@ -99,3 +99,49 @@ test('web links in a row open outside the app (new browsing context, no opener)'
   await expect(link).toHaveAttribute('target', '_blank');
   await expect(link).toHaveAttribute('rel', /noopener/);
 });
+
+/** Every tile in the viewport shows its decoded image. */
+async function visibleTilesLoaded(page: Page): Promise<boolean> {
+  return page.getByTestId('grid').evaluate((grid) => {
+    const box = grid.getBoundingClientRect();
+    const tiles = [...grid.querySelectorAll('[data-testid=tile]')].filter((t) => {
+      const r = t.getBoundingClientRect();
+      return r.bottom > box.top && r.top < box.bottom;
+    });
+    return tiles.length > 0 && tiles.every((t) => {
+      const img = t.querySelector('img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+  });
+}
+
+test('after a fling, the visible tiles get their images about as fast as a cold first screen', async ({ page }) => {
+  const imageRequests: string[] = [];
+  page.on('request', (r) => r.url().includes('/image/') && imageRequests.push(r.url()));
+  const t0 = Date.now();
+  await page.goto(bridge.openUrl);
+  await expect.poll(() => visibleTilesLoaded(page), { timeout: 20_000, intervals: [20] }).toBe(true);
+  const coldMs = Date.now() - t0;
+  const firstScreen = imageRequests.length;
+
+  // One screen per frame for 4 s, as a scrollbar drag or a trackpad fling does.
+  await page.getByTestId('grid').evaluate(
+    (grid) =>
+      new Promise<void>((resolve) => {
+        const end = performance.now() + 4000;
+        const step = () => {
+          grid.scrollTop += grid.clientHeight;
+          if (performance.now() < end) requestAnimationFrame(step);
+          else resolve();
+        };
+        requestAnimationFrame(step);
+      }),
+  );
+  const flung = imageRequests.length - firstScreen;
+  const t1 = Date.now();
+  await expect.poll(() => visibleTilesLoaded(page), { timeout: 20_000, intervals: [20] }).toBe(true);
+  const settleMs = Date.now() - t1;
+  // Before: ~6,000 requests queued for tiles already gone, and 13-16 s for the visible ones.
+  expect(flung, `${flung} image requests during and after the fling`).toBeLessThan(firstScreen * 4);
+  expect(settleMs, `settled in ${settleMs} ms; a cold first screen took ${coldMs} ms`).toBeLessThan(Math.max(coldMs * 1.5, 500));
+});

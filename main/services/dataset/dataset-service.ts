@@ -186,6 +186,10 @@ export class DatasetService {
     return true;
   }
 
+  openCount(): number {
+    return this.open.size;
+  }
+
   /** The versions sessions have open of the dataset at this path (Clean up keeps them). */
   openVersions(datasetPath: string): number[] {
     return [...this.open.values()].filter((d) => d.info.path === datasetPath).map((d) => d.info.version);

@@ -7,11 +7,17 @@ import type { Result } from '../../../shared/result';
 
 const failure = (code: 'FORBIDDEN' | 'IO' | 'INTERNAL', message: string): Result<never> => ({ ok: false, error: { code, message } });
 
+// Requests made while the page goes away (closing its dataset session) must outlive it.
+let leaving = false;
+addEventListener('pagehide', () => (leaving = true), { capture: true });
+addEventListener('pageshow', () => (leaving = false));
+
 async function call(channel: string, request: unknown): Promise<Result<unknown>> {
   let res: Response;
   try {
     res = await fetch(`api/${channel}`, {
       method: 'POST',
+      keepalive: leaving,
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request ?? {}),
     });

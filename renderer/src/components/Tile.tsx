@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { ColumnInfo, DatasetInfo, LabelSpec, RowSummary } from '../../../shared/types';
 import { cellText } from '../format';
 import { Highlight } from './Highlight';
-import { useImageError } from '../hooks/useImageError';
+import { useTileImage } from '../hooks/useTileImage';
 import { imageUrl } from '../api/client';
 
 interface Props {
@@ -27,7 +27,7 @@ interface Props {
 }
 
 export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, selected, labelColumns, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
-  const image = useImageError(row ? imageUrl(dataset.id, row.rowId) : '');
+  const image = useTileImage(row && dataset.imageColumn ? imageUrl(dataset.id, row.rowId) : '');
   const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
   const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
   // A category shows its value; other labels show "column=value" (a bare "true" or "3" says little).
@@ -75,15 +75,10 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
           <div className="tile-noimage" data-testid="tile-broken" title={image.error.message}>
             {image.error.tooLarge ? `Too large to show (${image.error.size} px)` : 'Not a readable image'}
           </div>
+        ) : image.url ? (
+          <img src={image.url} alt={caption} decoding="async" draggable={false} onError={image.onDecodeError} />
         ) : (
-          <img
-            src={imageUrl(dataset.id, row.rowId)}
-            alt={caption}
-            loading="lazy"
-            decoding="async"
-            draggable={false}
-            onError={image.onError}
-          />
+          <div className="tile-placeholder" aria-label="loading image" />
         )}
       </div>
       {row && (row.isQuery || (scoreLabel && row.score !== undefined)) && (

@@ -31,11 +31,18 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
   // older fetch of the same page landing late, and a reply for another dataset or view is dropped.
   const tickets = useRef(latestByKey<number>());
 
-  useEffect(() => {
+  // A new dataset or view starts with no pages, decided while rendering: resetting in an effect ran
+  // after the grid's own effect had asked for page 0, dropped that reply and asked again.
+  const shownKey = useRef<string | null>(null);
+  const key = `${datasetId ?? ''}\u0000${viewId ?? ''}`;
+  // The version a page set was fetched at: a new dataset starts at its own, not at a change.
+  const firstGeneration = useRef(generation);
+  if (shownKey.current !== key) {
+    shownKey.current = key;
     pages.current = new Map();
     tickets.current.reset();
-    bump();
-  }, [datasetId, viewId, bump]);
+    firstGeneration.current = generation;
+  }
 
   const load = useCallback(
     (page: number, quiet = false) => {
@@ -89,7 +96,6 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
 
   const retry = useCallback((index: number) => load(Math.floor(index / PAGE_SIZE)), [load]);
 
-  const firstGeneration = useRef(generation);
   useEffect(() => {
     if (generation === firstGeneration.current) return;
     firstGeneration.current = generation;
