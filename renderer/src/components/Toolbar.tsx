@@ -36,10 +36,17 @@ export function Toolbar({ dataset, show }: { dataset: DatasetInfo | null; show(d
         </button>
       )}
       {dataset && (
-        <span className="toolbar-path" title={dataset.path}>
-          {dataset.path}
+        <span className="toolbar-path" title={dataset.path} data-testid="toolbar-path">
+          {middleShortened(dataset.path)}
         </span>
       )}
     </header>
   );
+}
+
+/** A long path with its middle left out: the start (the disk) and the end (the dataset) say most. */
+export function middleShortened(path: string, max = 64): string {
+  if (path.length <= max) return path;
+  const tail = Math.ceil(max * 0.6);
+  return `${path.slice(0, max - tail - 1)}…${path.slice(path.length - tail)}`;
 }
