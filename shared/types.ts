@@ -79,6 +79,8 @@ export interface DatasetInfo {
   vectorColumns: string[];
   isDemo: boolean;
   /** Opened at an older version or a tag: nothing can be changed through this session. */
+  /** Why it is read-only: an old version or tag, read from the Hub, a folder this user cannot write, or damaged. */
+  readOnlyWhy?: 'version' | 'online' | 'permissions' | 'damaged';
   readOnly: boolean;
   /** The newest version could not be read: what is damaged (the session shows the newest readable one, read-only). */
   damaged?: string;

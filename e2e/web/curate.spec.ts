@@ -79,6 +79,14 @@ test('filters from the schema and raw SQL change the count; a bad expression say
   expect(flags).toBeGreaterThan(200);
   expect(flags).toBeLessThan(all);
   await expect(page.getByTestId('status-position')).toContainText(`of ${flags.toLocaleString('en-US')} in this view`);
+  // removing the only condition shows the whole table again at once, no Apply needed
+  await page.getByRole('button', { name: 'Remove the caption filter' }).click();
+  await expect(page.getByTestId('filter-chip')).toHaveCount(0);
+  await expect.poll(() => viewCount(page)).toBe(all);
+  await page.getByTestId('add-filter').selectOption('caption');
+  await page.getByLabel('caption value').fill('national flag');
+  await page.getByTestId('apply-view').click();
+  await expect(page.getByTestId('view-count')).toContainText('rows match');
 
   await page.getByTestId('sql-input').fill("caption = 'The national flag of Japan'");
   await page.keyboard.press('Enter');
@@ -181,4 +189,27 @@ test('save a filtered view as a new table and open it', async ({ page }) => {
   await page.getByTestId('tile').first().dblclick();
   await expect(page.getByTestId('detail').locator('[data-field=caption]')).toBeVisible();
   await expect(page.getByTestId('detail').locator('[data-field=exif]')).toHaveCount(0);
+});
+
+test('a bad k says why next to the field and is not kept', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  const tile = page.locator('[data-testid=tile][data-index="3"]');
+  await expect(tile.locator('img')).toBeVisible();
+  await tile.hover();
+  await tile.getByTestId('find-similar').click();
+  await expect(page.getByTestId('view-count')).toContainText('nearest neighbours');
+  const k = page.getByTestId('similar-k');
+  const before = await k.inputValue();
+  await k.fill('5000');
+  await expect(page.getByTestId('similar-k-error')).toHaveText('k is a whole number from 1 to 1,000');
+  await k.press('Enter'); // refused: nothing is sent, the error stays
+  await expect(page.getByTestId('view-error')).toHaveCount(0);
+  await k.fill('1.5');
+  await expect(page.getByTestId('similar-k-error')).toBeVisible();
+  await k.blur();
+  await expect(k).toHaveValue(before);
+  await expect(page.getByTestId('similar-k-error')).toHaveCount(0);
+  await k.fill('7');
+  await k.press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('7 nearest neighbours');
 });

@@ -74,4 +74,10 @@ test('errors from the Hub show in the dialog; browse online opens the dataset wi
   await expect(page.getByTestId('status-name')).toHaveAttribute('title', 'hf://datasets/lance-format/laion-1m/data/train.lance');
   await expect(page.getByTestId('status-rows')).toHaveText('3,000 rows');
   await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  // Read from the Hub, it is read-only and says so: no labelling, no columns, no merge
+  await expect(page.getByTestId('readonly-banner')).toContainText('is read from the Hub. Download it');
+  for (const id of ['add-column-button', 'merge-button']) await expect(page.getByTestId(id)).toHaveCount(0);
+  await page.getByTestId('tile').first().click();
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('label-error')).toHaveCount(0);
 });

@@ -144,6 +144,13 @@ test('select with the mouse, label the whole view after a confirmation, and undo
   await page.keyboard.press('1');
   await expect(page.getByTestId('label-view-summary')).toContainText('Set quality to good on all 2 rows of this view');
   const before = await version(page);
+  // the write is not the default: Enter cancels
+  await expect(page.getByTestId('label-view-cancel')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('label-view-dialog')).toBeHidden();
+  expect(await version(page)).toBe(before);
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('label-view-summary')).toContainText('Set quality to good on all 2 rows of this view');
   await page.getByTestId('label-view-confirm').click();
   await expect(page.getByTestId('label-view-dialog')).toBeHidden();
   await expect(tile(page, 0).getByTestId('tile-label')).toHaveText('good');

@@ -16,7 +16,9 @@ export function cellText(cell: Cell): string {
   if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell);
   if (typeof cell === 'object' && '$vector' in cell) {
     const v = (cell as { $vector: { dim: number; head: number[]; norm: number } }).$vector;
-    return `${v.dim}-d vector, norm ${v.norm.toFixed(4)}: [${v.head.map((x) => x.toFixed(3)).join(', ')}, …]`;
+    // Three significant digits: embeddings of small magnitude read as [0.000, 0.000, …] with fixed decimals.
+    const num = (x: number) => (x === 0 ? '0' : Math.abs(x) < 0.001 ? x.toExponential(2) : Number(x.toPrecision(3)).toString());
+    return `${v.dim}-d vector, norm ${Number(v.norm.toPrecision(4))}: [${v.head.map(num).join(', ')}${v.dim > v.head.length ? ', …' : ''}]`;
   }
   if (typeof cell === 'object' && '$binary' in cell) {
     return `${formatCount((cell as { $binary: { bytes: number } }).$binary.bytes)} bytes`;

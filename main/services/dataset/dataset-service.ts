@@ -1,6 +1,7 @@
 // Open datasets and read them: schema, row count, pages of rows without the heavy columns, one row
 // in full. Knows nothing of Electron; every caller (IPC, web bridge, benchmarks, tests) uses this.
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lancedb, type LanceTable } from './lance';
 import { describeField, rowIdsOf, tableToCells } from './cells';
@@ -37,6 +38,18 @@ export interface DatasetServiceOptions {
 const ORDER_AHEAD_DELAY_MS = 1500;
 
 const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt'];
+
+/** Whether this user can write the table's folder (and its version folder, where commits go). */
+async function canWrite(dir: string): Promise<boolean> {
+  for (const d of [dir, path.join(dir, '_versions')]) {
+    try {
+      await fs.access(d, fsConstants.W_OK);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+  }
+  return true;
+}
 
 /** What a page of rows reads: scalar columns the app can read (images and vectors come separately). */
 const gridColumns = (columns: ColumnInfo[]) => columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector' && !c.unreadable);
@@ -92,6 +105,17 @@ export class DatasetService {
         throw failure('NOT_FOUND', at.tag !== undefined ? `There is no tag "${at.tag}" in this dataset.` : `Version ${at.version} does not exist in this dataset (or was cleaned up).`, errorText(err));
       }
     }
+    // Read-only sessions never offer a write: an old version, the Hub, a folder this user cannot write, damage.
+    const tableDir = online ? null : found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
+    const readOnlyWhy: DatasetInfo['readOnlyWhy'] = recovered
+      ? 'damaged'
+      : at?.version !== undefined || at?.tag !== undefined
+        ? 'version'
+        : online
+          ? 'online'
+          : tableDir && !(await canWrite(tableDir))
+            ? 'permissions'
+            : undefined;
     let info: DatasetInfo;
     try {
       const [schema, version, rowCount] = await Promise.all([table.schema(), table.version(), table.countRows()]);
@@ -110,7 +134,8 @@ export class DatasetService {
         captionColumn: pickCaptionColumn(columns),
         keyColumn: columns.find((c) => c.name === 'key' && (c.kind === 'int' || c.kind === 'string'))?.name ?? null,
         vectorColumns: columns.filter((c) => c.kind === 'vector' && !c.unreadable).map((c) => c.name),
-        readOnly: at?.version !== undefined || at?.tag !== undefined || !!recovered,
+        readOnly: !!readOnlyWhy,
+        ...(readOnlyWhy ? { readOnlyWhy } : {}),
         ...(recovered ? { damaged: recovered.damaged } : {}),
         ...(at?.tag !== undefined ? { tag: at.tag } : {}),
         isDemo: this.options.demoPath !== undefined && path.resolve(this.options.demoPath) === path.resolve(found.path),
@@ -162,7 +187,13 @@ export class DatasetService {
   /** Refuse to write through a session pinned to an old version or a tag. */
   writable(id: string): OpenDataset {
     const ds = this.get(id);
-    if (ds.info.readOnly) throw failure('FORBIDDEN', `This is version ${ds.info.version}${ds.info.tag ? ` (tag "${ds.info.tag}")` : ''}, opened read-only. Open the latest version to change the dataset, or restore this one.`);
+    if (ds.info.readOnly) {
+      const why = ds.info.readOnlyWhy;
+      if (why === 'online') throw failure('FORBIDDEN', 'This dataset is read from the Hub, read-only. Download it (Download…) to label it or add columns.');
+      if (why === 'permissions') throw failure('FORBIDDEN', `This folder cannot be written by you (${ds.info.path}). Copy the dataset somewhere you can write (Save as table…) to change it.`);
+      if (why === 'damaged') throw failure('FORBIDDEN', 'This dataset is damaged and opened read-only at its newest readable version. Save it as a new table to change it.');
+      throw failure('FORBIDDEN', `This is version ${ds.info.version}${ds.info.tag ? ` (tag "${ds.info.tag}")` : ''}, opened read-only. Open the latest version to change the dataset, or restore this one.`);
+    }
     return ds;
   }
 

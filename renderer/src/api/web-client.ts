@@ -9,8 +9,8 @@ const failure = (code: 'FORBIDDEN' | 'IO' | 'INTERNAL', message: string): Result
 
 // Requests made while the page goes away (closing its dataset session) must outlive it.
 let leaving = false;
-addEventListener('pagehide', () => (leaving = true), { capture: true });
-addEventListener('pageshow', () => (leaving = false));
+globalThis.addEventListener?.('pagehide', () => (leaving = true), { capture: true });
+globalThis.addEventListener?.('pageshow', () => (leaving = false));
 
 async function call(channel: string, request: unknown): Promise<Result<unknown>> {
   let res: Response;
@@ -22,10 +22,10 @@ async function call(channel: string, request: unknown): Promise<Result<unknown>>
       body: JSON.stringify(request ?? {}),
     });
   } catch {
-    return failure('IO', 'The app server is not reachable. Is "npm run serve" still running?');
+    return failure('IO', 'The app server stopped answering (the command that started it, npm start or npm run serve, has ended?). Start it again and open the URL it prints.');
   }
   if (res.status === 401 || res.status === 403) {
-    return failure('FORBIDDEN', 'This page is not authorised: open the URL that "npm run serve" printed.');
+    return failure('FORBIDDEN', 'This page is not authorised: open the URL the app server printed when it started (it carries this run\'s token).');
   }
   if (!res.ok) return failure('INTERNAL', `The app server answered HTTP ${res.status}.`);
   return (await res.json()) as Result<unknown>;

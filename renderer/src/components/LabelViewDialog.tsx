@@ -19,12 +19,13 @@ interface Props {
 export function LabelViewDialog({ dataset, view, column, value, onConfirm, onClose }: Props) {
   const [plan, setPlan] = useState<{ rows: number; bytes: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const confirmRef = useRef<HTMLButtonElement>(null);
+  // Cancel has the focus, not the write: Enter (or a second 1) must not label a whole view by accident.
+  const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     void api.planLabels({ id: dataset.id, viewId: view?.viewId ?? null }).then((r) => (r.ok ? setPlan(r.value) : setError(r.error.message)));
   }, [dataset.id, view?.viewId]);
   useEffect(() => {
-    if (plan) confirmRef.current?.focus();
+    if (plan) cancelRef.current?.focus();
   }, [plan]);
   return (
     <Modal title="Label the whole view?" testId="label-view-dialog" onClose={onClose}>
@@ -47,10 +48,10 @@ export function LabelViewDialog({ dataset, view, column, value, onConfirm, onClo
           </>
         )}
         <div className="modal-actions">
-          <button type="button" onClick={onClose}>
+          <button ref={cancelRef} type="button" onClick={onClose} data-testid="label-view-cancel">
             Cancel
           </button>
-          <button ref={confirmRef} type="button" className="primary" disabled={!plan} onClick={() => plan && onConfirm(plan.rows)} data-testid="label-view-confirm">
+          <button type="button" className="primary" disabled={!plan} onClick={() => plan && onConfirm(plan.rows)} data-testid="label-view-confirm">
             Label {plan ? formatCount(plan.rows) : ''} rows
           </button>
         </div>

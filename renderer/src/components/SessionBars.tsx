@@ -23,7 +23,14 @@ export function SessionBars({ dataset, undo, openLatest }: { dataset: DatasetInf
           This dataset is damaged: {dataset.damaged}
         </div>
       )}
-      {dataset.readOnly && !dataset.damaged && (
+      {dataset.readOnly && !dataset.damaged && dataset.readOnlyWhy !== 'version' && dataset.readOnlyWhy !== undefined && (
+        <div className="readonly-banner" role="status" data-testid="readonly-banner">
+          {dataset.readOnlyWhy === 'online'
+            ? `Read-only: ${dataset.name} is read from the Hub. Download it (Download…) to label it or add columns.`
+            : `Read-only: you cannot write to ${dataset.path}. Save it as a table somewhere you can to change it.`}
+        </div>
+      )}
+      {dataset.readOnly && !dataset.damaged && (dataset.readOnlyWhy === 'version' || dataset.readOnlyWhy === undefined) && (
         <div className="readonly-banner" role="status" data-testid="readonly-banner">
           Read-only: version {dataset.version}
           {dataset.tag ? ` (tag “${dataset.tag}”)` : ''} of {dataset.name}. Nothing can be changed here.

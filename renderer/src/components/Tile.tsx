@@ -98,7 +98,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
       {labels.length > 0 && (
         <div className="tile-labels">
           {labels.slice(0, 3).map(([c, v]) => (
-            <span key={c} className="label-chip" data-testid="tile-label" data-column={c} title={c}>
+            <span key={c} className="label-chip" data-testid="tile-label" data-column={c} title={c} style={{ background: chipColour(c) }}>
               {v}
             </span>
           ))}
@@ -125,3 +125,10 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
     </div>
   );
 });
+
+/** Each label column its own colour (a hue from its name), so two labels on a tile tell apart at a glance. */
+export function chipColour(column: string): string {
+  let h = 0;
+  for (const ch of column) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
+  return `hsl(${h} 55% 30% / 0.92)`;
+}

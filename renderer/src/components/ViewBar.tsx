@@ -47,8 +47,8 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
   const columns = dataset.columns.filter((c) => FILTERABLE.has(c.kind));
   const sortable = dataset.columns.filter((c) => ['int', 'float', 'string', 'bool', 'timestamp'].includes(c.kind));
 
-  const build = (): ViewSpec | null => {
-    const filter: FilterSpec | undefined = conditions.length || sql.trim() ? { conditions, ...(sql.trim() ? { sql: sql.trim() } : {}) } : undefined;
+  const build = (cs: FilterCondition[] = conditions): ViewSpec | null => {
+    const filter: FilterSpec | undefined = cs.length || sql.trim() ? { conditions: cs, ...(sql.trim() ? { sql: sql.trim() } : {}) } : undefined;
     if (spec?.kind === 'similar') return { ...spec, ...similar, ...(filter ? { filter } : { filter: undefined }) };
     if (text.trim() && dataset.captionColumn) {
       return { kind: 'search', text: text.trim(), column: dataset.captionColumn, limit: 1000, ...(filter ? { filter } : {}) };
@@ -64,6 +64,13 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
     }
   };
 
+  // Removing a condition leaves nothing to type: the view follows at once (it used to keep showing
+  // "No rows match" until Apply).
+  const removeCondition = (i: number) => {
+    const next = conditions.filter((_, j) => j !== i);
+    setConditions(next);
+    onApply(build(next));
+  };
   const update = (i: number, patch: Partial<FilterCondition>) => setConditions((cs) => cs.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   const addCondition = (name: string) => {
     const col = columns.find((c) => c.name === name);
@@ -130,7 +137,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
       </div>
       <div className="filter-editor" data-testid="filters">
           {conditions.map((c, i) => (
-            <ConditionEditor key={i} condition={c} column={columns.find((x) => x.name === c.column)} onChange={(p) => update(i, p)} onRemove={() => setConditions((cs) => cs.filter((_, j) => j !== i))} onEnter={onEnter} />
+            <ConditionEditor key={i} condition={c} column={columns.find((x) => x.name === c.column)} onChange={(p) => update(i, p)} onRemove={() => removeCondition(i)} onEnter={onEnter} />
           ))}
           <input className="sql" placeholder="Advanced: SQL where, e.g. width > 2 * height" value={sql} onChange={(e) => setSql(e.target.value)} onKeyDown={onEnter} aria-label="SQL filter" data-testid="sql-input" />
       </div>
@@ -222,20 +229,14 @@ function SimilarControls({ vectorColumns, value, onChange, onEnter }: { vectorCo
           ))}
         </select>
       )}
-      <label>
-        k <input className="num" type="number" min={1} max={1000} value={value.k} onKeyDown={onEnter} onChange={(e) => onChange({ ...value, k: Number(e.target.value) })} data-testid="similar-k" />
-      </label>
+      <WholeNumber label="k" min={1} max={1000} value={value.k} onEnter={onEnter} onChange={(k) => onChange({ ...value, k })} testId="similar-k" />
       <select aria-label="Metric" value={value.metric} onChange={(e) => onChange({ ...value, metric: e.target.value as Metric })} data-testid="similar-metric">
         <option value="l2">L2</option>
         <option value="cosine">cosine</option>
         <option value="dot">dot</option>
       </select>
-      <label title="Index partitions to probe: more is slower and finds more">
-        nprobes <input className="num" type="number" min={1} value={value.nprobes} onKeyDown={onEnter} onChange={(e) => onChange({ ...value, nprobes: Number(e.target.value) })} />
-      </label>
-      <label title="Re-rank this many times k candidates with exact distances">
-        refine <input className="num" type="number" min={1} max={100} value={value.refineFactor} onKeyDown={onEnter} onChange={(e) => onChange({ ...value, refineFactor: Number(e.target.value) })} />
-      </label>
+      <WholeNumber label="nprobes" title="Index partitions to probe: more is slower and finds more" min={1} max={10_000} value={value.nprobes} onEnter={onEnter} onChange={(nprobes) => onChange({ ...value, nprobes })} testId="similar-nprobes" />
+      <WholeNumber label="refine" title="Re-rank this many times k candidates with exact distances" min={1} max={100} value={value.refineFactor} onEnter={onEnter} onChange={(refineFactor) => onChange({ ...value, refineFactor })} testId="similar-refine" />
     </>
   );
 }
@@ -263,5 +264,45 @@ function SortControls({ columns, sort, onSort }: { columns: ColumnInfo[]; sort: 
         </button>
       )}
     </>
+  );
+}
+
+/**
+ * A whole-number field that never keeps a bad value: what is typed stays in the field while it is
+ * edited, a value out of range says why next to it, and leaving the field puts the last good value back.
+ */
+function WholeNumber(props: { label: string; title?: string; min: number; max: number; value: number; onChange(v: number): void; onEnter(e: React.KeyboardEvent): void; testId: string }) {
+  const { label, title, min, max, value, onChange, onEnter, testId } = props;
+  const [draft, setDraft] = useState<string | null>(null);
+  const text = draft ?? String(value);
+  const n = Number(text);
+  const bad = !/^\d+$/.test(text.trim()) || n < min || n > max;
+  return (
+    <label title={title}>
+      {label}{' '}
+      <input
+        className="num"
+        inputMode="numeric"
+        value={text}
+        aria-invalid={bad}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && bad) return e.preventDefault();
+          onEnter(e);
+        }}
+        onChange={(e) => {
+          const t = e.target.value;
+          setDraft(t);
+          const v = Number(t);
+          if (/^\d+$/.test(t.trim()) && v >= min && v <= max) onChange(v);
+        }}
+        onBlur={() => setDraft(null)}
+        data-testid={testId}
+      />
+      {bad && (
+        <span className="field-error" role="alert" data-testid={`${testId}-error`}>
+          {label} is a whole number from {min.toLocaleString('en-US')} to {max.toLocaleString('en-US')}
+        </span>
+      )}
+    </label>
   );
 }
