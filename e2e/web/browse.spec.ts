@@ -106,3 +106,26 @@ test('scrolling fetches the rows around the view and the DOM stays small', async
   expect(indices.length).toBeLessThan(120);
   await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
 });
+
+test('? lists every key, and the keys it lists work without a mouse', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await page.getByTestId('grid').focus();
+  await page.keyboard.press('?');
+  const overlay = page.getByTestId('keys-overlay');
+  await expect(overlay).toBeVisible();
+  for (const k of ['Page Up / Page Down', 'Home / End', 'Enter (or double click)', 'S', 'Space', '1 – 9', '/', 'Ctrl+O / ⌘O', 'Alt+← / Alt+→']) await expect(overlay).toContainText(k);
+  await page.keyboard.press('Escape');
+  await expect(overlay).toBeHidden();
+  // back on the grid: the keys go on working
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('status-position')).toContainText('row 2 of');
+  // typing ? in a field is a character, not the overlay
+  await page.getByTestId('sql-input').fill('');
+  await page.getByTestId('sql-input').press('?');
+  await expect(overlay).toBeHidden();
+  // and the toolbar button opens it too, reachable with Tab
+  await page.getByTestId('keys-button').focus();
+  await page.keyboard.press('Enter');
+  await expect(overlay).toBeVisible();
+});

@@ -68,7 +68,7 @@ export function App() {
     }
   };
 
-  useShortcuts({ open: () => setDialog({ kind: 'open' }) });
+  useShortcuts({ open: () => setDialog({ kind: 'open' }), keys: () => setDialog({ kind: 'keys' }) });
   const closeDetail = useCallback(() => {
     setDetail(null);
     focusGrid();

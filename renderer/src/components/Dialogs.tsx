@@ -1,4 +1,5 @@
 // Every dialog of the window, one at a time: which one is open is a single piece of state in App.
+import { KeysOverlay } from './KeysOverlay';
 import { ExportDialog } from './ExportDialog';
 import { CodeDialog } from './CodeDialog';
 import { SaveTableDialog } from './SaveTableDialog';
@@ -15,7 +16,7 @@ import type { Labelling } from '../hooks/useLabelling';
 import type { AppInfo, DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
 
 export type Dialog =
-  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' }
+  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | 'keys' }
   | { kind: 'label-view'; column: string; value: LabelValue };
 
 export interface DownloadState {
@@ -52,6 +53,8 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
   switch (dialog.kind) {
     case 'open':
       return <OpenDatasetDialog info={info} canClose onOpen={openAndClose} onOpenDemo={() => (close(), session.startDemo())} onClose={close} />;
+    case 'keys':
+      return <KeysOverlay onClose={() => (close(), focusGrid())} />;
     case 'download':
       return <DownloadDialog form={download.form} onForm={download.setForm} jobId={download.jobId} onStarted={download.started} onOpen={(p) => openAndClose(p)} onClose={close} />;
   }

@@ -35,6 +35,9 @@ export function Toolbar({ dataset, show }: { dataset: DatasetInfo | null; show(d
           Merge labels…
         </button>
       )}
+      <button type="button" className="icon-button" onClick={() => show({ kind: 'keys' })} title="Keys (?)" aria-label="Keys" data-testid="keys-button">
+        ?
+      </button>
       {dataset && (
         <span className="toolbar-path" title={dataset.path} data-testid="toolbar-path">
           {middleShortened(dataset.path)}

@@ -1,8 +1,8 @@
 // Keys that work anywhere in the window: Ctrl/Cmd+O opens a dataset, Alt+Left/Right walk the view
-// history (the desktop window has no browser chrome), / focuses caption search.
+// history (the desktop window has no browser chrome), / focuses caption search, ? lists the keys.
 import { useEffect, useRef } from 'react';
 
-export function useShortcuts(actions: { open(): void }): void {
+export function useShortcuts(actions: { open(): void; keys(): void }): void {
   const ref = useRef(actions);
   ref.current = actions;
   useEffect(() => {
@@ -14,6 +14,9 @@ export function useShortcuts(actions: { open(): void }): void {
         e.preventDefault();
         if (e.key === 'ArrowLeft') history.back();
         else history.forward();
+      } else if (e.key === '?' && !isTextField(e.target)) {
+        e.preventDefault();
+        ref.current.keys();
       } else if (e.key === '/' && !(e.target instanceof HTMLInputElement) && !(e.target instanceof HTMLSelectElement)) {
         const search = document.querySelector<HTMLInputElement>('[data-testid="search-input"]');
         if (search) {
@@ -26,3 +29,5 @@ export function useShortcuts(actions: { open(): void }): void {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 }
+
+const isTextField = (t: EventTarget | null) => t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
