@@ -76,6 +76,9 @@ test('history, a tag, an old version read-only, back to latest, restore', async 
   await old.getByTestId('version-restore-confirm').click();
   await expect(page.getByTestId('versions-dialog')).toBeHidden();
   await expect(page.getByTestId('status-version')).toHaveText(`version ${before + 2}`);
+  // the window says what happened, with Undo
+  await expect(page.getByTestId('undo-bar')).toContainText(`Restored version ${before}`);
+  await expect(page.getByTestId('undo')).toHaveText('Undo');
   await page.getByTestId('tile').first().dblclick();
   await expect(page.getByTestId('detail').locator('[data-field=caption]')).toBeVisible();
   await expect(page.getByTestId('detail').locator('[data-field=label]')).toHaveCount(0);
@@ -169,10 +172,22 @@ test('undo after adding a column restores the version before, as a new version',
   await page.getByTestId('addcol-add').click();
   await expect(page.getByTestId('undo-bar')).toContainText(`Added the column reviewed. (version ${version + 1})`);
   await expect(page.getByTestId('add-filter').locator('option', { hasText: 'reviewed' })).toHaveCount(1);
+  // Undo keeps the place: focus a row further down first
+  await page.getByTestId('grid').focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('PageDown');
+  const place = await page.getByTestId('status-position').innerText();
   await page.getByTestId('undo').click();
   await expect(page.getByTestId('status-version')).toHaveText(`version ${version + 2}`);
-  await expect(page.getByTestId('undo-bar')).toHaveCount(0);
+  // it says what it did, and offers Redo
+  await expect(page.getByTestId('undo-bar')).toContainText('Undone: Added the column reviewed.');
+  await expect(page.getByTestId('undo')).toHaveText('Redo');
   await expect(page.getByTestId('add-filter').locator('option', { hasText: 'reviewed' })).toHaveCount(0);
+  await expect(page.getByTestId('status-position')).toHaveText(place);
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('status-version')).toHaveText(`version ${version + 3}`);
+  await expect(page.getByTestId('undo-bar')).toContainText('Redone: Added the column reviewed.');
+  await expect(page.getByTestId('add-filter').locator('option', { hasText: 'reviewed' })).toHaveCount(1);
+  await expect(page.getByTestId('status-position')).toHaveText(place);
 });
 
 test('Clean up… counts what an unfinished write left, shows what goes and how much comes back, then removes it', async ({ page }) => {

@@ -40,9 +40,11 @@ interface Props {
   changed(ds: DatasetInfo, what: string, next: DatasetInfo, restart?: boolean): void;
   /** Back to the grid, so the next key labels or moves again. */
   focusGrid(): void;
+  /** A version was restored from the Versions dialog. */
+  restored(ds: DatasetInfo, version: number, previous: number): void;
 }
 
-export function Dialogs({ dialog, close, info, dataset, view, session, indexBuild, download, labelling, changed, focusGrid }: Props) {
+export function Dialogs({ dialog, close, info, dataset, view, session, indexBuild, download, labelling, changed, focusGrid, restored }: Props) {
   if (!dialog) return null;
   // Dialogs that open a dataset close once it is open, and show the error otherwise.
   const openAndClose = async (path: string, table?: string, at?: OpenAt) => {
@@ -67,7 +69,7 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
     case 'save':
       return <SaveTableDialog dataset={dataset} view={view} onOpen={(p) => openAndClose(p)} onClose={close} />;
     case 'versions':
-      return <VersionsDialog key={dataset.id} dataset={dataset} onOpenVersion={(at) => openAndClose(dataset.path, dataset.table, at ?? undefined)} onClose={close} />;
+      return <VersionsDialog key={dataset.id} dataset={dataset} onOpenVersion={(at) => openAndClose(dataset.path, dataset.table, at ?? undefined)} onRestored={(v, prev) => restored(dataset, v, prev)} onClose={close} />;
     case 'index': {
       const b = indexBuild.build;
       if (!b || b.datasetId !== dataset.id) return null;

@@ -1,17 +1,17 @@
 // The bars above the view that speak of the session: the last change with its Undo, and the
 // read-only banner of an old version or tag.
 import type { DatasetInfo } from '../../../shared/types';
-import type { Undo } from '../hooks/useUndo';
+import { belongsTo, type Undo } from '../hooks/useUndo';
 
 export function SessionBars({ dataset, undo, openLatest }: { dataset: DatasetInfo; undo: Undo; openLatest(): void }) {
   const last = undo.last;
   return (
     <>
-      {last && last.datasetId === dataset.id && (
+      {last && belongsTo(last, dataset) && (
         <div className="undo-bar" role="status" data-testid="undo-bar">
           {last.what} (version {dataset.version})
           <button type="button" data-testid="undo" onClick={() => undo.undo(dataset)}>
-            Undo
+            {last.action}
           </button>
           <button type="button" className="icon-button" aria-label="Dismiss" onClick={undo.dismiss}>
             ×

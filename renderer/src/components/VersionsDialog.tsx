@@ -12,10 +12,12 @@ interface Props {
   dataset: DatasetInfo;
   /** Open the dataset at a version (read-only) or, with nothing given, its latest version. */
   onOpenVersion(at: { version?: number; tag?: string } | null): Promise<string | null>;
+  /** A version was restored (as a new version): say so in the window, with Undo. */
+  onRestored(version: number, previous: number): void;
   onClose(): void;
 }
 
-export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
+export function VersionsDialog({ dataset, onOpenVersion, onRestored, onClose }: Props) {
   const [history, setHistory] = useState<VersionEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tagFor, setTagFor] = useState<number | null>(null);
@@ -45,7 +47,8 @@ export function VersionsDialog({ dataset, onOpenVersion, onClose }: Props) {
     setConfirmRestore(null);
     if (!r.ok) return setError(r.error.message);
     const err = await onOpenVersion(null);
-    if (err) setError(err);
+    if (err) return setError(err);
+    onRestored(version, dataset.version);
   };
   const open = async (at: { version?: number; tag?: string } | null) => {
     const err = await onOpenVersion(at);

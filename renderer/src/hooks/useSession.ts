@@ -18,8 +18,11 @@ export interface Session {
   phase: Phase;
   dataset: DatasetInfo | null;
   demoJob: { progress: JobProgress | null; finished: JobFinished | null };
-  /** Open a dataset (or a version of it); resolves to an error message, or null once it is open. */
-  open(path: string, table?: string, at?: OpenAt): Promise<string | null>;
+  /**
+   * Open a dataset (or a version of it); resolves to an error message, or null once it is open.
+   * `keepPlace`: the same dataset again (after an undo or a restore): focus and scroll stay.
+   */
+  open(path: string, table?: string, at?: OpenAt, keepPlace?: boolean): Promise<string | null>;
   startDemo(): void;
   /** The same session at a new version or schema (labels written, a column added, an index built). */
   refresh(id: string): Promise<void>;
@@ -34,7 +37,7 @@ export function useSession(onOpened: () => void): Session {
   const [dataset, setDataset] = useState<DatasetInfo | null>(null);
 
   const open = useCallback(
-    async (path: string, table?: string, at?: OpenAt): Promise<string | null> => {
+    async (path: string, table?: string, at?: OpenAt, keepPlace = false): Promise<string | null> => {
       setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
       const r = await api.openDataset({ path, ...(table ? { table } : {}), ...(at ?? {}) });
       if (!r.ok) {
@@ -45,7 +48,7 @@ export function useSession(onOpened: () => void): Session {
         if (prev) void api.closeDataset({ id: prev.id });
         return r.value;
       });
-      onOpened();
+      if (!keepPlace) onOpened();
       setPhase({ kind: 'ready' });
       return null;
     },
