@@ -51,15 +51,30 @@ test('download the mock dataset with progress, pause, resume, then open it', asy
   await expect(summary).toContainText('%');
   await page.getByTestId('dl-pause').click();
   await expect(summary).toContainText(/Stopped with .* kept\. Resume continues from there/);
+  // what it says is kept is what is on disk, never "0 B" once bytes have arrived
+  await expect(summary).not.toContainText('Stopped with 0 B');
 
   hub.faults.bytesPerSecond = undefined;
   await page.getByTestId('dl-start').click(); // "Resume"
   await expect(summary).toContainText('every file verified', { timeout: 30_000 });
+  // after a finish the dialog can also start afresh
+  await expect(page.getByTestId('dl-new')).toBeVisible();
   await page.getByTestId('dl-open').click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('status-rows')).toHaveText('3,000 rows');
   await expect(page.getByTestId('status-name')).toHaveAttribute('title', path.join(bridge.home, 'hub', 'lance-format--laion-1m', 'train.lance'));
   await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  // the dialog remembers the finished download until asked for a new one
+  await page.getByTestId('download-button').click();
+  await expect(page.getByTestId('dl-open')).toBeVisible();
+  await page.getByTestId('dl-new').click();
+  await expect(page.getByTestId('dl-check')).toBeVisible();
+  await expect(page.getByTestId('dl-summary')).toHaveCount(0);
+  await expect(page.getByTestId('dl-target')).toHaveValue('');
+  await page.getByTestId('dl-close').click();
+  await page.getByTestId('download-button').click();
+  await expect(page.getByTestId('dl-check')).toBeVisible();
+  await page.getByTestId('dl-close').click();
 });
 
 test('errors from the Hub show in the dialog; browse online opens the dataset without downloading', async ({ page }) => {

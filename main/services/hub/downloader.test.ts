@@ -1,3 +1,4 @@
+import { formatBytes } from '../../../shared/format-bytes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, promises as fs } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -162,6 +163,9 @@ describe('download from the Hub', () => {
     expect(state?.commit).toBe(h.commit);
     const kept = await bytesOnDisk(state!);
     expect(kept).toBeGreaterThan(total / 3);
+    // the message says what is really kept (what is on disk), in the app's units
+    const said = ((await stop.catch((e: Error) => e)) as Error).message;
+    expect(said).toContain(`Stopped with ${formatBytes(kept)} of`);
 
     h.faults.bytesPerSecond = undefined;
     const servedBefore = await servedSettled(h);

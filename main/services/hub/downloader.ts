@@ -191,7 +191,9 @@ export async function runDownload(
   detail.bytesDone = 0;
   const meter = new RateMeter();
   const tick = () => {
-    detail.rate = meter.sample(detail.bytesDone);
+    // Measured on what this run fetched: bytes kept from an earlier run arrive all at once on a
+    // resume, and made the first rate and ETA wild.
+    detail.rate = meter.sample(progress.fetchedBytes);
     detail.etaSeconds = detail.rate > 0 ? Math.round((detail.bytesTotal - detail.bytesDone) / detail.rate) : null;
     say(`${fmtBytes(detail.bytesDone)} of ${fmtBytes(detail.bytesTotal)} · ${detail.filesDone} of ${detail.filesTotal} files${detail.rate ? ` · ${fmtBytes(detail.rate)}/s` : ''}`);
   };
@@ -230,7 +232,11 @@ export async function runDownload(
     tick();
     return { path: state.target, bytes: detail.bytesTotal, files: state.files.length, refetchedBytes: progress.refetchedBytes };
   } catch (err) {
-    if (signal.aborted && !(err instanceof AppFailure && err.code !== 'CANCELLED')) throw stopped();
+    if (signal.aborted && !(err instanceof AppFailure && err.code !== 'CANCELLED')) {
+      // What is kept is what is on disk (verified files and parts), not what this run counted.
+      const kept = await bytesOnDisk(state).catch(() => detail.bytesDone);
+      throw failure('CANCELLED', `Stopped with ${fmtBytes(kept)} of ${fmtBytes(detail.bytesTotal)} kept. Resume continues from there.`);
+    }
     throw err;
   } finally {
     clearInterval(timer);

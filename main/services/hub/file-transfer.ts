@@ -50,6 +50,8 @@ export interface TransferContext {
 /** The download's counters, shared by the transfers running at once; `tick` reports them. */
 export class TransferProgress {
   refetchedBytes = 0;
+  /** Bytes fetched by this run (what the rate is measured on: kept bytes arrive all at once). */
+  fetchedBytes = 0;
   constructor(
     readonly detail: DownloadDetail,
     readonly tick: () => void,
@@ -72,25 +74,32 @@ export class TransferProgress {
 /** One file in flight: the bytes the current attempt counted, so a failed attempt can take them back. */
 class Flight {
   private counted = 0;
+  private fetched = 0;
   constructor(
     private readonly p: TransferProgress,
     private readonly shown: { path: string; done: number; size: number },
   ) {}
   /** An attempt starts with `have` bytes of the part kept. */
   start(have: number): void {
+    this.p.fetchedBytes -= this.fetched;
+    this.fetched = 0;
     this.counted = have;
     this.p.detail.bytesDone += have;
     this.shown.done = have;
   }
   add(n: number): void {
     this.counted += n;
+    this.fetched += n;
+    this.p.fetchedBytes += n;
     this.p.detail.bytesDone += n;
     this.shown.done += n;
   }
   /** Take back what this attempt counted (it failed, or what it kept turned out wrong). */
   undo(): void {
     this.p.detail.bytesDone -= this.counted;
+    this.p.fetchedBytes -= this.fetched;
     this.counted = 0;
+    this.fetched = 0;
     this.shown.done = 0;
   }
   /** Bytes that were on disk and are fetched again. */

@@ -24,6 +24,8 @@ export interface DownloadState {
   setForm(f: DownloadForm): void;
   jobId: string | null;
   started(jobId: string, target: string): void;
+  /** Forget the finished job: the dialog starts afresh. */
+  reset(): void;
 }
 
 interface Props {
@@ -58,7 +60,7 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
     case 'keys':
       return <KeysOverlay onClose={() => (close(), focusGrid())} />;
     case 'download':
-      return <DownloadDialog form={download.form} onForm={download.setForm} jobId={download.jobId} onStarted={download.started} onOpen={(p) => openAndClose(p)} onClose={close} />;
+      return <DownloadDialog form={download.form} onForm={download.setForm} jobId={download.jobId} onStarted={download.started} onNew={download.reset} onOpen={(p) => openAndClose(p)} onClose={close} />;
   }
   if (!dataset) return null;
   switch (dialog.kind) {

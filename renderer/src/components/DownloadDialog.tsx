@@ -22,6 +22,7 @@ interface Props {
   onForm(f: DownloadForm): void;
   jobId: string | null;
   onStarted(jobId: string, target: string): void;
+  onNew(): void;
   /** Opens a dataset; resolves to an error message to show here, or null when it opened. */
   onOpen(path: string): Promise<string | null>;
   onClose(): void;
@@ -29,7 +30,7 @@ interface Props {
 
 export const DEFAULT_FORM: DownloadForm = { repo: 'lance-format/laion-1m', revision: 'main', folder: 'data/train.lance', target: '', parallel: 4 };
 
-export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose }: Props) {
+export function DownloadDialog({ form, onForm, jobId, onStarted, onNew, onOpen, onClose }: Props) {
   const [plan, setPlan] = useState<(DownloadPlan & { defaultTarget: string }) | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -148,6 +149,11 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onOpen, onClose
           onPause={() => void api.cancelJob({ jobId: jobId as string })}
           onCancel={() => void cancel()}
           onOpen={(p) => void openAndReport(p)}
+          onNew={() => {
+            setPlan(null);
+            setError(null);
+            onNew();
+          }}
           onClose={onClose}
         />
     </Modal>

@@ -120,6 +120,8 @@ interface ActionProps {
   /** Stop and delete what was fetched (asked first here). */
   onCancel(): void;
   onOpen(path: string): void;
+  /** After a finished download: the dialog as new, for the next one. */
+  onNew(): void;
   onClose(): void;
 }
 
@@ -173,9 +175,14 @@ export function DownloadActions(p: ActionProps) {
             </>
           ))}
         {finishedPath && (
-          <button type="button" className="primary" onClick={() => p.onOpen(finishedPath)} data-testid="dl-open">
-            Open it
-          </button>
+          <>
+            <button type="button" onClick={p.onNew} data-testid="dl-new">
+              Download another
+            </button>
+            <button type="button" className="primary" onClick={() => p.onOpen(finishedPath)} data-testid="dl-open">
+              Open it
+            </button>
+          </>
         )}
         <button type="button" onClick={p.onClose} data-testid="dl-close">
           {p.running ? 'Close (keeps downloading)' : 'Close'}

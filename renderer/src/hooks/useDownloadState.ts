@@ -14,5 +14,9 @@ export function useDownloadState(): DownloadState {
       setJobId(id);
       setForm((f) => ({ ...f, target }));
     },
+    reset() {
+      setJobId(null);
+      setForm(DEFAULT_FORM);
+    },
   };
 }
