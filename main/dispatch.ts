@@ -43,6 +43,7 @@ function handlers(s: AppServices): Handlers {
     'view:open': (req) => s.views.open(req.id, req.spec),
     'view:page': (req) => s.views.page(req.id, req.viewId, req.offset, req.limit),
     'filter:check': (req) => s.views.checkFilter(req.id, req.filter),
+    'column:top-values': (req) => s.views.topValues(req.id, req.column, req.limit),
     'export:default-path': async (req) => s.exports.defaultPath(req.id, req.format),
     'export:start': (req) => s.exports.start(req),
     'hub:plan': (req) => s.hub.planFor(req),

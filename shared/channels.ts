@@ -28,6 +28,7 @@ export const CHANNELS = {
   openView: 'view:open',
   getViewPage: 'view:page',
   checkFilter: 'filter:check',
+  topValues: 'column:top-values',
   defaultExportPath: 'export:default-path',
   startExport: 'export:start',
   saveAsTable: 'view:materialize',

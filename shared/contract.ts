@@ -146,6 +146,8 @@ export const requestSchemas = {
     .object({ id: datasetId, viewId, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_PAGE) })
     .strict(),
   'filter:check': z.object({ id: datasetId, filter: filterSpec }).strict(),
+  /** The most frequent values of a text column (filter suggestions), over the whole table. */
+  'column:top-values': z.object({ id: datasetId, column: columnName, limit: z.number().int().min(1).max(100) }).strict(),
   'dataset:info': z.object({ id: datasetId }).strict(),
   'evolve:add-label-column': z
     .object({
@@ -233,6 +235,7 @@ export interface Responses {
   'view:open': ViewInfo;
   'view:page': RowPage;
   'filter:check': { where: string | null; count: number };
+  'column:top-values': { values: Array<{ value: string; count: number }>; distinct: number; rows: number };
   'dataset:info': DatasetInfo;
   /** Writes answer with the dataset as it is after them (version, schema, row count). */
   'evolve:add-label-column': Committed;

@@ -213,3 +213,16 @@ test('a bad k says why next to the field and is not kept', async ({ page }) => {
   await k.press('Enter');
   await expect(page.getByTestId('view-count')).toContainText('7 nearest neighbours');
 });
+
+test('filter values suggest the column\'s most frequent values', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  await page.getByTestId('add-filter').selectOption('NSFW');
+  const field = page.getByLabel('NSFW value');
+  await field.focus();
+  const options = page.getByTestId('filter-suggestions').locator('option');
+  await expect.poll(() => options.count()).toBeGreaterThan(0);
+  const values = await options.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(values).toContain('UNLIKELY');
+  expect(await options.first().textContent()).toMatch(/[\d,]+ rows/);
+});

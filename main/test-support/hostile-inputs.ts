@@ -27,6 +27,7 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'rows:get': { id, rowId: '1' },
     'view:open': { id, spec: { kind: 'browse', sort: { column: 'similarity', descending: true } } },
     'view:page': { id, viewId, offset: 0, limit: 5 },
+    'column:top-values': { id, column: 'NSFW', limit: 10 },
     'filter:check': { id, filter: { conditions: [{ column: 'caption', op: 'contains', value: 'dog' }], sql: 'width > 10' } },
     'dataset:info': { id },
     'evolve:add-label-column': { id, name: 'fuzz_label', type: 'category', categories: ['a', 'b'] },

@@ -246,3 +246,18 @@ describe('caption search', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/run the search or filter again/) } });
   });
 });
+
+describe('filter suggestions', () => {
+  it('lists a text column\'s most frequent values over the whole table, with counts', async () => {
+    const r = (await dispatch('column:top-values', { id: info.id, column: 'NSFW', limit: 5 })) as { ok: true; value: { values: Array<{ value: string; count: number }>; distinct: number; rows: number } };
+    expect(r.ok).toBe(true);
+    expect(r.value.rows).toBe(ROWS);
+    expect(r.value.values.length).toBeGreaterThan(0);
+    expect(r.value.values.reduce((a, v) => a + v.count, 0)).toBe(ROWS); // every row has one of them
+    const counts = r.value.values.map((v) => v.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    const check = (await dispatch('filter:check', { id: info.id, filter: { conditions: [{ column: 'NSFW', op: 'eq', value: r.value.values[0]!.value }] } })) as { value: { count: number } };
+    expect(check.value.count).toBe(r.value.values[0]!.count);
+    expect(await dispatch('column:top-values', { id: info.id, column: 'width', limit: 5 })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/not a text column/) } });
+  });
+});

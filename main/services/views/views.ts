@@ -65,6 +65,42 @@ export class ViewService {
     datasets.rows.subscribe({ moved: (id, moved) => this.rekey(id, moved), lost: (id) => this.forget(id) });
   }
 
+  /** Top values per dataset session, column and version: computed once (a scan of one column). */
+  private readonly tops = new SizedLru<string, { values: Array<{ value: string; count: number }>; distinct: number; rows: number }>(32);
+
+  /** The most frequent values of a text column over the whole table, for filter suggestions. */
+  async topValues(datasetId: string, column: string, limit: number): Promise<{ values: Array<{ value: string; count: number }>; distinct: number; rows: number }> {
+    const ds = this.datasets.get(datasetId);
+    const col = ds.info.columns.find((c) => c.name === column);
+    if (!col || col.kind !== 'string' || col.unreadable) throw failure('INVALID_PAYLOAD', `"${column.slice(0, 80)}" is not a text column of this dataset.`);
+    const key = `${datasetId}@${ds.info.version}\u0000${column}`;
+    let top = this.tops.get(key);
+    if (!top) {
+      const counts = new Map<string, number>();
+      let rows = 0;
+      const budget: QueryBudget = { timeoutMs: this.budgetMs, superseded: () => false };
+      try {
+        const table = await collectBounded(ds.table.query().select([column]), budget, `Reading ${column}`);
+        const vec = table.getChild(column);
+        rows = table.numRows;
+        for (let i = 0; i < rows; i++) {
+          const v = vec?.get(i) as string | null;
+          // Long texts (captions) are not suggestions: at most 200 characters, and a cap on distinct values.
+          if (v === null || v === undefined || v.length > 200) continue;
+          const n = counts.get(v);
+          if (n !== undefined) counts.set(v, n + 1);
+          else if (counts.size < 200_000) counts.set(v, 1);
+        }
+      } catch (err) {
+        throw classifyReadError(err, `Reading ${column}`);
+      }
+      const values = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 100).map(([value, count]) => ({ value, count }));
+      top = { values, distinct: counts.size, rows };
+      this.tops.set(key, top);
+    }
+    return { ...top, values: top.values.slice(0, limit) };
+  }
+
   /** Build and check a filter: the SQL it becomes and how many rows match. */
   async checkFilter(datasetId: string, filter: FilterSpec): Promise<{ where: string | null; count: number }> {
     const ds = this.datasets.get(datasetId);

@@ -1,6 +1,7 @@
 // Caption search, filters built from the schema (plus a raw SQL field), sort, and the controls of a
 // similar-images view. Edits are local until applied (Enter or Apply); the result count shows at right.
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
+import { api } from '../api/client';
 import { formatCount } from '../format';
 import { SIMILAR_DEFAULTS, type ColumnInfo, type DatasetInfo, type FilterCondition, type FilterOp, type FilterSpec, type Metric, type ViewInfo, type ViewSpec } from '../../../shared/types';
 
@@ -137,7 +138,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
       </div>
       <div className="filter-editor" data-testid="filters">
           {conditions.map((c, i) => (
-            <ConditionEditor key={i} condition={c} column={columns.find((x) => x.name === c.column)} onChange={(p) => update(i, p)} onRemove={() => removeCondition(i)} onEnter={onEnter} />
+            <ConditionEditor key={i} datasetId={dataset.id} condition={c} column={columns.find((x) => x.name === c.column)} onChange={(p) => update(i, p)} onRemove={() => removeCondition(i)} onEnter={onEnter} />
           ))}
           <input className="sql" placeholder="Advanced: SQL where, e.g. width > 2 * height" value={sql} onChange={(e) => setSql(e.target.value)} onKeyDown={onEnter} aria-label="SQL filter" data-testid="sql-input" />
       </div>
@@ -146,12 +147,14 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
 }
 
 function ConditionEditor({
+  datasetId,
   condition: c,
   column,
   onChange,
   onRemove,
   onEnter,
 }: {
+  datasetId: string;
   condition: FilterCondition;
   column: ColumnInfo | undefined;
   onChange(p: Partial<FilterCondition>): void;
@@ -160,6 +163,7 @@ function ConditionEditor({
 }) {
   const kind = column?.kind ?? 'string';
   const numeric = kind === 'int' || kind === 'float';
+  const suggest = useSuggestions(datasetId, column);
   const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
   return (
     <span className="chip" data-testid="filter-chip" data-column={c.column}>
@@ -178,12 +182,17 @@ function ConditionEditor({
         </>
       )}
       {['eq', 'neq', 'gte', 'lte', 'contains'].includes(c.op) && kind !== 'bool' && (
-        <input
-          aria-label={`${c.column} value`}
-          defaultValue={c.value === undefined ? '' : String(c.value)}
-          onChange={(e) => onChange({ value: numeric ? num(e.target.value) : e.target.value })}
-          onKeyDown={onEnter}
-        />
+        <>
+          <input
+            aria-label={`${c.column} value`}
+            defaultValue={c.value === undefined ? '' : String(c.value)}
+            onChange={(e) => onChange({ value: numeric ? num(e.target.value) : e.target.value })}
+            onKeyDown={onEnter}
+            onFocus={() => !numeric && suggest.load()}
+            list={!numeric ? suggest.listId : undefined}
+          />
+          {!numeric && <Suggestions id={suggest.listId} values={suggest.values} />}
+        </>
       )}
       {kind === 'bool' && c.op === 'eq' && (
         <select aria-label={`${c.column} value`} value={String(c.value ?? true)} onChange={(e) => onChange({ value: e.target.value === 'true' })}>
@@ -304,5 +313,33 @@ function WholeNumber(props: { label: string; title?: string; min: number; max: n
         </span>
       )}
     </label>
+  );
+}
+
+/**
+ * What a text filter's value could be: a label column's categories, else the column's most frequent
+ * values over the whole table (asked for once, when the field is first focused).
+ */
+function useSuggestions(datasetId: string, column: ColumnInfo | undefined): { listId: string; values: Array<{ value: string; count: number | null }>; load(): void } {
+  const listId = useId();
+  const [values, setValues] = useState<Array<{ value: string; count: number | null }>>(() => (column?.label?.categories ?? []).map((value) => ({ value, count: null })));
+  const [asked, setAsked] = useState(false);
+  const load = () => {
+    if (asked || !column || column.label?.categories?.length) return;
+    setAsked(true);
+    void api.topValues({ id: datasetId, column: column.name, limit: 30 }).then((r) => r.ok && setValues(r.value.values));
+  };
+  return { listId, values, load };
+}
+
+function Suggestions({ id, values }: { id: string; values: Array<{ value: string; count: number | null }> }) {
+  return (
+    <datalist id={id} data-testid="filter-suggestions">
+      {values.map((v) => (
+        <option key={v.value} value={v.value}>
+          {v.count === null ? '' : `${formatCount(v.count)} rows`}
+        </option>
+      ))}
+    </datalist>
   );
 }
