@@ -20,5 +20,10 @@ npx vitest run --reporter=default --reporter=json --outputFile=test-results/unit
 echo "== end-to-end tests (Playwright: web bridge in Chromium; Electron where its binary exists)"
 npx playwright test || status=1
 
+# What the tests keep between runs (outside the repository), so nothing is cached without saying so.
+cache="${LANCE_EXPLORER_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lance-explorer/e2e}"
+if [ -d "$cache" ]; then
+  echo "Kept for the next run: $cache ($(du -sh "$cache" 2>/dev/null | cut -f1); the demo, a 100k-row table and fixtures). Delete it to rebuild from scratch."
+fi
 node scripts/summarize.mjs || status=1
 exit $status
