@@ -30,30 +30,28 @@ export function budgetFailure(err: unknown, budget: QueryBudget, doing: string):
   return null;
 }
 
-/** Run a query within the budget and collect its batches into one table. */
-export async function collectBounded(query: unknown, budget: QueryBudget, doing: string): Promise<ArrowTable> {
-  const batches: RecordBatch[] = [];
+/** Read a query's batches one at a time within the budget; stops at the next batch once superseded. */
+async function eachBatch(query: unknown, budget: QueryBudget, doing: string, take: (b: RecordBatch) => void): Promise<void> {
   try {
     for await (const batch of (query as Executable).execute({ timeoutMs: budget.timeoutMs })) {
       if (budget.superseded()) throw failure('CANCELLED', `${doing} stopped: a newer view replaced it.`);
-      batches.push(batch);
+      take(batch);
     }
   } catch (err) {
     throw budgetFailure(err, budget, doing) ?? err;
   }
+}
+
+/** Run a query within the budget and collect its batches into one table. */
+export async function collectBounded(query: unknown, budget: QueryBudget, doing: string): Promise<ArrowTable> {
+  const batches: RecordBatch[] = [];
+  await eachBatch(query, budget, doing, (b) => batches.push(b));
   return new arrow.Table(batches);
 }
 
 /** How many rows match, within the budget (countRows has no timeout of its own). */
 export async function countBounded(query: unknown, budget: QueryBudget, doing: string): Promise<number> {
   let rows = 0;
-  try {
-    for await (const batch of (query as Executable).execute({ timeoutMs: budget.timeoutMs })) {
-      if (budget.superseded()) throw failure('CANCELLED', `${doing} stopped: a newer request replaced it.`);
-      rows += batch.numRows;
-    }
-  } catch (err) {
-    throw budgetFailure(err, budget, doing) ?? err;
-  }
+  await eachBatch(query, budget, doing, (b) => (rows += b.numRows));
   return rows;
 }
