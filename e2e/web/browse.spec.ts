@@ -129,3 +129,26 @@ test('? lists every key, and the keys it lists work without a mouse', async ({ p
   await page.keyboard.press('Enter');
   await expect(overlay).toBeVisible();
 });
+
+test('Tab walks the window in a few stops, each one visibly focused', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
+  const stops: Array<{ id: string; visible: boolean }> = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    stops.push(
+      await page.evaluate(() => {
+        const e = document.activeElement as HTMLElement;
+        const cs = getComputedStyle(e);
+        const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none';
+        return { id: e.getAttribute('data-testid') ?? e.getAttribute('aria-label') ?? e.tagName, visible: ring };
+      }),
+    );
+    if (stops.length > 1 && stops.at(-1)!.id === stops[0]!.id) break; // back at the start
+  }
+  // BODY is the browser's own stop (its address bar) between the end and the start again
+  expect(stops.filter((s) => !s.visible && s.id !== 'BODY'), JSON.stringify(stops)).toEqual([]);
+  // the grid is one stop, not one per tile
+  expect(stops.filter((s) => s.id === 'grid')).toHaveLength(1);
+  expect(stops.filter((s) => s.id === 'find-similar')).toHaveLength(0);
+});

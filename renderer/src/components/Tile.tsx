@@ -108,6 +108,9 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
         <button
           type="button"
           className="tile-similar"
+          // Not a tab stop: with one per tile, Tab walked through every visible tile before leaving the
+          // grid; from the keyboard, S on the focused tile does the same.
+          tabIndex={-1}
           title="Find similar images (S)"
           aria-label="Find similar images"
           data-testid="find-similar"
