@@ -76,6 +76,8 @@ export class DatasetService {
     const online = p.startsWith('hf://');
     const found: InspectResult = online ? hubLocation(p) : await inspectPath(p);
     const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : connectionTarget(found, tableName);
+    // The table's own folder (null on the Hub): where recovery, the write check and the session's path look.
+    const tableDir = online ? null : found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
     let table: LanceTable;
     let recovered: Recovered | null = null;
     try {
@@ -86,8 +88,7 @@ export class DatasetService {
         throw failure('NOT_FOUND', `${p} could not be opened from the Hub: check the repository, the path, your network and HF_TOKEN for gated data.`, errorText(err));
       }
       // The newest manifest may be the only damaged file: open the newest readable version instead.
-      const tableDir = found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
-      recovered = await openNewestReadable(tableDir, target.table, at, err);
+      recovered = await openNewestReadable(tableDir as string, target.table, at, err);
       if (!recovered) {
         throw failure(
           'DATASET_CORRUPT',
@@ -106,7 +107,6 @@ export class DatasetService {
       }
     }
     // Read-only sessions never offer a write: an old version, the Hub, a folder this user cannot write, damage.
-    const tableDir = online ? null : found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
     const readOnlyWhy: DatasetInfo['readOnlyWhy'] = recovered
       ? 'damaged'
       : at?.version !== undefined || at?.tag !== undefined
@@ -124,7 +124,7 @@ export class DatasetService {
       const imageColumn = pickImageColumn(columns);
       info = {
         id,
-        path: online || found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`),
+        path: tableDir ?? found.path,
         table: target.table,
         name: displayName(found.path, target.table),
         version,

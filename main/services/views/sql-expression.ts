@@ -263,25 +263,22 @@ class Parser {
     }
     return left;
   }
-  private additive(): Node {
-    let left = this.multiplicative();
-    while (this.isOp('+') || this.isOp('-')) {
-      const op = (this.tok as { op: string }).op;
+  /** One level of left-associative operators: `next (op next)*`. */
+  private level(ops: string[], prec: number, next: () => Node): Node {
+    let left = next();
+    for (;;) {
+      const t = this.tok;
+      if (t.t !== 'op' || !ops.includes(t.op)) return left;
       this.pos++;
-      const right = this.multiplicative();
-      left = { sql: `${this.wrap(left, 5)} ${op} ${this.wrap(right, 6)}`, prec: 5 };
+      const right = next();
+      left = { sql: `${this.wrap(left, prec)} ${t.op} ${this.wrap(right, prec + 1)}`, prec };
     }
-    return left;
+  }
+  private additive(): Node {
+    return this.level(['+', '-'], 5, () => this.multiplicative());
   }
   private multiplicative(): Node {
-    let left = this.unary();
-    while (this.isOp('*') || this.isOp('/') || this.isOp('%')) {
-      const op = (this.tok as { op: string }).op;
-      this.pos++;
-      const right = this.unary();
-      left = { sql: `${this.wrap(left, 6)} ${op} ${this.wrap(right, 7)}`, prec: 6 };
-    }
-    return left;
+    return this.level(['*', '/', '%'], 6, () => this.unary());
   }
   private unary(): Node {
     if (this.isOp('-') || this.isOp('+')) {

@@ -60,7 +60,7 @@ export async function labelFileFacts(file: string): Promise<FileFacts> {
 export async function scanLabelFile(file: string, onBatch: OnBatch, opts: ScanOptions = {}): Promise<ScanResult> {
   const facts = await labelFileFacts(file);
   if (opts.signal?.aborted) throw cancelled();
-  const done = facts.format === 'parquet' ? await scanParquet(file, onBatch, opts) : await scanText(file, facts.format, onBatch, opts);
+  const done = facts.format === 'parquet' ? await scanParquet(file, onBatch, opts) : await scanText(file, facts.format, facts.bytes, onBatch, opts);
   return { ...facts, ...done };
 }
 
@@ -124,7 +124,7 @@ type WorkerMessage =
   | { type: 'end'; columns: string[]; rows: number; bytes: number }
   | { type: 'error'; message: string; parse: boolean };
 
-function scanText(file: string, format: 'csv' | 'jsonl', onBatch: OnBatch, opts: ScanOptions): Promise<{ columns: string[]; rows: number }> {
+function scanText(file: string, format: 'csv' | 'jsonl', total: number, onBatch: OnBatch, opts: ScanOptions): Promise<{ columns: string[]; rows: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerCode(), { eval: true, workerData: { labelParse: true, file, format, limits: LIMITS, batchRows: BATCH_ROWS } });
     let settled = false;
@@ -137,8 +137,6 @@ function scanText(file: string, format: 'csv' | 'jsonl', onBatch: OnBatch, opts:
     };
     const onAbort = () => settle(() => reject(cancelled()));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let total = 0;
-    void fs.stat(file).then((s) => (total = s.size), () => {});
     worker.on('message', (m: WorkerMessage) => {
       if (settled) return;
       if (m.type === 'error') return settle(() => reject(failure(m.parse ? 'INVALID_PAYLOAD' : 'IO', m.message)));
