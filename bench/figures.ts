@@ -117,7 +117,8 @@ export class Figures {
   }
 
   unstable(): string[] {
-    return this.figures.filter((f) => spread(f.app) > UNSTABLE_SPREAD || (f.raw && spread(f.raw) > UNSTABLE_SPREAD)).map((f) => f.name);
+    // A count (frames over 50 ms) is often 0 in one round and 1 in another: not a spread to flag.
+    return this.figures.filter((f) => f.unit !== 'count').filter((f) => spread(f.app) > UNSTABLE_SPREAD || (f.raw && spread(f.raw) > UNSTABLE_SPREAD)).map((f) => f.name);
   }
 
   /** The JSON line: info first, then each figure in the one shape. */
@@ -156,7 +157,7 @@ export class Figures {
 }
 
 /** How units read in a table (the JSON keys keep the short form). */
-const UNIT_LABEL: Record<string, string> = { ms: ' ms', per_s: '/s', MBps: ' MB/s', B: ' B', pct: ' %', share: '' };
+const UNIT_LABEL: Record<string, string> = { ms: ' ms', per_s: '/s', MBps: ' MB/s', B: ' B', pct: ' %', share: '', count: '' };
 
 export function formatNumber(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';

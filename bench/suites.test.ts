@@ -15,7 +15,7 @@ import { SUITES } from './suites';
 
 const run = promisify(execFile);
 const ROWS = 300;
-const TINY = ['--rows', String(ROWS), '--rounds', '2', '--pages', '4', '--screens', '2', '--queries', '4', '--labels', '2', '--link-rounds', '1', '--requests', '200', '--file-mb', '5', '--no-settle'];
+const TINY = ['--rows', String(ROWS), '--rounds', '2', '--pages', '4', '--screens', '2', '--queries', '4', '--labels', '2', '--link-rounds', '1', '--requests', '200', '--file-mb', '5', '--fling-seconds', '1', '--jumps', '2', '--mem-jumps', '3', '--warm-jumps', '2', '--loads', '2', '--no-build', '--no-settle'];
 let dir: string;
 let cache: string;
 let doc: string;
@@ -71,6 +71,9 @@ describe('npm run bench -- all, at a tiny size', () => {
     expect(bySuite.get('search')!.recall_at_10_share).toBeGreaterThan(0.5);
     expect(bySuite.get('download')!.resume_fetched_exactly_missing).toBe(true);
     expect(bySuite.get('hostile')).toMatchObject({ crashes: 0, hangs: 0, total_5xx: 0, still_serving: true, images_refused: 200, requests_internal: 0, datasets_internal: 0 });
+    // the ui suite ran the app in Chromium: every page's session closed, images shown after the fling
+    expect(bySuite.get('ui')).toMatchObject({ sessions_left_open: 0, tiles_visible: expect.any(Number) });
+    expect(bySuite.get('ui')!.fling_settle_ms).toBeGreaterThan(0);
     const all = bySuite.get('all')!;
     expect(all.failed).toEqual([]);
     expect(all.machine).toMatchObject({ cores: os.cpus().length, node: process.versions.node });

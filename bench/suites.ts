@@ -5,6 +5,7 @@ import { searchBench } from './search';
 import { evolveBench } from './evolve';
 import { downloadBench } from './download';
 import { hostileBench } from './hostile';
+import { uiBench } from './ui';
 import type { SuiteFn } from './suite';
 
 export const SUITES: Record<string, SuiteFn> = {
@@ -13,4 +14,5 @@ export const SUITES: Record<string, SuiteFn> = {
   evolve: evolveBench,
   download: downloadBench,
   hostile: hostileBench,
+  ui: uiBench,
 };

@@ -177,6 +177,8 @@ export interface AppInfo {
   startupPath: string | null;
   /** Dataset sessions open in main (every window or page holds one; closed when it goes away). */
   openSessions: number;
+  /** Main's image cache (bounded; shared by every session): how full it is, for the ui benchmark. */
+  imageCache: { bytes: number; capacityBytes: number };
 }
 
 export interface JobProgress {

@@ -9,6 +9,8 @@ export interface RunningBridge {
   url: string;
   openUrl: string;
   home: string;
+  /** The bridge process (its memory is measured by the ui benchmark). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startServe(opts: { dataset?: string; demo?: string; env?: 
     url: new URL(openUrl).origin,
     openUrl,
     home,
+    pid: child.pid as number,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 100));

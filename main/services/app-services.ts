@@ -96,7 +96,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     dataDir,
     version,
     startupPath,
-    info: () => ({ version, carrier: opts.platform.carrier, demoPath: demo.path, canPickFolder: !!opts.platform.pickFolder, startupPath, openSessions: datasets.openCount() }),
+    info: () => ({ version, carrier: opts.platform.carrier, demoPath: demo.path, canPickFolder: !!opts.platform.pickFolder, startupPath, openSessions: datasets.openCount(), imageCache: { bytes: datasets.images.cachedBytes, capacityBytes: datasets.images.capacityBytes } }),
     async open(req) {
       const at = req.version !== undefined || req.tag !== undefined ? { ...(req.version !== undefined ? { version: req.version } : {}), ...(req.tag !== undefined ? { tag: req.tag } : {}) } : undefined;
       const info = await datasets.openDataset(req.path, req.table, at);

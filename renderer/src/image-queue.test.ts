@@ -29,25 +29,56 @@ describe('the image queue', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('runs a few at once, newest first, and aborts the ones whose tile left', async () => {
+  it('runs a few at once in reading order, and aborts the ones whose tile left', async () => {
     const { calls, fetcher } = fakeFetch();
     const q = new ImageQueue(fetcher, 60, 6);
     const asks = Array.from({ length: 20 }, (_, i) => q.ask(`image/d/${i}`));
     for (const a of asks) a.done.catch(() => {});
     await vi.advanceTimersByTimeAsync(61);
-    expect(calls.map((c) => c.src)).toEqual([19, 18, 17, 16, 15, 14].map((i) => `image/d/${i}`));
+    expect(calls.map((c) => c.src)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `image/d/${i}`));
     expect(q.queued).toBe(14);
-    asks[19]!.cancel(); // in flight: aborted
+    asks[0]!.cancel(); // in flight: aborted
     expect(calls[0]!.signal.aborted).toBe(true);
-    asks[5]!.cancel(); // queued: removed, never sent
+    asks[6]!.cancel(); // queued: removed, never sent
     expect(q.queued).toBe(13);
     await vi.advanceTimersByTimeAsync(0);
     calls[1]!.answer(new Response(new Blob(['jpeg']), { status: 200 }));
-    await expect(asks[18]!.done).resolves.toEqual({ url: 'blob:x' });
+    await expect(asks[1]!.done).resolves.toEqual({ url: 'blob:x' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(calls.length).toBe(8); // two slots freed (one aborted, one answered), the next newest went
-    expect(calls.slice(6).map((c) => c.src)).toEqual(['image/d/13', 'image/d/12']);
-    expect(calls.some((c) => c.src === 'image/d/5')).toBe(false);
+    expect(calls.length).toBe(8); // two slots freed (one aborted, one answered), the next in order went
+    expect(calls.slice(6).map((c) => c.src)).toEqual(['image/d/7', 'image/d/8']);
+    expect(calls.some((c) => c.src === 'image/d/6')).toBe(false);
+  });
+
+  it('serves the tiles in view first, in reading order, then the overscan nearest first, against the view as it is now', async () => {
+    const { calls, fetcher } = fakeFetch();
+    const q = new ImageQueue(fetcher, 60, 2);
+    q.setView(10, 13); // tiles 10-13 in view, 6-9 above and 14-17 below are overscan
+    const asks = [17, 6, 14, 11, 9, 13, 10, 12, 15, 7, 16, 8].map((index) => q.ask(`image/d/${index}`, { index }));
+    for (const a of asks) a.done.catch(() => {});
+    await vi.advanceTimersByTimeAsync(61);
+    let answered = 0;
+    const answerNext = async () => {
+      calls[answered++]!.answer(new Response(new Blob(['jpeg']), { status: 200 })); // a slot frees, the next goes
+      await vi.advanceTimersByTimeAsync(0);
+    };
+    for (let i = 0; i < 4; i++) await answerNext();
+    const sent = () => calls.map((c) => Number(c.src.split('/').pop()));
+    expect(sent()).toEqual([10, 11, 12, 13, 9, 14]); // in view in order; then the rows next to it
+    // The person scrolled on: the view is now 16-19; the waiting tiles are ranked against it.
+    q.setView(16, 19);
+    for (let i = 0; i < 2; i++) await answerNext();
+    expect(sent().slice(6)).toEqual([16, 17]);
+  });
+
+  it('counts the settle from when the tile appeared: a row arriving late does not wait again', async () => {
+    const { calls, fetcher } = fakeFetch();
+    const q = new ImageQueue(fetcher, 60, 6);
+    const shownAt = performance.now();
+    await vi.advanceTimersByTimeAsync(50); // the tile waited 50 ms for its row
+    q.ask('image/d/1', { index: 1, shownAt }).done.catch(() => {});
+    await vi.advanceTimersByTimeAsync(11);
+    expect(calls).toHaveLength(1);
   });
 
   it('gives the route\'s refusal as the tile\'s message', async () => {

@@ -1,8 +1,10 @@
 // Tile images, asked for in the order the eyes need them. With one <img src> per tile, a fast scroll
 // left thousands of requests queued for tiles long gone (the browser does not cancel them), and the
 // visible ones waited 13-16 s behind them. Here a tile asks only once it has stayed on screen for a
-// moment, the newest asks go first (after a fling, those are the visible tiles), at most a few run at
-// once, and a tile that leaves cancels its ask: removed from the queue, or its fetch aborted.
+// moment; the tiles in view go first, in reading order, then the ones just outside it (the overscan),
+// nearest first, judged against the view as it is when a slot frees (the grid tells the queue); at
+// most a few run at once, and a tile that leaves cancels its ask: removed from the queue, or its
+// fetch aborted, so nothing waits for tiles long gone.
 
 /** A tile must stay mounted this long before its image is asked for (a fling passes it by). */
 export const SETTLE_MS = 60;
@@ -35,8 +37,18 @@ export function imageFailure(text: string | null): ImageFailure {
   return { message: text.slice(0, 500), tooLarge: size !== null, size };
 }
 
+export interface AskOptions {
+  /** The tile's index in the grid: ranked against the view (see ImageQueue.setView). */
+  index?: number;
+  /** performance.now() when the tile appeared: the settle counts from then, not from the ask. */
+  shownAt?: number;
+}
+
 interface Waiting {
   src: string;
+  index: number | undefined;
+  /** Order of settling, for asks without an index. */
+  seq: number;
   controller: AbortController;
   resolve(r: ImageResult): void;
   reject(e: unknown): void;
@@ -46,6 +58,8 @@ export class ImageQueue {
   private readonly waiting: Waiting[] = [];
   private running = 0;
   private pumpSoon: ReturnType<typeof setTimeout> | null = null;
+  private seq = 0;
+  private view: { first: number; last: number } | null = null;
   constructor(
     private readonly fetcher: (src: string, init: { signal: AbortSignal }) => Promise<Response> = (s, i) => fetch(s, i),
     private readonly settleMs = SETTLE_MS,
@@ -60,21 +74,30 @@ export class ImageQueue {
     return this.running;
   }
 
-  ask(src: string): ImageAsk {
+  /** The tiles in view now (grid indices, inclusive): they are served first. */
+  setView(first: number, last: number): void {
+    this.view = { first, last };
+  }
+
+  ask(src: string, opts: AskOptions = {}): ImageAsk {
     const controller = new AbortController();
     let entry: Waiting | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    // A tile shown a while ago whose row just arrived (after a jump) has already waited its settle.
+    const waited = opts.shownAt === undefined ? 0 : Math.max(0, performance.now() - opts.shownAt);
     const done = new Promise<ImageResult>((resolve, reject) => {
-      entry = { src, controller, resolve, reject };
+      entry = { src, controller, resolve, reject, index: opts.index, seq: 0 };
       timer = setTimeout(() => {
         timer = null;
-        this.waiting.push(entry as Waiting);
-        // Tiles that settle together are started together, newest first.
+        const e = entry as Waiting;
+        e.seq = this.seq++;
+        this.waiting.push(e);
+        // Tiles that settle together are ranked together.
         this.pumpSoon ??= setTimeout(() => {
           this.pumpSoon = null;
           this.pump();
         }, 0);
-      }, this.settleMs);
+      }, Math.max(0, this.settleMs - waited));
     });
     return {
       done,
@@ -87,9 +110,33 @@ export class ImageQueue {
     };
   }
 
+  /** How far outside the view a tile is, in tiles (0 inside it, or when nothing says). */
+  private distance(w: Waiting): number {
+    const v = this.view;
+    if (!v || w.index === undefined) return 0;
+    return w.index < v.first ? v.first - w.index : w.index > v.last ? w.index - v.last : 0;
+  }
+
+  /** The next to send: nearest the view, then reading order (or settling order). */
+  private takeNext(): Waiting {
+    let best = 0;
+    let bestDistance = this.distance(this.waiting[0] as Waiting);
+    for (let i = 1; i < this.waiting.length; i++) {
+      const a = this.waiting[i] as Waiting;
+      const b = this.waiting[best] as Waiting;
+      const d = this.distance(a);
+      const before = d !== bestDistance ? d < bestDistance : a.index !== undefined && b.index !== undefined ? a.index < b.index : a.seq < b.seq;
+      if (before) {
+        best = i;
+        bestDistance = d;
+      }
+    }
+    return this.waiting.splice(best, 1)[0] as Waiting;
+  }
+
   private pump(): void {
     while (this.running < this.maxInFlight && this.waiting.length) {
-      const next = this.waiting.pop() as Waiting; // newest first
+      const next = this.takeNext();
       this.running++;
       void this.load(next).finally(() => {
         this.running--;

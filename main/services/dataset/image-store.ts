@@ -66,6 +66,9 @@ export class ImageStore {
   get cachedBytes(): number {
     return this.cache.size;
   }
+  get capacityBytes(): number {
+    return this.cache.capacity;
+  }
 
   private enqueue(datasetId: string, rowId: bigint): Promise<Uint8Array | null> {
     return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@ export class SizedLru<K, V> {
   private total = 0;
 
   constructor(
-    private readonly capacity: number,
+    readonly capacity: number,
     private readonly sizeOf: (value: V) => number = () => 1,
   ) {}
 

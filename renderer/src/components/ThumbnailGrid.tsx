@@ -7,6 +7,7 @@ import type { RowPages } from '../hooks/useRowPages';
 import type { Selection } from '../hooks/useSelection';
 import { ScaledScroller, observeRealRect } from './scaled-scroll';
 import { Tile } from './Tile';
+import { imageQueue } from '../image-queue';
 import { formatCount } from '../format';
 import type { ColumnInfo, DatasetInfo, LabelSpec, RowSummary, ViewInfo } from '../../../shared/types';
 
@@ -78,6 +79,10 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
   const items = virtualizer.getVirtualItems();
   const firstRow = items[0]?.index ?? 0;
   const lastRow = items[items.length - 1]?.index ?? 0;
+  // The tiles actually in view (the items include the overscan): their images are fetched first.
+  // Told while rendering, so the queue ranks against the view this frame shows (idempotent).
+  const inView = virtualizer.range ?? { startIndex: firstRow, endIndex: lastRow };
+  imageQueue.setView(inView.startIndex * cols, (inView.endIndex + 1) * cols - 1);
   useEffect(() => {
     pages.ensure(firstRow * cols, (lastRow + 1) * cols - 1);
   }, [firstRow, lastRow, cols, pages]);

@@ -27,7 +27,7 @@ interface Props {
 }
 
 export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, selected, labelColumns, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
-  const image = useTileImage(row && dataset.imageColumn ? imageUrl(dataset.id, row.rowId) : '');
+  const image = useTileImage(row && dataset.imageColumn ? imageUrl(dataset.id, row.rowId) : '', index);
   const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
   const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
   // A category shows its value; other labels show "column=value" (a bare "true" or "3" says little).
@@ -48,6 +48,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
       data-testid="tile"
       data-index={index}
       data-key={key ?? undefined}
+      data-row-id={row?.rowId}
       onClick={onClick}
       onMouseDown={(e) => e.shiftKey && e.preventDefault() /* no text selection on Shift-click */}
       onDoubleClick={() => row && onOpen(row)}
