@@ -3,6 +3,7 @@
 // latest, not open; files only they used; unused files) and how many bytes come back, before the
 // person confirms.
 import { useCallback, useEffect, useState } from 'react';
+import { WholeNumberInput } from './WholeNumberInput';
 import { api } from '../api/client';
 import { formatBytes, formatCount } from '../format';
 import type { CleanupPlan, DatasetInfo } from '../../../shared/types';
@@ -69,7 +70,7 @@ export function CleanupPanel({ dataset, onCleaned }: Props) {
           <div className="row">
             <label>
               Remove versions older than{' '}
-              <input type="number" min={0} max={36500} value={days} onChange={(e) => setDays(Math.max(0, Math.min(36500, Math.round(Number(e.target.value) || 0))))} style={{ width: '5em' }} data-testid="cleanup-days" /> days
+              <WholeNumberInput name="Days" min={0} max={36500} value={days} onChange={setDays} testId="cleanup-days" /> days
             </label>
             <label title="Files of a write still in progress look unused too: tick this only when nothing else is writing to this dataset.">
               <input type="checkbox" checked={recent} onChange={(e) => setRecent(e.target.checked)} data-testid="cleanup-recent" /> also unused files newer than that (nothing else is writing)

@@ -58,7 +58,7 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
     case 'open':
       return <OpenDatasetDialog info={info} canClose onOpen={openAndClose} onOpenDemo={() => (close(), session.startDemo())} onClose={close} />;
     case 'keys':
-      return <KeysOverlay onClose={() => (close(), focusGrid())} />;
+      return <KeysOverlay onClose={close} />; // focus goes back to the grid or the button it came from
     case 'download':
       return <DownloadDialog form={download.form} onForm={download.setForm} jobId={download.jobId} onStarted={download.started} onNew={download.reset} onOpen={(p) => openAndClose(p)} onClose={close} />;
   }

@@ -2,6 +2,7 @@
 // then a job with overall and per-file progress, rate and ETA, Pause/Resume and Cancel. The job
 // outlives the dialog: closing it keeps the download running, and reopening shows it again.
 import { useEffect, useState } from 'react';
+import { WholeNumberInput } from './WholeNumberInput';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatBytes } from '../format';
@@ -118,7 +119,9 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onNew, onOpen, 
           <label htmlFor="dl-target">Save to</label>
           <input id="dl-target" value={form.target} placeholder="(suggested after Check)" onChange={(e) => set({ target: e.target.value })} disabled={running} spellCheck={false} data-testid="dl-target" />
           <label htmlFor="dl-parallel">Parallel transfers</label>
-          <input id="dl-parallel" className="num" type="number" min={1} max={16} value={form.parallel} onChange={(e) => set({ parallel: Math.max(1, Math.min(16, Number(e.target.value) || 1)) })} disabled={running} />
+          <span>
+            <WholeNumberInput id="dl-parallel" name="Parallel transfers" min={1} max={16} value={form.parallel} onChange={(parallel) => set({ parallel })} disabled={running} testId="dl-parallel" />
+          </span>
           <HubTokenField onError={setError} />
         </div>
         {plan && !jobId && (

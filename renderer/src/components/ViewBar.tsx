@@ -1,6 +1,7 @@
 // Caption search, filters built from the schema (plus a raw SQL field), sort, and the controls of a
 // similar-images view. Edits are local until applied (Enter or Apply); the result count shows at right.
 import { useEffect, useId, useState } from 'react';
+import { WholeNumberInput } from './WholeNumberInput';
 import { api } from '../api/client';
 import { formatCount } from '../format';
 import { SIMILAR_DEFAULTS, type ColumnInfo, type DatasetInfo, type FilterCondition, type FilterOp, type FilterSpec, type Metric, type ViewInfo, type ViewSpec } from '../../../shared/types';
@@ -276,42 +277,11 @@ function SortControls({ columns, sort, onSort }: { columns: ColumnInfo[]; sort: 
   );
 }
 
-/**
- * A whole-number field that never keeps a bad value: what is typed stays in the field while it is
- * edited, a value out of range says why next to it, and leaving the field puts the last good value back.
- */
 function WholeNumber(props: { label: string; title?: string; min: number; max: number; value: number; onChange(v: number): void; onEnter(e: React.KeyboardEvent): void; testId: string }) {
-  const { label, title, min, max, value, onChange, onEnter, testId } = props;
-  const [draft, setDraft] = useState<string | null>(null);
-  const text = draft ?? String(value);
-  const n = Number(text);
-  const bad = !/^\d+$/.test(text.trim()) || n < min || n > max;
+  const { label, title, ...rest } = props;
   return (
     <label title={title}>
-      {label}{' '}
-      <input
-        className="num"
-        inputMode="numeric"
-        value={text}
-        aria-invalid={bad}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && bad) return e.preventDefault();
-          onEnter(e);
-        }}
-        onChange={(e) => {
-          const t = e.target.value;
-          setDraft(t);
-          const v = Number(t);
-          if (/^\d+$/.test(t.trim()) && v >= min && v <= max) onChange(v);
-        }}
-        onBlur={() => setDraft(null)}
-        data-testid={testId}
-      />
-      {bad && (
-        <span className="field-error" role="alert" data-testid={`${testId}-error`}>
-          {label} is a whole number from {min.toLocaleString('en-US')} to {max.toLocaleString('en-US')}
-        </span>
-      )}
+      {label} <WholeNumberInput name={label} {...rest} />
     </label>
   );
 }
