@@ -58,6 +58,17 @@ async function rssBytes(pid: number): Promise<number> {
   return Number(kb[1]) * 1024;
 }
 
+/** Image requests a page makes from now on, and the images they ask for (a batch names several). */
+function countImages(page: Page): { requests: number; tiles: number } {
+  const n = { requests: 0, tiles: 0 };
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.includes('/image/')) (n.requests++, n.tiles++);
+    else if (u.pathname.includes('/images/')) (n.requests++, (n.tiles += (u.searchParams.get('rows') ?? '').split(',').length));
+  });
+  return n;
+}
+
 interface Visible {
   loaded: boolean;
   rowIds: string[];
@@ -168,12 +179,11 @@ export async function uiBench({ flags, figures, measure }: SuiteContext) {
     const appFirstScreen = async () => {
       const ctx = await newContext();
       const page = await ctx.newPage();
-      let requests = 0;
-      page.on('request', (r) => r.url().includes('/image/') && requests++);
+      const asked = countImages(page);
       await page.goto(appUrl, { waitUntil: 'commit' });
       const ms = await settleAt(page);
       const v = await visible(page);
-      return { ctx, page, ms, v, requests };
+      return { ctx, page, ms, v, asked };
     };
     const bareFirstScreen = async (v: Visible) => {
       const ctx = await newContext();
@@ -199,6 +209,8 @@ export async function uiBench({ flags, figures, measure }: SuiteContext) {
     const frame = { p50: new Rounds(rounds), p95: new Rounds(rounds), max: new Rounds(rounds) };
     const longFrames: { app: number[]; raw: number[] } = { app: [], raw: [] };
     const flingRequests: number[] = [];
+    const flingTiles: number[] = [];
+    const firstTiles: number[] = [];
     const flingVsFirst: number[] = [];
     const firstRequests: number[] = [];
     const addFrames = (side: 'app' | 'raw', r: number, frames: number[]) => {
@@ -212,7 +224,8 @@ export async function uiBench({ flags, figures, measure }: SuiteContext) {
       await alternate(r, async () => {
         app = await appFirstScreen();
         first.addApp(r, app.ms);
-        firstRequests.push(app.requests);
+        firstRequests.push(app.asked.requests);
+        firstTiles.push(app.asked.tiles);
       }, async () => {
         const bare = await bareFirstScreen(screen);
         first.addRaw(r, bare.ms);
@@ -226,11 +239,11 @@ export async function uiBench({ flags, figures, measure }: SuiteContext) {
       const bareShow = async (v: Visible) => (await bare.evaluate(`window.__lxb.show(${JSON.stringify(asBare(v.rowIds))}, ${v.width}, ${v.height}, ${SETTLE_TIMEOUT_MS})`)) as number;
 
       // scrollTop fling: one screen per frame, then the settle.
-      let requests = 0;
-      page.on('request', (q) => q.url().includes('/image/') && requests++);
+      const asked = countImages(page);
       const flung = (await page.evaluate(`window.__lxb.fling(${flingSeconds}, ${SETTLE_TIMEOUT_MS})`)) as { frames: number[]; settleMs: number };
       fling.addApp(r, flung.settleMs);
-      flingRequests.push(requests);
+      flingRequests.push(asked.requests);
+      flingTiles.push(asked.tiles);
       flingVsFirst.push(flung.settleMs / a.ms);
       addFrames('app', r, flung.frames);
       fling.addRaw(r, await bareShow(await visible(page)));
@@ -360,7 +373,9 @@ export async function uiBench({ flags, figures, measure }: SuiteContext) {
       .set('image_cache_mb', mb(cache.capacityBytes))
       .set('image_cache_filled_mb', mb(cache.bytes))
       .set('first_screen_image_requests', median(firstRequests))
+      .set('first_screen_images_asked', median(firstTiles))
       .set('fling_image_requests', median(flingRequests))
+      .set('fling_images_asked', median(flingTiles))
       .set('fling_settle_vs_first_screen', Math.round(median(flingVsFirst) * 100) / 100);
     figures.table({
       title: `Memory after a warm-up (${warmJumps} jumps, ${WARM_LOADS} loads): growth over ${memJumps} jumps and ${loads} page loads`,

@@ -3,7 +3,8 @@
 // http to them. Nothing from a URL becomes a file path: static files come from a map built at start.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ID_PATTERN, IMAGE_ROUTE } from '../shared/channels';
+import { ID_PATTERN, IMAGE_ROUTE, IMAGES_ROUTE } from '../shared/channels';
+import { encodeImageBatch, MAX_BATCH_ROWS } from '../shared/image-batch';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security';
 import { AppFailure } from './services/support/errors';
 import type { DatasetService } from './services/dataset/dataset-service';
@@ -20,6 +21,8 @@ const MIME: Record<string, string> = {
 };
 
 const IMAGE_PATH = new RegExp(`^${IMAGE_ROUTE}(${ID_PATTERN})/(\\d{1,20})$`);
+const IMAGES_PATH = new RegExp(`^${IMAGES_ROUTE}(${ID_PATTERN})$`);
+const ROW_LIST = /^\d{1,20}(,\d{1,20})*$/;
 
 export interface StaticFiles {
   /** URL path ("/assets/index-abc.js") -> absolute file path. */
@@ -51,7 +54,8 @@ const STATUS_OF: Record<string, number> = { NOT_FOUND: 404, NOT_AN_IMAGE: 422, D
 
 export async function serveAppRequest(request: Request, datasets: DatasetService, statics: StaticFiles): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Method not allowed');
-  const { pathname } = new URL(request.url);
+  const { pathname, searchParams } = new URL(request.url);
+  if (pathname.startsWith(IMAGES_ROUTE)) return serveImageBatch(request, pathname, searchParams.get('rows'), datasets);
   if (pathname.startsWith(IMAGE_ROUTE)) {
     const m = IMAGE_PATH.exec(pathname);
     if (!m || BigInt(m[2] as string) >= 2n ** 64n) return text(400, 'Bad image id');
@@ -87,6 +91,37 @@ export async function serveAppRequest(request: Request, datasets: DatasetService
       // Hashed asset names can be cached for ever; the HTML that names them must be revalidated.
       'Cache-Control': isHtml ? 'no-cache' : pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       ...(isHtml ? { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } : {}),
+      ...SECURITY_HEADERS,
+    },
+  });
+}
+
+/**
+ * `/images/<dataset>?rows=1,2,3`: the rows' images in one body (shared/image-batch.ts), each row
+ * checked as the single-image route checks it and refused on its own (one bad image does not fail
+ * the others). Asked together, they are read by one takeRowIds.
+ */
+async function serveImageBatch(request: Request, pathname: string, rows: string | null, datasets: DatasetService): Promise<Response> {
+  const m = IMAGES_PATH.exec(pathname);
+  const ids = rows && ROW_LIST.test(rows) ? rows.split(',') : null;
+  if (!m || !ids || ids.length > MAX_BATCH_ROWS || ids.some((id) => BigInt(id) >= 2n ** 64n)) {
+    return text(400, `Bad image batch: /images/<dataset>?rows=<row id>,… with 1 to ${MAX_BATCH_ROWS} row ids`);
+  }
+  const settled = await Promise.allSettled(ids.map((id) => datasets.images.get(m[1] as string, id)));
+  const items = settled.map((r, i) => {
+    const rowId = ids[i] as string;
+    if (r.status === 'fulfilled') return { rowId, mime: r.value.mime, bytes: r.value.bytes };
+    const f = r.reason instanceof AppFailure ? r.reason : null;
+    return { rowId, error: { code: f?.code ?? 'INTERNAL', message: f?.message ?? 'Image could not be read' } };
+  });
+  const body = encodeImageBatch(items);
+  return new Response(request.method === 'HEAD' ? null : (body as Uint8Array<ArrayBuffer>), {
+    status: 200,
+    headers: {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(body.byteLength),
+      // Names a dataset session and rows of a pinned version, like the single-image route.
+      'Cache-Control': 'private, max-age=31536000, immutable',
       ...SECURITY_HEADERS,
     },
   });

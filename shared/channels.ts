@@ -63,11 +63,13 @@ export const EVENTS = {
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 export const EVENT_NAMES: readonly EventName[] = Object.values(EVENTS);
 
-/** Path prefix of image URLs, identical in Electron (custom scheme) and over the web bridge (HTTP). */
 /** Ids minted by main (dataset sessions, views, jobs): short and url-safe; the contract and the image route check them. */
 export const ID_PATTERN = '[A-Za-z0-9_-]{1,64}';
 
+/** Path prefix of image URLs, identical in Electron (custom scheme) and over the web bridge (HTTP). */
 export const IMAGE_ROUTE = '/image/';
+/** Several rows' images in one response (`/images/<dataset>?rows=1,2,3`): see shared/image-batch.ts. */
+export const IMAGES_ROUTE = '/images/';
 /** The privileged scheme the Electron window is served from. */
 export const APP_SCHEME = 'lance-explorer';
 export const APP_HOST = 'app';

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import http from 'node:http';
+import { decodeImageBatch } from '../../shared/image-batch';
 import path from 'node:path';
 import { startBridge, type Bridge } from './server';
 import { createAppServices } from '../services/app-services';
@@ -176,6 +177,27 @@ describe('web bridge', () => {
     expect(bad.headers['x-error-code']).toBe('NOT_AN_IMAGE');
     expect(bad.headers['content-type']).toMatch(/text\/plain/); // never the dataset's bytes as HTML
     expect((await request(`/image/${open.value.id}/999999999999`, { headers: auth() })).status).toBe(404);
+  });
+
+  it('serves several rows\' images in one body, each row checked on its own, and refuses a bad list', async () => {
+    const open = await api('dataset:open', { path: tablePath });
+    const page = await api('rows:page', { id: open.value.id, offset: 0, limit: 5 });
+    const ids: string[] = page.value.rows.map((r: { rowId: string }) => r.rowId);
+    const res = await request(`/images/${open.value.id}?rows=${[ids[0], ids[3], ids[1], '999999999999'].join(',')}`, { headers: auth() });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    const body = res.body.buffer.slice(res.body.byteOffset, res.body.byteOffset + res.body.byteLength) as ArrayBuffer;
+    const items = decodeImageBatch(body);
+    expect(items.map((i) => i.rowId)).toEqual([ids[0], ids[3], ids[1], '999999999999']);
+    const single = await request(`/image/${open.value.id}/${ids[0]}`, { headers: auth() });
+    expect(Buffer.from((items[0] as { bytes: ArrayBuffer }).bytes)).toEqual(single.body); // the same bytes as one by one
+    expect(items[1]).toMatchObject({ error: { code: 'NOT_AN_IMAGE' } });
+    expect(items[2]).toMatchObject({ mime: 'image/jpeg' });
+    expect(items[3]).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    for (const q of ['', '?rows=', '?rows=1,,2', '?rows=a', `?rows=${Array.from({ length: 49 }, (_, i) => i).join(',')}`, '?rows=99999999999999999999']) {
+      expect((await request(`/images/${open.value.id}${q}`, { headers: auth() })).status, q).toBe(400);
+    }
+    expect((await request(`/images/${open.value.id}?rows=1`, { headers: {} })).status).toBe(401); // the token, as everywhere
   });
 
   it('never turns a URL into a file path', async () => {

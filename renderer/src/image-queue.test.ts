@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ImageQueue } from './image-queue';
+import { encodeImageBatch } from '../../shared/image-batch';
 
 /** A fetch whose answers the test releases one by one. */
 function fakeFetch() {
@@ -21,7 +22,7 @@ afterEach(() => vi.useRealTimers());
 describe('the image queue', () => {
   it('never sends a request for a tile that left before it settled', async () => {
     const { calls, fetcher } = fakeFetch();
-    const q = new ImageQueue(fetcher, 60, 6);
+    const q = new ImageQueue(fetcher, 60, 6, 1);
     const asks = Array.from({ length: 500 }, (_, i) => q.ask(`image/d/${i}`));
     await vi.advanceTimersByTimeAsync(30);
     asks.forEach((a) => a.cancel());
@@ -31,7 +32,7 @@ describe('the image queue', () => {
 
   it('runs a few at once in reading order, and aborts the ones whose tile left', async () => {
     const { calls, fetcher } = fakeFetch();
-    const q = new ImageQueue(fetcher, 60, 6);
+    const q = new ImageQueue(fetcher, 60, 6, 1);
     const asks = Array.from({ length: 20 }, (_, i) => q.ask(`image/d/${i}`));
     for (const a of asks) a.done.catch(() => {});
     await vi.advanceTimersByTimeAsync(61);
@@ -52,7 +53,7 @@ describe('the image queue', () => {
 
   it('serves the tiles in view first, in reading order, then the overscan nearest first, against the view as it is now', async () => {
     const { calls, fetcher } = fakeFetch();
-    const q = new ImageQueue(fetcher, 60, 2);
+    const q = new ImageQueue(fetcher, 60, 2, 1);
     q.setView(10, 13); // tiles 10-13 in view, 6-9 above and 14-17 below are overscan
     const asks = [17, 6, 14, 11, 9, 13, 10, 12, 15, 7, 16, 8].map((index) => q.ask(`image/d/${index}`, { index }));
     for (const a of asks) a.done.catch(() => {});
@@ -73,7 +74,7 @@ describe('the image queue', () => {
 
   it('counts the settle from when the tile appeared: a row arriving late does not wait again', async () => {
     const { calls, fetcher } = fakeFetch();
-    const q = new ImageQueue(fetcher, 60, 6);
+    const q = new ImageQueue(fetcher, 60, 6, 1);
     const shownAt = performance.now();
     await vi.advanceTimersByTimeAsync(50); // the tile waited 50 ms for its row
     q.ask('image/d/1', { index: 1, shownAt }).done.catch(() => {});
@@ -83,10 +84,38 @@ describe('the image queue', () => {
 
   it('gives the route\'s refusal as the tile\'s message', async () => {
     const { calls, fetcher } = fakeFetch();
-    const q = new ImageQueue(fetcher, 0, 6);
+    const q = new ImageQueue(fetcher, 0, 6, 1);
     const a = q.ask('image/d/1');
     await vi.advanceTimersByTimeAsync(1);
     calls[0]!.answer(new Response('Row 1 claims 20,000 x 20,000 pixels, over the limit of 4,096 x 4,096', { status: 422 }));
     await expect(a.done).resolves.toMatchObject({ error: { tooLarge: true, size: '20,000 x 20,000' } });
+  });
+
+  it('asks for the tiles nearest the view in a few shared requests, and a tile that left does not cancel the others', async () => {
+    const { calls, fetcher } = fakeFetch();
+    const q = new ImageQueue(fetcher, 60, 2, 4);
+    q.setView(0, 5);
+    const asks = Array.from({ length: 10 }, (_, i) => q.ask(`base/image/d1/${i}`, { index: i }));
+    for (const a of asks) a.done.catch(() => {});
+    await vi.advanceTimersByTimeAsync(61);
+    expect(calls.map((c) => c.src)).toEqual(['base/images/d1?rows=0,1,2,3', 'base/images/d1?rows=4,5,6,7']);
+    asks[1]!.cancel(); // one tile of the first request left: the request goes on for the others
+    expect(calls[0]!.signal.aborted).toBe(false);
+    const jpeg = (n: number) => new Uint8Array([0xff, 0xd8, 0xff, n]);
+    calls[0]!.answer(new Response(encodeImageBatch([
+      { rowId: '0', mime: 'image/jpeg', bytes: jpeg(0) },
+      { rowId: '1', mime: 'image/jpeg', bytes: jpeg(1) },
+      { rowId: '2', error: { code: 'NOT_AN_IMAGE', message: 'Row 2 claims 20,000 x 20,000 pixels, over the limit' } },
+      { rowId: '3', mime: 'image/jpeg', bytes: jpeg(3) },
+    ]) as Uint8Array<ArrayBuffer>));
+    await expect(asks[0]!.done).resolves.toEqual({ url: 'blob:x' });
+    await expect(asks[1]!.done).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(asks[2]!.done).resolves.toMatchObject({ error: { tooLarge: true, size: '20,000 x 20,000' } });
+    await expect(asks[3]!.done).resolves.toEqual({ url: 'blob:x' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls[2]!.src).toBe('base/images/d1?rows=8,9'); // the slot went to the rest
+    // every tile of a request left: the request itself is aborted
+    for (const i of [4, 5, 6, 7]) asks[i]!.cancel();
+    expect(calls[1]!.signal.aborted).toBe(true);
   });
 });

@@ -6,10 +6,19 @@
 // most a few run at once, and a tile that leaves cancels its ask: removed from the queue, or its
 // fetch aborted, so nothing waits for tiles long gone.
 
+import { decodeImageBatch } from '../../shared/image-batch';
+
 /** A tile must stay mounted this long before its image is asked for (a fling passes it by). */
 export const SETTLE_MS = 60;
-/** Requests in flight at once: the browser's per-host limit for HTTP/1.1. */
-export const MAX_IN_FLIGHT = 6;
+/** Requests in flight at once (under the browser's six per host for HTTP/1.1). */
+export const MAX_IN_FLIGHT = 4;
+/**
+ * Tiles per request (the /images/ route, shared/image-batch.ts): a screen is a few requests, not one
+ * per tile, and the tiles nearest the view share the first ones. 1 asks one image per request.
+ */
+export const BATCH_ROWS = 12;
+/** "…/image/<dataset>/<row>": the single-image URL the tiles ask for, split for batching. */
+const SINGLE = /^(.*)image\/([A-Za-z0-9_-]+)\/(\d+)$/;
 
 export interface ImageFailure {
   /** The route's sentence, or a generic one. */
@@ -64,6 +73,7 @@ export class ImageQueue {
     private readonly fetcher: (src: string, init: { signal: AbortSignal }) => Promise<Response> = (s, i) => fetch(s, i),
     private readonly settleMs = SETTLE_MS,
     private readonly maxInFlight = MAX_IN_FLIGHT,
+    private readonly batchRows = BATCH_ROWS,
   ) {}
 
   /** Requests queued but not sent (for tests and the ui bench). */
@@ -134,11 +144,30 @@ export class ImageQueue {
     return this.waiting.splice(best, 1)[0] as Waiting;
   }
 
+  /** The next waiting ask after `first` that can share its request (same dataset), in rank order. */
+  private takeNextLike(key: string): Waiting | null {
+    const like = this.waiting.filter((w) => batchKey(w.src) === key);
+    if (!like.length) return null;
+    const rest = this.waiting.filter((w) => batchKey(w.src) !== key);
+    this.waiting.length = 0;
+    this.waiting.push(...like);
+    const next = this.takeNext();
+    this.waiting.push(...rest);
+    return next;
+  }
+
   private pump(): void {
     while (this.running < this.maxInFlight && this.waiting.length) {
-      const next = this.takeNext();
+      const first = this.takeNext();
+      const key = this.batchRows > 1 ? batchKey(first.src) : null;
+      const group = [first];
+      while (key && group.length < this.batchRows) {
+        const next = this.takeNextLike(key);
+        if (!next) break;
+        group.push(next);
+      }
       this.running++;
-      void this.load(next).finally(() => {
+      void (key ? this.loadBatch(key, group) : this.load(first)).finally(() => {
         this.running--;
         this.pump();
       });
@@ -159,6 +188,40 @@ export class ImageQueue {
       w.reject(err);
     }
   }
+
+  /** One request for several tiles; it is aborted only when every one of them has left. */
+  private async loadBatch(key: string, group: Waiting[]): Promise<void> {
+    const controller = new AbortController();
+    const left = () => group.every((w) => w.controller.signal.aborted) && controller.abort();
+    for (const w of group) w.controller.signal.addEventListener('abort', left, { once: true });
+    const rows = group.map((w) => SINGLE.exec(w.src)?.[3] as string);
+    try {
+      const res = await this.fetcher(`${key}?rows=${rows.join(',')}`, { signal: controller.signal });
+      if (!res.ok) {
+        const failure = imageFailure(await res.text().catch(() => null));
+        for (const w of group) w.resolve({ error: failure });
+        return;
+      }
+      const items = new Map(decodeImageBatch(await res.arrayBuffer()).map((i) => [i.rowId, i]));
+      for (const w of group) {
+        const item = items.get(SINGLE.exec(w.src)?.[3] as string);
+        if (w.controller.signal.aborted) w.reject(new DOMException('cancelled', 'AbortError'));
+        else if (!item) w.resolve({ error: imageFailure(null) });
+        else if ('error' in item) w.resolve({ error: imageFailure(item.error.message) });
+        else w.resolve({ url: URL.createObjectURL(new Blob([item.bytes], { type: item.mime })) });
+      }
+    } catch (err) {
+      for (const w of group) w.reject(w.controller.signal.aborted ? new DOMException('cancelled', 'AbortError') : err);
+    } finally {
+      for (const w of group) w.controller.signal.removeEventListener('abort', left);
+    }
+  }
+}
+
+/** "…/images/<dataset>" for a single-image URL (asks with the same key share a request), or null. */
+function batchKey(src: string): string | null {
+  const m = SINGLE.exec(src);
+  return m ? `${m[1]}images/${m[2]}` : null;
 }
 
 /** The page's one queue. */
