@@ -204,6 +204,7 @@ test('Clean up… counts what an unfinished write left, shows what goes and how 
   await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();
   await page.getByTestId('versions-button').click();
   await expect(page.getByTestId('cleanup-unfinished')).toContainText('1 file (293 kB) belongs to no version');
+  await expect(page.getByTestId('version-row').first()).toBeVisible(); // the list has loaded
   const rowsBefore = await page.getByTestId('version-row').count();
   await page.getByTestId('cleanup-open').click();
   await expect(page.getByTestId('cleanup-plan')).toContainText('No version goes');
