@@ -150,7 +150,7 @@ export class Figures {
         raw: f.raw ? `${fmt(j[`raw_${f.name}_${f.unit}`], f.unit)}${f.rawLabel ? ` (${f.rawLabel})` : ''}` : '—',
         ratio: f.raw ? `${formatNumber(j[`${f.name}_ratio`] as number)}x${f.higherIsBetter ? ' (higher is better)' : ''}` : '—',
         spread: f.raw ? `${formatNumber(spread(f.app))}x / ${formatNumber(spread(f.raw))}x` : `${formatNumber(spread(f.app))}x`,
-        stable: s > UNSTABLE_SPREAD ? `**unstable** (rounds spread ${formatNumber(s)}x)` : `${f.app.length} round${f.app.length === 1 ? '' : 's'}`,
+        stable: s > UNSTABLE_SPREAD && f.unit !== 'count' ? `**unstable** (rounds spread ${formatNumber(s)}x)` : `${f.app.length} round${f.app.length === 1 ? '' : 's'}`,
       };
     });
   }

@@ -2,7 +2,7 @@
 // response type (imported type-only by the renderer, so zod never ships in the renderer bundle).
 import { z } from 'zod';
 import { ID_PATTERN, type Channel, type ApiMethod, type CHANNELS, type EventName } from './channels';
-import { MAX_LABEL_ROWS } from './types';
+import { MAX_EXAMPLES, MAX_LABEL_ROWS } from './types';
 import type {
   AppInfo,
   CleanupPlan,
@@ -78,6 +78,9 @@ const filterSpec = z
   })
   .strict();
 
+/** A row named by its row id, with its key to find it again after a write moved it. */
+const example = z.object({ rowId, key: z.union([z.string().max(1000), z.number().int()]).optional() }).strict();
+
 const viewSpec = z.discriminatedUnion('kind', [
   z
     .object({
@@ -93,6 +96,10 @@ const viewSpec = z.discriminatedUnion('kind', [
       rowId,
       /** Its key, to find it again when labelling moved it to a new row id (Back to an older view). */
       key: z.union([z.string().max(1000), z.number().int()]).optional(),
+      /** More rows to search like ("more like these"): the query is the mean of their vectors and the row's. */
+      alsoLike: z.array(example).max(MAX_EXAMPLES, `at most ${MAX_EXAMPLES} examples`).optional(),
+      /** Rows to search away from ("less like this"): subtracted from the query at half weight. */
+      unlike: z.array(example).max(MAX_EXAMPLES, `at most ${MAX_EXAMPLES} examples`).optional(),
       column: columnName,
       k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
       metric: z.enum(['l2', 'cosine', 'dot']),

@@ -35,6 +35,8 @@ export type LabelValue = string | number | boolean | null;
 
 /** Rows labelled by selection (and followed to their new row ids) at most; larger sets label the whole view. */
 export const MAX_LABEL_ROWS = 10_000;
+/** Examples a similar view may search by (the selection's "more like these", "less like this"). */
+export const MAX_EXAMPLES = 200;
 
 export interface LabelSpec {
   type: LabelType;

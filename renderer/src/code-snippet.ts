@@ -16,6 +16,21 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
   if (!spec || spec.kind === 'browse') {
     lines.push(`df = tbl.search()${where}.select(${JSON.stringify(cols)}).limit(${view?.count ?? ds.rowCount}).to_pandas()`);
     if (spec?.kind === 'browse' && spec.sort) lines.push(`df = df.sort_values(${py(spec.sort.column)}, ascending=${spec.sort.descending ? 'False' : 'True'})`);
+  } else if (spec.kind === 'similar' && (spec.alsoLike?.length || spec.unlike?.length)) {
+    const { liked, unliked, keyCol } = exampleKeys(ds, view, spec);
+    const unit = spec.metric === 'cosine' ? ' / np.linalg.norm(v, axis=1, keepdims=True)' : '';
+    lines.splice(0, 1, 'import lancedb', 'import numpy as np');
+    lines.push(
+      `like, away = [${liked.join(', ')}], [${unliked.join(', ')}]  # ${keyCol} of the examples`,
+      `def vectors(keys):`,
+      `    rows = tbl.search().where(f"${keyCol} IN ({', '.join(map(repr, keys))})").select([${py(spec.column)}]).limit(len(keys)).to_list()`,
+      `    v = np.stack([r[${py(spec.column)}] for r in rows])`,
+      `    return v${unit}`,
+      `query = vectors(like).mean(0)${unliked.length ? ' - 0.5 * vectors(away).mean(0)  # more like these, less like those' : '  # more like these'}`,
+      `df = (tbl.search(query, vector_column_name=${py(spec.column)})`,
+      `      .metric(${py(spec.metric)}).nprobes(${spec.nprobes}).refine_factor(${spec.refineFactor})${where}`,
+      `      .limit(${spec.k + liked.length + unliked.length}).to_pandas())  # drop the examples themselves from df`,
+    );
   } else if (spec.kind === 'similar') {
     const key = view?.queryKey ?? '<key of the query row>';
     lines.push(
@@ -27,7 +42,17 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
   } else {
     lines.push(`df = tbl.search(${py(spec.text)}, query_type="fts", fts_columns=${py(spec.column)})${where}.limit(${spec.limit}).to_pandas()`);
   }
-  return lines.join('\n');
+  return lines.filter((l, i) => l !== '' || i < 5).join('\n');
+}
+
+/** The examples' keys as literals (a placeholder where the app does not know one). */
+function exampleKeys(ds: DatasetInfo, view: ViewInfo | null, spec: Extract<ViewInfo['spec'], { kind: 'similar' }>) {
+  const lit = (k: string | number | null | undefined) => (k === null || k === undefined ? "'<key>'" : typeof k === 'number' ? String(k) : py(k));
+  return {
+    keyCol: ds.keyColumn ?? 'key',
+    liked: [lit(view?.queryKey ?? spec.key), ...(spec.alsoLike ?? []).map((e) => lit(e.key))],
+    unliked: (spec.unlike ?? []).map((e) => lit(e.key)),
+  };
 }
 
 export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
@@ -43,6 +68,20 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
   if (!spec || spec.kind === 'browse') {
     const order = spec?.kind === 'browse' && spec.sort ? `.orderBy({ columnName: ${py(spec.sort.column)}, ascending: ${!spec.sort.descending} })` : '';
     lines.push(`const rows = await tbl.query()${where}${order}.select(${JSON.stringify(cols)}).limit(${view?.count ?? ds.rowCount}).toArray();`);
+  } else if (spec.kind === 'similar' && (spec.alsoLike?.length || spec.unlike?.length)) {
+    const { liked, unliked, keyCol } = exampleKeys(ds, view, spec);
+    const unit = spec.metric === 'cosine' ? '.map((v) => { const n = Math.hypot(...v); return v.map((x) => x / n); })' : '';
+    lines.push(
+      `const vectors = async (keys: Array<string | number>) => (await tbl.query().where(\`${keyCol} IN (\${keys.map((k) => JSON.stringify(k).replace(/"/g, "'")).join(', ')})\`)`,
+      `  .select([${py(spec.column)}]).limit(keys.length).toArray()).map((r) => Array.from(r[${py(spec.column)}] as ArrayLike<number>))${unit};`,
+      `const mean = (vs: number[][]) => vs[0]!.map((_, i) => vs.reduce((s, v) => s + v[i]!, 0) / vs.length);`,
+      `const like = mean(await vectors([${liked.join(', ')}]));`,
+      unliked.length ? `const away = mean(await vectors([${unliked.join(', ')}]));` : '',
+      `const query = ${unliked.length ? 'like.map((x, i) => x - 0.5 * away[i]!); // more like these, less like those' : 'like; // more like these'}`,
+      `const rows = await tbl.vectorSearch(query).column(${py(spec.column)})`,
+      `  .distanceType(${py(spec.metric)}).nprobes(${spec.nprobes}).refineFactor(${spec.refineFactor})${where}`,
+      `  .limit(${spec.k + liked.length + unliked.length}).toArray(); // drop the examples themselves`,
+    );
   } else if (spec.kind === 'similar') {
     const key = view?.queryKey ?? '<key of the query row>';
     lines.push(
@@ -54,5 +93,5 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
   } else {
     lines.push(`const rows = await tbl.query().fullTextSearch(${py(spec.text)}, { columns: ${py(spec.column)} })${where}.limit(${spec.limit}).toArray();`);
   }
-  return lines.join('\n');
+  return lines.filter((l, i) => l !== '' || i < 5).join('\n');
 }

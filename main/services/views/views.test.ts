@@ -216,6 +216,53 @@ describe('find similar', () => {
   });
 });
 
+describe('more like these, less like that', () => {
+  it('searches by the mean of the examples, away from the unliked at half weight, leaving the examples out', async () => {
+    const { Schema, Field, FixedSizeList, Float32, Int64 } = await import('apache-arrow');
+    const schema = new Schema([new Field('key', new Int64(), false), new Field('small_emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true)]);
+    const rows = Array.from({ length: 40 }, (_, i) => ({ key: BigInt(i), small_emb: [i, i % 3, 1, 0] }));
+    const db = await lancedb.connect(tmp.dir);
+    (await db.createTable('examples', rows, { schema })).close();
+    const ds = ((await dispatch('dataset:open', { path: path.join(tmp.dir, 'examples.lance') })) as { value: DatasetInfo }).value;
+    const rowIdOf = async (i: number) => (await services.datasets.page(ds.id, i, 1)).rows[0]!.rowId;
+    const keysOf = async (spec: ViewSpec) => {
+      const v = await view(spec, ds.id);
+      if (!v.ok) throw new Error(v.error.message);
+      const p = (await dispatch('view:page', { id: ds.id, viewId: v.value.viewId, offset: 0, limit: 10 })) as Result<RowPage>;
+      return { keys: p.ok ? p.value.rows.map((r) => r.values.key as number) : [], notes: v.value.notes };
+    };
+    const base = { kind: 'similar', column: 'small_emb', k: 3, metric: 'l2', nprobes: 1, refineFactor: 1 } as const;
+    // Keys 10 = [10, 1, 1, 0] and 20 = [20, 2, 1, 0]: the mean is [15, 1.5, 1, 0]; nearest are 14 and 16
+    // (1.25 away), then 15 (2.25). Neither example is a result; the first is pinned as the query.
+    const more = await keysOf({ ...base, rowId: await rowIdOf(10), alsoLike: [{ rowId: await rowIdOf(20), key: 20 }] });
+    expect(more.keys[0]).toBe(10);
+    expect(more.keys.slice(1).sort((a, b) => a - b)).toEqual([14, 15, 16]);
+    expect(more.notes.join(' ')).toMatch(/Searching by 2 images: the mean of their small_emb vectors/);
+    // Less like key 30: [10, 1, 1, 0] - 0.5 x [30, 0, 1, 0] = [-5, 1, 0.5, 0]: nearest 0, 1, 2 in that order.
+    const less = await keysOf({ ...base, rowId: await rowIdOf(10), unlike: [{ rowId: await rowIdOf(30) }] });
+    expect(less.keys).toEqual([10, 0, 1, 2]);
+    expect(less.notes.join(' ')).toMatch(/away from 1: .* less half the mean of the others/);
+    // An example whose row id is gone (a write gave it a new one) is found again by its key.
+    const moved = await keysOf({ ...base, rowId: await rowIdOf(10), alsoLike: [{ rowId: '123456789', key: 20 }] });
+    expect(moved.keys.slice(1).sort((a, b) => a - b)).toEqual([14, 15, 16]);
+    // One that cannot be found says which; too many examples are refused by the contract.
+    const gone = await view({ ...base, rowId: await rowIdOf(10), alsoLike: [{ rowId: '123456789' }] }, ds.id);
+    expect(gone).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/Row 123456789 has no small_emb vector/) } });
+    const many = await view({ ...base, rowId: await rowIdOf(10), alsoLike: Array.from({ length: 201 }, () => ({ rowId: '1' })) }, ds.id);
+    expect(many).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/at most 200 examples/) } });
+  });
+
+  it('for cosine, counts each example by its direction', async () => {
+    const { exampleQuery } = await import('./views');
+    const q = exampleQuery([Float32Array.from([10, 0]), Float32Array.from([0, 1])], [], true);
+    // unit vectors [1, 0] and [0, 1]: their mean points at 45 degrees, whatever the lengths were
+    expect(q[0]).toBeCloseTo(Math.SQRT1_2, 5);
+    expect(q[1]).toBeCloseTo(Math.SQRT1_2, 5);
+    const l2 = exampleQuery([Float32Array.from([10, 0]), Float32Array.from([0, 1])], [Float32Array.from([2, 2])], false);
+    expect([...l2]).toEqual([4, -0.5]);
+  });
+});
+
 describe('caption search', () => {
   it('finds captions with the words, ranked, combinable with filters; says when there is no index', async () => {
     const v = await okView({ kind: 'search', text: 'wedding cake', column: 'caption', limit: 100 });

@@ -10,7 +10,7 @@ import { filterSql, keyIn } from './filter-sql';
 import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, type QueryBudget } from './query-budget';
 import { SizedLru } from '../support/lru';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
-import type { FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
+import type { ColumnInfo, FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
 
 interface View {
   datasetId: string;
@@ -255,30 +255,14 @@ export class ViewService {
     if (!col || col.kind !== 'vector') {
       throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a vector column; choose one of ${ds.info.vectorColumns.join(', ')}.`);
     }
-    const keyCol = ds.info.keyColumn;
-    let q = await ds.table.takeRowIds([BigInt(spec.rowId)]).select(keyCol ? [col.name, keyCol] : [col.name]).toArrow();
-    let queryRowId = spec.rowId;
-    if (!q.numRows && keyCol && spec.key !== undefined) {
-      // The row was labelled since (a new row id): find it by its key.
-      const where = keyIn(ds.info, [String(spec.key)]);
-      const found = await ds.table.query().where(where).withRowId().select([col.name, keyCol]).limit(1).toArrow();
-      if (found.numRows) {
-        q = found;
-        queryRowId = String(found.getChild('_rowid')!.get(0));
-      }
-    }
-    const raw = q.numRows ? q.getChild(col.name)?.get(0) : null;
-    const keyValue = keyCol && q.numRows ? q.getChild(keyCol)?.get(0) : null;
-    const queryKey = keyValue === null || keyValue === undefined ? null : typeof keyValue === 'bigint' ? (Number.isSafeInteger(Number(keyValue)) ? Number(keyValue) : String(keyValue)) : (keyValue as string | number);
-    if (!raw) throw failure('NOT_FOUND', `Row ${spec.rowId} has no ${col.name} vector to search with.`);
-    // A Float32Array goes to LanceDB as one buffer; a JS number[] would be converted element by element
-    // (about 1.5 ms of a 5 ms search at 768 dimensions).
-    const values = typeof (raw as { toArray?: unknown }).toArray === 'function' ? (raw as { toArray(): ArrayLike<number> }).toArray() : (raw as ArrayLike<number>);
-    const vector = values instanceof Float32Array ? values : Float32Array.from(values, Number);
-    if (vector.length !== col.dim) {
-      throw failure('INVALID_PAYLOAD', `The query vector has ${vector.length} dimensions but ${col.name} holds ${col.dim}.`);
-    }
-    if (!vector.every((x) => Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${spec.rowId}'s ${col.name} contains NaN or infinite values.`);
+    const [primary, ...others] = await this.exampleVectors(ds, col, [{ rowId: spec.rowId, ...(spec.key !== undefined ? { key: spec.key } : {}) }, ...(spec.alsoLike ?? []), ...(spec.unlike ?? [])]);
+    if (!primary) throw failure('NOT_FOUND', `Row ${spec.rowId} has no ${col.name} vector to search with.`);
+    const liked = [primary, ...others.slice(0, spec.alsoLike?.length ?? 0)];
+    const unliked = others.slice(spec.alsoLike?.length ?? 0);
+    const queryRowId = String(primary.rowId);
+    const queryKey = primary.key;
+    const vector = liked.length === 1 && !unliked.length ? primary.vector : exampleQuery(liked.map((e) => e.vector), unliked.map((e) => e.vector), spec.metric === 'cosine');
+    if (liked.length > 1 || unliked.length) notes.push(`Searching by ${liked.length} ${liked.length === 1 ? 'image' : 'images'}${unliked.length ? `, away from ${unliked.length}` : ''}: the mean of their ${col.name} vectors${unliked.length ? ' less half the mean of the others' : ''}.`);
 
     const index = await this.indices.find(datasetId, col.name, 'ivf_pq');
     let usedIndex = !!index;
@@ -295,7 +279,7 @@ export class ViewService {
       .vectorSearch(vector)
       .column(col.name)
       .distanceType(spec.metric)
-      .limit(spec.k + 1)
+      .limit(spec.k + 1 + others.length)
       .withRowId()
       // Row ids and distances only: selecting even the key column made LanceDB read it for every
       // result row (~2 ms of a ~7 ms search at 1M rows); the grid asks for the columns it shows.
@@ -305,11 +289,13 @@ export class ViewService {
     const result = await collectBounded(search, budget, 'Finding similar images');
     const ids = rowIdArray(result);
     const dist = (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array;
-    const query = BigInt(queryRowId);
+    const query = primary.rowId;
+    // The examples themselves are not results: the query row is pinned first, the others left out.
+    const examples = new Set([query, ...others.map((e) => e.rowId)]);
     const outIds: bigint[] = [query];
     const outScores: number[] = [0];
     for (let i = 0; i < ids.length && outIds.length <= spec.k; i++) {
-      if (ids[i] === query) continue;
+      if (examples.has(ids[i] as bigint)) continue;
       outIds.push(ids[i] as bigint);
       outScores.push(dist[i] as number);
     }
@@ -318,6 +304,42 @@ export class ViewService {
       queryKey,
       view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId, count: outIds.length, where },
     };
+  }
+
+  /**
+   * Each example's vector and current row id, in order: by row id, else found again by its key (a
+   * label written since gave the row a new id). One read for all of them.
+   */
+  private async exampleVectors(ds: OpenDataset, col: ColumnInfo, examples: Array<{ rowId: string; key?: string | number }>): Promise<Array<{ rowId: bigint; key: string | number | null; vector: Float32Array }>> {
+    const keyCol = ds.info.keyColumn;
+    const select = keyCol ? [col.name, keyCol] : [col.name];
+    const byId = new Map<bigint, { rowId: bigint; vector: unknown; key: unknown }>();
+    const byKey = new Map<string, { rowId: bigint; vector: unknown; key: unknown }>();
+    const read = (t: { numRows: number; getChild(n: string): { get(i: number): unknown } | null }) => {
+      const out: Array<{ rowId: bigint; vector: unknown; key: unknown }> = [];
+      for (let i = 0; i < t.numRows; i++) out.push({ rowId: BigInt(t.getChild('_rowid')?.get(i) as bigint), vector: t.getChild(col.name)?.get(i), key: keyCol ? t.getChild(keyCol)?.get(i) : null });
+      return out;
+    };
+    for (const r of read(await ds.table.takeRowIds(examples.map((e) => BigInt(e.rowId))).withRowId().select(select).toArrow())) byId.set(r.rowId, r);
+    const lost = examples.filter((e) => !byId.has(BigInt(e.rowId)) && e.key !== undefined);
+    if (lost.length && keyCol) {
+      const found = await ds.table.query().where(keyIn(ds.info, lost.map((e) => String(e.key)))).withRowId().select(select).limit(lost.length * 2).toArrow();
+      for (const r of read(found)) byKey.set(String(r.key), r);
+    }
+    return examples.map((e) => {
+      const hit = byId.get(BigInt(e.rowId)) ?? (e.key !== undefined ? byKey.get(String(e.key)) : undefined);
+      if (!hit?.vector) throw failure('NOT_FOUND', `Row ${e.rowId} has no ${col.name} vector to search with.`);
+      // A Float32Array goes to LanceDB as one buffer; a JS number[] would be converted element by
+      // element (about 1.5 ms of a 5 ms search at 768 dimensions).
+      const raw = hit.vector as { toArray?: () => ArrayLike<number> } & ArrayLike<number>;
+      const values = typeof raw.toArray === 'function' ? raw.toArray() : raw;
+      const vector = values instanceof Float32Array ? values : Float32Array.from(values, Number);
+      if (vector.length !== col.dim) throw failure('INVALID_PAYLOAD', `The query vector has ${vector.length} dimensions but ${col.name} holds ${col.dim}.`);
+      if (!vector.every((x) => Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${e.rowId}'s ${col.name} contains NaN or infinite values.`);
+      const k = hit.key;
+      const key = k === null || k === undefined ? null : typeof k === 'bigint' ? (Number.isSafeInteger(Number(k)) ? Number(k) : String(k)) : (k as string | number);
+      return { rowId: hit.rowId, key, vector };
+    });
   }
 
   private async search(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'search' }>, where: string | null, notes: string[], budget: QueryBudget) {
@@ -348,4 +370,29 @@ export class ViewService {
       },
     };
   }
+}
+
+/**
+ * The query for "more like these, less like those" (Rocchio with weights 1 and 0.5): the mean of
+ * the liked vectors less half the mean of the others. For cosine each vector counts by its direction
+ * (made unit length first), and so does the result.
+ */
+export function exampleQuery(liked: Float32Array[], unliked: Float32Array[], cosine: boolean): Float32Array {
+  const dim = liked[0]?.length ?? 0;
+  const unit = (v: Float32Array) => {
+    if (!cosine) return v;
+    const n = Math.hypot(...v);
+    return n > 0 ? v.map((x) => x / n) : v;
+  };
+  const mean = (vs: Float32Array[]) => {
+    const m = new Float32Array(dim);
+    for (const v of vs.map(unit)) for (let i = 0; i < dim; i++) m[i] = (m[i] as number) + (v[i] as number) / vs.length;
+    return m;
+  };
+  const q = mean(liked);
+  if (unliked.length) {
+    const n = mean(unliked);
+    for (let i = 0; i < dim; i++) q[i] = (q[i] as number) - 0.5 * (n[i] as number);
+  }
+  return unit(q);
 }

@@ -23,6 +23,14 @@ interface Props {
 
 export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail }: Props) {
   const view = views.view;
+  // S or a tile's find-similar button: with several tiles selected, more like all of them (the one
+  // asked from first); otherwise similar to that one row.
+  const findSimilar = (row: RowSummary) => {
+    const others = [...selection.positions].filter((i) => i !== row.index).sort((a, b) => a - b).map(pages.row).filter((r): r is RowSummary => !!r);
+    if (selection.positions.size > 1 && selection.positions.has(row.index)) views.moreLike([row, ...others]);
+    else views.findSimilar(row);
+  };
+  const lessLike = view?.spec.kind === 'similar' ? views.lessLike : null;
   return (
     <div className="browse">
       <ThumbnailGrid
@@ -37,7 +45,8 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
         focused={focused}
         onFocus={onFocus}
         onOpen={onDetail}
-        onFindSimilar={views.findSimilar}
+        onFindSimilar={findSimilar}
+        onLessLike={lessLike}
       />
       {detail && (
         <DetailPanel
@@ -45,7 +54,8 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
           dataset={dataset}
           row={detail}
           onClose={onCloseDetail}
-          onFindSimilar={dataset.vectorColumns.length ? () => views.findSimilar(detail) : null}
+          onFindSimilar={dataset.vectorColumns.length ? () => findSimilar(detail) : null}
+          onLessLike={lessLike && !detail.isQuery ? () => lessLike(detail) : null}
           onLabel={labelling.canLabel ? labelling.apply : null}
           labelTargets={selection.count(total)}
         />

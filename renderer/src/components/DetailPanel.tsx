@@ -13,13 +13,15 @@ interface Props {
   row: RowSummary;
   onClose(): void;
   onFindSimilar: (() => void) | null;
+  /** In a similar view, for a result: search away from it too. */
+  onLessLike?: (() => void) | null;
   /** Set a label; null when the dataset cannot be labelled here (read-only, no label column). */
   onLabel: ((column: string, value: LabelValue) => void) | null;
   /** How many rows a label set here goes to (this row, or the selection that includes it). */
   labelTargets: number;
 }
 
-export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, labelTargets }: Props) {
+export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLessLike, onLabel, labelTargets }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const image = useImageError(imageUrl(dataset.id, row.rowId));
@@ -63,6 +65,11 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLabel, lab
           <span className="muted" data-testid="no-similar" title="Find similar compares embedding vectors (a fixed-size list of floats, like LAION's img_emb); this dataset has no such column.">
             No vector column: find similar is unavailable
           </span>
+        )}
+        {onLessLike && (
+          <button type="button" onClick={onLessLike} title="Search again, away from this image (X on the grid)" data-testid="detail-less-like">
+            Less like this
+          </button>
         )}
         <button ref={closeRef} type="button" className="icon-button" onClick={onClose} aria-label="Close details (Esc)">
           ✕

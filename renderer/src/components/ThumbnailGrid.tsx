@@ -24,6 +24,8 @@ interface Props {
   onFocus(index: number): void;
   onOpen(row: RowSummary): void;
   onFindSimilar(row: RowSummary): void;
+  /** In a similar view, X on a result: search away from it too (null elsewhere). */
+  onLessLike: ((row: RowSummary) => void) | null;
   /** Rows of the view (owned by the window, which also needs them to label by position). */
   pages: RowPages;
   selection: Selection;
@@ -33,7 +35,7 @@ interface Props {
   labelColumns: Array<ColumnInfo & { label: LabelSpec }>;
 }
 
-export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOpen, onFindSimilar, pages, selection, onLabelKey, labelColumns }: Props) {
+export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOpen, onFindSimilar, onLessLike, pages, selection, onLabelKey, labelColumns }: Props) {
   const total = view ? view.count : dataset.rowCount;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
@@ -98,7 +100,7 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
   );
 
   const onKeyDown = (e: React.KeyboardEvent) => {
-    const handled = gridKey(e, { focused, cols, visibleRows, total, moveTo, selection, onLabelKey, canFindSimilar: dataset.vectorColumns.length > 0, row: pages.row, onOpen, onFindSimilar });
+    const handled = gridKey(e, { focused, cols, visibleRows, total, moveTo, selection, onLabelKey, canFindSimilar: dataset.vectorColumns.length > 0, row: pages.row, onOpen, onFindSimilar, onLessLike });
     if (handled) e.preventDefault();
   };
 
@@ -166,7 +168,8 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
 }
 
 /**
- * The grid's keys: arrows, Page Up/Down, Home/End move the focus; Enter opens; S finds similar; Space,
+ * The grid's keys: arrows, Page Up/Down, Home/End move the focus; Enter opens; S finds similar (more
+ * like the selection when several are selected); X in a similar view searches away from a result; Space,
  * Ctrl+A and Escape change the selection; digits label. True when the key was the grid's.
  */
 function gridKey(
@@ -183,6 +186,7 @@ function gridKey(
     row(index: number): RowSummary | undefined;
     onOpen(row: RowSummary): void;
     onFindSimilar(row: RowSummary): void;
+    onLessLike: ((row: RowSummary) => void) | null;
   },
 ): boolean {
   const steps: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: g.cols, ArrowUp: -g.cols, PageDown: g.cols * g.visibleRows, PageUp: -g.cols * g.visibleRows };
@@ -197,6 +201,9 @@ function gridKey(
   } else if ((e.key === 's' || e.key === 'S') && plain && g.canFindSimilar) {
     const r = row();
     if (r) g.onFindSimilar(r);
+  } else if ((e.key === 'x' || e.key === 'X') && plain && g.onLessLike) {
+    const r = row();
+    if (r && !r.isQuery) g.onLessLike(r);
   } else if (e.key === ' ') g.selection.toggle(g.focused, g.focused);
   else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') g.selection.selectAll();
   else if (e.key === 'Escape' && (g.selection.all || g.selection.positions.size)) g.selection.clear();

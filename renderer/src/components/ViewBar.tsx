@@ -82,7 +82,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
   const countText = !view
     ? `${formatCount(dataset.rowCount)} rows`
     : view.spec.kind === 'similar'
-      ? `${formatCount(Math.max(0, view.count - 1))} nearest neighbours`
+      ? `${formatCount(Math.max(0, view.count - 1))} nearest neighbours${examplesText(view.spec)}`
       : view.spec.kind === 'search'
         ? `${formatCount(view.count)} results`
         : `${formatCount(view.count)} of ${formatCount(dataset.rowCount)} rows match`;
@@ -312,4 +312,12 @@ function Suggestions({ id, values }: { id: string; values: Array<{ value: string
       ))}
     </datalist>
   );
+}
+
+/** " of 3 images, away from 1" for a similar view searched by several examples; "" for one row. */
+function examplesText(spec: Extract<ViewSpec, { kind: 'similar' }>): string {
+  const liked = 1 + (spec.alsoLike?.length ?? 0);
+  const unliked = spec.unlike?.length ?? 0;
+  if (liked === 1 && !unliked) return '';
+  return ` of ${formatCount(liked)} ${liked === 1 ? 'image' : 'images'}${unliked ? `, away from ${formatCount(unliked)}` : ''}`;
 }

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { latest } from '../latest';
-import { SIMILAR_DEFAULTS, type DatasetInfo, type RowSummary, type ViewInfo, type ViewSpec } from '../../../shared/types';
+import { MAX_EXAMPLES, SIMILAR_DEFAULTS, type DatasetInfo, type RowSummary, type ViewInfo, type ViewSpec } from '../../../shared/types';
 
 interface HistoryState {
   lx: true;
@@ -17,6 +17,10 @@ export interface Views {
   error: string | null;
   apply(spec: ViewSpec | null): void;
   findSimilar(row: RowSummary): void;
+  /** Similar to the first row and like the others ("more like these"). */
+  moreLike(rows: RowSummary[]): void;
+  /** In a similar view: the same search, away from this row too. */
+  lessLike(row: RowSummary): void;
   /** Open the current view again (an index was built): same history entry. */
   refresh(): void;
 }
@@ -83,17 +87,18 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
 
   const apply = useCallback((spec: ViewSpec | null) => void open(spec, true), [open]);
 
-  const findSimilar = useCallback(
-    (row: RowSummary) => {
-      if (!dataset?.vectorColumns.length) return;
+  /** A similar view of `rows[0]` (and more like the others), away from `unlike`, with the last knobs. */
+  const similarOf = useCallback(
+    (rows: RowSummary[], unlike: Example[] = []) => {
+      const [row, ...more] = rows;
+      if (!row || !dataset?.vectorColumns.length) return;
       const prev = current.current?.spec;
       void open(
         {
           kind: 'similar',
-          rowId: row.rowId,
-          ...(dataset.keyColumn && (typeof row.values[dataset.keyColumn] === 'string' || typeof row.values[dataset.keyColumn] === 'number')
-            ? { key: row.values[dataset.keyColumn] as string | number }
-            : {}),
+          ...exampleOf(dataset, row),
+          ...(more.length ? { alsoLike: more.slice(0, MAX_EXAMPLES).map((r) => exampleOf(dataset, r)) } : {}),
+          ...(unlike.length ? { unlike: unlike.slice(-MAX_EXAMPLES) } : {}),
           column: prev?.kind === 'similar' ? prev.column : (dataset.vectorColumns[0] as string),
           k: prev?.kind === 'similar' ? prev.k : SIMILAR_DEFAULTS.k,
           metric: prev?.kind === 'similar' ? prev.metric : SIMILAR_DEFAULTS.metric,
@@ -107,11 +112,33 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
     },
     [dataset, open],
   );
+  const findSimilar = useCallback((row: RowSummary) => similarOf([row]), [similarOf]);
+  /** "More like these": the first row is the query shown first; each is one example. */
+  const moreLike = useCallback((rows: RowSummary[]) => similarOf(rows), [similarOf]);
+  /** "Less like this", from a similar view: the same examples, now also away from this row. */
+  const lessLike = useCallback(
+    (row: RowSummary) => {
+      const spec = current.current?.spec;
+      if (spec?.kind !== 'similar' || !dataset || row.rowId === spec.rowId) return;
+      const liked: RowSummary[] = [{ rowId: spec.rowId, index: 0, values: spec.key !== undefined && dataset.keyColumn ? { [dataset.keyColumn]: spec.key } : {} }];
+      for (const e of spec.alsoLike ?? []) liked.push({ rowId: e.rowId, index: 0, values: e.key !== undefined && dataset.keyColumn ? { [dataset.keyColumn]: e.key } : {} });
+      similarOf(liked, [...(spec.unlike ?? []), exampleOf(dataset, row)]);
+    },
+    [dataset, similarOf],
+  );
 
   const refresh = useCallback(() => {
     const spec = current.current?.spec;
     if (spec) void open(spec, false);
   }, [open]);
 
-  return { view, busy, error, apply, findSimilar, refresh };
+  return { view, busy, error, apply, findSimilar, moreLike, lessLike, refresh };
+}
+
+type Example = { rowId: string; key?: string | number };
+
+/** A row as an example: its row id, and its key to find it again after a write moved it. */
+function exampleOf(dataset: DatasetInfo, row: RowSummary): Example {
+  const key = dataset.keyColumn ? row.values[dataset.keyColumn] : undefined;
+  return { rowId: row.rowId, ...(typeof key === 'string' || typeof key === 'number' ? { key } : {}) };
 }

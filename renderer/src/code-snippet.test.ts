@@ -1,0 +1,46 @@
+// "Copy as code" for a search by several examples is run for real: the TypeScript the dialog shows,
+// against a small table, must find the same neighbours the app finds.
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { pythonSnippet, typescriptSnippet } from './code-snippet';
+import type { DatasetInfo, ViewInfo } from '../../shared/types';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lx-snippet-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('copy as code, by examples', () => {
+  it('runs: the TypeScript finds what the app finds (more like keys 10 and 20, less like 30)', async () => {
+    const { lancedb } = await import('../../main/services/dataset/lance');
+    const { Schema, Field, FixedSizeList, Float32, Int64 } = await import('apache-arrow');
+    const schema = new Schema([new Field('key', new Int64(), false), new Field('small_emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true)]);
+    const db = await lancedb.connect(dir);
+    (await db.createTable('t', Array.from({ length: 40 }, (_, i) => ({ key: BigInt(i), small_emb: [i, i % 3, 1, 0] })), { schema })).close();
+    const ds = { path: path.join(dir, 't.lance'), table: 't', keyColumn: 'key', captionColumn: null } as unknown as DatasetInfo;
+    const view = {
+      spec: { kind: 'similar', rowId: '10', key: 10, alsoLike: [{ rowId: '20', key: 20 }], unlike: [{ rowId: '30', key: 30 }], column: 'small_emb', k: 3, metric: 'l2', nprobes: 1, refineFactor: 1 },
+      where: null,
+      queryKey: 10,
+    } as unknown as ViewInfo;
+    const code = typescriptSnippet(ds, view);
+    expect(pythonSnippet(ds, view)).toMatch(/query = vectors\(like\)\.mean\(0\) - 0\.5 \* vectors\(away\)\.mean\(0\)/);
+    // Written beside the project so '@lancedb/lancedb' resolves; removed after.
+    mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+    const file = path.join(ROOT, 'test-results', `snippet-${process.pid}.mts`);
+    writeFileSync(file, `${code}\nconsole.log(JSON.stringify(rows.map((r) => Number(r.key))));\n`);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, LANCEDB_LOG: 'error' } });
+      // mean of 10 and 20 less half of 30: [15, 1.5, 1, 0] - [15, 0, 0.5, 0] = [0, 1.5, 0.5, 0]; key i is
+      // [i, i % 3, 1, 0], at i² + (i % 3 - 1.5)² + 0.25: 1 (1.5), 0 (2.5), 2 (4.5), 3 (11.5)
+      const keys = JSON.parse(stdout.trim().split('\n').at(-1) as string) as number[];
+      expect(keys.slice(0, 4)).toEqual([1, 0, 2, 3]);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 60_000);
+});
