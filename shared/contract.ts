@@ -110,6 +110,28 @@ const viewSpec = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
+      kind: z.literal('meaning'),
+      /** What the person described ("a dog on a beach at sunset"). */
+      text: z.string().trim().min(1, 'describe what you are looking for').max(1000),
+      /**
+       * How the text becomes a vector. 'captions': no model, the mean of the vectors of the rows whose
+       * captions best match the words (relevance feedback), so it also finds images whose captions never
+       * say them.
+       */
+      via: z.literal('captions'),
+      captionColumn: columnName,
+      /** How many caption matches make the query. */
+      hits: z.number().int().min(1).max(MAX_EXAMPLES),
+      column: columnName,
+      k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
+      metric: z.enum(['l2', 'cosine', 'dot']),
+      nprobes: z.number().int().min(1).max(10_000),
+      refineFactor: z.number().int().min(1).max(100),
+      filter: filterSpec.optional(),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal('search'),
       text: z.string().trim().min(1, 'type something to search for').max(1000),
       column: columnName,

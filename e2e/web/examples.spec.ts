@@ -63,3 +63,29 @@ test('the detail panel offers "Less like this" on a result, not on the query', a
   await page.getByTestId('detail-less-like').click();
   await expect(page.getByTestId('view-count')).toContainText('of 1 image, away from 1');
 });
+
+test('"by meaning" without a model: the images nearest the best caption matches, said honestly, with Back', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
+  await page.getByTestId('search-mode').selectOption('meaning');
+  await expect(page.getByTestId('search-input')).toHaveAttribute('placeholder', /Describe an image/);
+  await page.getByTestId('search-input').fill('flag');
+  await page.getByTestId('search-input').press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('50 nearest by meaning');
+  await expect(page.getByTestId('view-notes')).toContainText('By captions (no text model)');
+  await expect(page.locator('[data-testid=tile][data-index="10"] [data-testid=tile-score]')).toBeVisible();
+  const distances = await page.getByTestId('tile-score').evaluateAll((els) => els.slice(0, 12).map((e) => Number(e.textContent?.replace('d ', ''))));
+  expect(distances).toEqual([...distances].sort((a, b) => a - b));
+  // the knobs of a vector search are there, and the mode stays on meaning
+  await expect(page.getByTestId('similar-k')).toHaveValue('50');
+  await expect(page.getByTestId('search-mode')).toHaveValue('meaning');
+  await page.getByTestId('code-button').click();
+  await expect(page.getByTestId('code-dialog')).toContainText('query_type="fts"');
+  await page.keyboard.press('Escape');
+  // the same words by words: a BM25 list, another view; Back returns to the meaning one
+  await page.getByTestId('search-mode').selectOption('words');
+  await page.getByTestId('search-input').press('Enter');
+  await expect(page.getByTestId('view-count')).toContainText('results');
+  await page.goBack();
+  await expect(page.getByTestId('view-count')).toContainText('nearest by meaning');
+});

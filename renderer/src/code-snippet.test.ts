@@ -43,4 +43,30 @@ describe('copy as code, by examples', () => {
       rmSync(file, { force: true });
     }
   }, 60_000);
+
+  it('runs: the TypeScript of a search by meaning through captions finds what the app finds', async () => {
+    const { lancedb } = await import('../../main/services/dataset/lance');
+    const { Schema, Field, FixedSizeList, Float32, Int64, Utf8 } = await import('apache-arrow');
+    const schema = new Schema([new Field('key', new Int64(), false), new Field('caption', new Utf8(), true), new Field('emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true)]);
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      key: BigInt(i),
+      caption: i < 5 ? `a dog on a beach ${i}` : i < 10 ? `puppy by the sea ${i}` : `a cat indoors ${i}`,
+      emb: i < 10 ? [1, 0.01 * i, 0, 0] : [0, 1, 0.01 * i, 0],
+    }));
+    const db = await lancedb.connect(dir);
+    (await db.createTable('m', rows, { schema })).close();
+    const ds = { path: path.join(dir, 'm.lance'), table: 'm', keyColumn: 'key', captionColumn: 'caption' } as unknown as DatasetInfo;
+    const view = { spec: { kind: 'meaning', text: 'dog', via: 'captions', captionColumn: 'caption', hits: 5, column: 'emb', k: 10, metric: 'l2', nprobes: 1, refineFactor: 1 }, where: null } as unknown as ViewInfo;
+    expect(pythonSnippet(ds, view)).toMatch(/hits = tbl\.search\("dog", query_type="fts", fts_columns="caption"\)\.select\(\["emb"\]\)\.limit\(5\)/);
+    mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+    const file = path.join(ROOT, 'test-results', `snippet-m-${process.pid}.mts`);
+    writeFileSync(file, `${typescriptSnippet(ds, view)}\nconsole.log(JSON.stringify(rows.map((r) => Number(r.key))));\n`);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, LANCEDB_LOG: 'error' } });
+      const keys = JSON.parse(stdout.trim().split('\n').at(-1) as string) as number[];
+      expect(keys.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]); // the puppies too, as in the app
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 60_000);
 });

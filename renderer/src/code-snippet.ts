@@ -16,6 +16,18 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
   if (!spec || spec.kind === 'browse') {
     lines.push(`df = tbl.search()${where}.select(${JSON.stringify(cols)}).limit(${view?.count ?? ds.rowCount}).to_pandas()`);
     if (spec?.kind === 'browse' && spec.sort) lines.push(`df = df.sort_values(${py(spec.sort.column)}, ascending=${spec.sort.descending ? 'False' : 'True'})`);
+  } else if (spec.kind === 'meaning') {
+    const unit = spec.metric === 'cosine' ? ' / np.linalg.norm(v, axis=1, keepdims=True)' : '';
+    lines.splice(0, 1, 'import lancedb', 'import numpy as np');
+    lines.push(
+      `# By captions (no text model): the mean ${spec.column} of the rows whose ${spec.captionColumn} best match the words`,
+      `hits = tbl.search(${py(spec.text)}, query_type="fts", fts_columns=${py(spec.captionColumn)})${where}.select([${py(spec.column)}]).limit(${spec.hits}).to_list()`,
+      `v = np.stack([h[${py(spec.column)}] for h in hits])`,
+      `query = (v${unit}).mean(0)`,
+      `df = (tbl.search(query, vector_column_name=${py(spec.column)})`,
+      `      .metric(${py(spec.metric)}).nprobes(${spec.nprobes}).refine_factor(${spec.refineFactor})${where}`,
+      `      .limit(${spec.k}).to_pandas())`,
+    );
   } else if (spec.kind === 'similar' && (spec.alsoLike?.length || spec.unlike?.length)) {
     const { liked, unliked, keyCol } = exampleKeys(ds, view, spec);
     const unit = spec.metric === 'cosine' ? ' / np.linalg.norm(v, axis=1, keepdims=True)' : '';
@@ -68,6 +80,17 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
   if (!spec || spec.kind === 'browse') {
     const order = spec?.kind === 'browse' && spec.sort ? `.orderBy({ columnName: ${py(spec.sort.column)}, ascending: ${!spec.sort.descending} })` : '';
     lines.push(`const rows = await tbl.query()${where}${order}.select(${JSON.stringify(cols)}).limit(${view?.count ?? ds.rowCount}).toArray();`);
+  } else if (spec.kind === 'meaning') {
+    const unit = spec.metric === 'cosine' ? '.map((v) => { const n = Math.hypot(...v); return v.map((x) => x / n); })' : '';
+    lines.push(
+      `// By captions (no text model): the mean ${spec.column} of the rows whose ${spec.captionColumn} best match the words`,
+      `const hits = (await tbl.query().fullTextSearch(${py(spec.text)}, { columns: ${py(spec.captionColumn)} })${where}.select([${py(spec.column)}]).limit(${spec.hits}).toArray())`,
+      `  .map((r) => Array.from(r[${py(spec.column)}] as ArrayLike<number>))${unit};`,
+      `const query = hits[0]!.map((_, i) => hits.reduce((s, v) => s + v[i]!, 0) / hits.length);`,
+      `const rows = await tbl.vectorSearch(query).column(${py(spec.column)})`,
+      `  .distanceType(${py(spec.metric)}).nprobes(${spec.nprobes}).refineFactor(${spec.refineFactor})${where}`,
+      `  .limit(${spec.k}).toArray();`,
+    );
   } else if (spec.kind === 'similar' && (spec.alsoLike?.length || spec.unlike?.length)) {
     const { liked, unliked, keyCol } = exampleKeys(ds, view, spec);
     const unit = spec.metric === 'cosine' ? '.map((v) => { const n = Math.hypot(...v); return v.map((x) => x / n); })' : '';

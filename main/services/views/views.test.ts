@@ -263,6 +263,41 @@ describe('more like these, less like that', () => {
   });
 });
 
+describe('search by meaning, through captions (no model)', () => {
+  it('finds the images nearest what the matching captions show, also those whose captions never say the words', async () => {
+    const { Schema, Field, FixedSizeList, Float32, Int64, Utf8 } = await import('apache-arrow');
+    const schema = new Schema([new Field('key', new Int64(), false), new Field('caption', new Utf8(), true), new Field('emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true)]);
+    // 0-4 "dog" captions and 5-9 "puppy by the sea": both near [1, 0, 0, 0]; 10-39 cats near [0, 1, 0, 0].
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      key: BigInt(i),
+      caption: i < 5 ? `a dog on a beach ${i}` : i < 10 ? `puppy by the sea ${i}` : `a cat indoors ${i}`,
+      emb: i < 10 ? [1, 0.01 * i, 0, 0] : [0, 1, 0.01 * i, 0],
+    }));
+    const db = await lancedb.connect(tmp.dir);
+    (await db.createTable('meaning', rows, { schema })).close();
+    const ds = ((await dispatch('dataset:open', { path: path.join(tmp.dir, 'meaning.lance') })) as { value: DatasetInfo }).value;
+    const spec = { kind: 'meaning', text: 'dog', via: 'captions', captionColumn: 'caption', hits: 5, column: 'emb', k: 10, metric: 'l2', nprobes: 1, refineFactor: 1 } as const;
+    const v = await view(spec, ds.id);
+    if (!v.ok) throw new Error(v.error.message);
+    expect(v.value.notes.join(' ')).toMatch(/By captions \(no text model\): the images nearest the mean emb of the 5 rows whose caption best match the words/);
+    expect(v.value.count).toBe(10);
+    const p = (await dispatch('view:page', { id: ds.id, viewId: v.value.viewId, offset: 0, limit: 20 })) as Result<RowPage>;
+    const found = p.ok ? p.value.rows : [];
+    expect(found.map((r) => r.values.key as number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(found.filter((r) => String(r.values.caption).startsWith('puppy'))).toHaveLength(5); // never says "dog"
+    const d = found.map((r) => r.score as number);
+    expect(d).toEqual([...d].sort((a, b) => a - b));
+    // words alone find only the captions that say them
+    const words = await view({ kind: 'search', text: 'dog', column: 'caption', limit: 100 }, ds.id);
+    expect(words.ok && words.value.count).toBe(5);
+    // no caption matches: an empty view that says why
+    const none = await view({ ...spec, text: 'zebra' }, ds.id);
+    expect(none).toMatchObject({ ok: true, value: { count: 0, notes: expect.arrayContaining([expect.stringMatching(/No caption matches these words/)]) } });
+    const badCol = await view({ ...spec, captionColumn: 'emb' }, ds.id);
+    expect(badCol).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/"emb" is not a text column/) } });
+  });
+});
+
 describe('caption search', () => {
   it('finds captions with the words, ranked, combinable with filters; says when there is no index', async () => {
     const v = await okView({ kind: 'search', text: 'wedding cake', column: 'caption', limit: 100 });

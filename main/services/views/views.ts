@@ -123,9 +123,10 @@ export class ViewService {
     try {
       if (spec.kind === 'browse') view = await this.browse(ds, datasetId, spec, where, budget);
       else if (spec.kind === 'similar') ({ view, usedIndex, queryKey } = await this.similar(ds, datasetId, spec, where, notes, budget));
+      else if (spec.kind === 'meaning') ({ view, usedIndex } = await this.meaning(ds, datasetId, spec, where, notes, budget));
       else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes, budget));
     } catch (err) {
-      const doing = spec.kind === 'similar' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
+      const doing = spec.kind === 'similar' || spec.kind === 'meaning' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
       throw filterRunFailure(err, where, doing) ?? classifyReadError(err, doing);
     }
     const viewId = randomBytes(9).toString('base64url');
@@ -138,7 +139,7 @@ export class ViewService {
 
   /** The index a similar or search view lacks, when the app could build it. */
   private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' }>): Promise<ViewInfo['missingIndex']> {
-    const kind = spec.kind === 'similar' ? 'ivf_pq' : 'fts';
+    const kind = spec.kind === 'similar' || spec.kind === 'meaning' ? 'ivf_pq' : 'fts';
     if (await this.indices.find(datasetId, spec.column, kind)) return null;
     if (kind === 'ivf_pq' && ds.info.rowCount < MIN_VECTOR_INDEX_ROWS) return null;
     return { column: spec.column, kind };
@@ -247,63 +248,96 @@ export class ViewService {
     return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: null, queryRowId: null, count: ids.length, where };
   }
 
-  private async similar(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'similar' }>, where: string | null, notes: string[], budget: QueryBudget) {
+  /** The vector column a similar or meaning view searches, or a reason it cannot. */
+  private vectorColumn(ds: OpenDataset, name: string): ColumnInfo {
     if (!ds.info.vectorColumns.length) {
       throw failure('UNSUPPORTED', 'This dataset has no vector column, so there is nothing to find similar images by.');
     }
-    const col = ds.info.columns.find((c) => c.name === spec.column);
+    const col = ds.info.columns.find((c) => c.name === name);
     if (!col || col.kind !== 'vector') {
-      throw failure('INVALID_PAYLOAD', `"${spec.column}" is not a vector column; choose one of ${ds.info.vectorColumns.join(', ')}.`);
+      throw failure('INVALID_PAYLOAD', `"${name}" is not a vector column; choose one of ${ds.info.vectorColumns.join(', ')}.`);
     }
+    return col;
+  }
+
+  private async similar(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'similar' }>, where: string | null, notes: string[], budget: QueryBudget) {
+    const col = this.vectorColumn(ds, spec.column);
     const [primary, ...others] = await this.exampleVectors(ds, col, [{ rowId: spec.rowId, ...(spec.key !== undefined ? { key: spec.key } : {}) }, ...(spec.alsoLike ?? []), ...(spec.unlike ?? [])]);
     if (!primary) throw failure('NOT_FOUND', `Row ${spec.rowId} has no ${col.name} vector to search with.`);
     const liked = [primary, ...others.slice(0, spec.alsoLike?.length ?? 0)];
     const unliked = others.slice(spec.alsoLike?.length ?? 0);
-    const queryRowId = String(primary.rowId);
-    const queryKey = primary.key;
     const vector = liked.length === 1 && !unliked.length ? primary.vector : exampleQuery(liked.map((e) => e.vector), unliked.map((e) => e.vector), spec.metric === 'cosine');
     if (liked.length > 1 || unliked.length) notes.push(`Searching by ${liked.length} ${liked.length === 1 ? 'image' : 'images'}${unliked.length ? `, away from ${unliked.length}` : ''}: the mean of their ${col.name} vectors${unliked.length ? ' less half the mean of the others' : ''}.`);
+    // The examples themselves are not results: the query row is pinned first, the others left out.
+    const found = await this.nearest(ds, datasetId, col, vector, spec, spec.k + 1 + others.length, where, notes, budget);
+    const examples = new Set([primary.rowId, ...others.map((e) => e.rowId)]);
+    const outIds: bigint[] = [primary.rowId];
+    const outScores: number[] = [0];
+    for (let i = 0; i < found.ids.length && outIds.length <= spec.k; i++) {
+      if (examples.has(found.ids[i] as bigint)) continue;
+      outIds.push(found.ids[i] as bigint);
+      outScores.push(found.distances[i] as number);
+    }
+    return {
+      usedIndex: found.usedIndex,
+      queryKey: primary.key,
+      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: String(primary.rowId), count: outIds.length, where },
+    };
+  }
 
+  /**
+   * A description searched without a model: the rows whose captions best match the words (BM25),
+   * then the images nearest the mean of their vectors (relevance feedback). It finds images whose
+   * captions never use the words, as far as the matches' images say what the words mean.
+   */
+  private async meaning(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'meaning' }>, where: string | null, notes: string[], budget: QueryBudget) {
+    const col = this.vectorColumn(ds, spec.column);
+    const caption = ds.info.columns.find((c) => c.name === spec.captionColumn);
+    if (!caption || caption.kind !== 'string') throw failure('INVALID_PAYLOAD', `"${spec.captionColumn}" is not a text column.`);
+    if (!(await this.indices.find(datasetId, caption.name, 'fts'))) notes.push(`${caption.name} has no full-text index: finding the matching captions scans every row.`);
+    let q = ds.table.query().fullTextSearch(spec.text, { columns: caption.name }).withRowId().select([caption.name]).limit(spec.hits);
+    if (where) q = q.where(where);
+    const hits = rowIdArray(await collectBounded(q, budget, 'Searching'));
+    const empty = { usedIndex: null, view: { datasetId, spec, rowIds: new BigUint64Array(0), scores: new Float64Array(0), queryRowId: null, count: 0, where } };
+    if (!hits.length) {
+      notes.push(`No ${caption.name} matches these words, so there is nothing to take their meaning from: try other words.`);
+      return empty;
+    }
+    const examples = await this.exampleVectors(ds, col, [...hits].map((id) => ({ rowId: String(id) })));
+    notes.push(`By captions (no text model): the images nearest the mean ${col.name} of the ${hits.length} ${hits.length === 1 ? 'row' : 'rows'} whose ${caption.name} best ${hits.length === 1 ? 'matches' : 'match'} the words.`);
+    const vector = exampleQuery(examples.map((e) => e.vector), [], spec.metric === 'cosine');
+    const found = await this.nearest(ds, datasetId, col, vector, spec, spec.k, where, notes, budget);
+    return {
+      usedIndex: found.usedIndex,
+      view: { datasetId, spec, rowIds: BigUint64Array.from(found.ids), scores: Float64Array.from(found.distances), queryRowId: null, count: found.ids.length, where },
+    };
+  }
+
+  /** The rows nearest a vector: through the index when its metric matches (said otherwise), prefiltered. */
+  private async nearest(ds: OpenDataset, datasetId: string, col: ColumnInfo, vector: Float32Array, knobs: { metric: 'l2' | 'cosine' | 'dot'; nprobes: number; refineFactor: number }, limit: number, where: string | null, notes: string[], budget: QueryBudget) {
     const index = await this.indices.find(datasetId, col.name, 'ivf_pq');
     let usedIndex = !!index;
     if (index) {
       const indexMetric = index.distanceType;
-      if (indexMetric && indexMetric !== spec.metric) {
+      if (indexMetric && indexMetric !== knobs.metric) {
         // LanceDB would silently fall back to brute force; say so and do it explicitly.
         usedIndex = false;
-        notes.push(`The ${col.name} index was built for ${indexMetric.toUpperCase()}; ${spec.metric} runs as an exact search.`);
+        notes.push(`The ${col.name} index was built for ${indexMetric.toUpperCase()}; ${knobs.metric} runs as an exact search.`);
       }
     } else notes.push(`${col.name} has no vector index: this is an exact search over every row.`);
-
     let search = ds.table
       .vectorSearch(vector)
       .column(col.name)
-      .distanceType(spec.metric)
-      .limit(spec.k + 1 + others.length)
+      .distanceType(knobs.metric)
+      .limit(limit)
       .withRowId()
       // Row ids and distances only: selecting even the key column made LanceDB read it for every
       // result row (~2 ms of a ~7 ms search at 1M rows); the grid asks for the columns it shows.
       .select([]);
-    search = usedIndex ? search.nprobes(spec.nprobes).refineFactor(spec.refineFactor) : search.bypassVectorIndex();
+    search = usedIndex ? search.nprobes(knobs.nprobes).refineFactor(knobs.refineFactor) : search.bypassVectorIndex();
     if (where) search = search.where(where);
     const result = await collectBounded(search, budget, 'Finding similar images');
-    const ids = rowIdArray(result);
-    const dist = (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array;
-    const query = primary.rowId;
-    // The examples themselves are not results: the query row is pinned first, the others left out.
-    const examples = new Set([query, ...others.map((e) => e.rowId)]);
-    const outIds: bigint[] = [query];
-    const outScores: number[] = [0];
-    for (let i = 0; i < ids.length && outIds.length <= spec.k; i++) {
-      if (examples.has(ids[i] as bigint)) continue;
-      outIds.push(ids[i] as bigint);
-      outScores.push(dist[i] as number);
-    }
-    return {
-      usedIndex,
-      queryKey,
-      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId, count: outIds.length, where },
-    };
+    return { usedIndex, ids: rowIdArray(result), distances: (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array };
   }
 
   /**

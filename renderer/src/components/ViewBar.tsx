@@ -22,6 +22,8 @@ const OPS: Record<string, Array<[FilterOp, string]>> = {
   string: [['contains', 'contains'], ['eq', 'is'], ['neq', 'is not'], ['in', 'one of'], ['isNull', 'is empty'], ['notNull', 'is not empty']],
   bool: [['eq', 'is']],
 };
+/** Caption matches whose mean embedding makes a "by meaning" query. */
+const MEANING_HITS = 20;
 const FILTERABLE = new Set(['int', 'float', 'string', 'bool']);
 const DEFAULT_OP: Record<string, FilterOp> = { int: 'between', float: 'between', string: 'contains', bool: 'eq' };
 
@@ -32,6 +34,10 @@ function filterOf(spec: ViewSpec | undefined): FilterSpec | undefined {
 export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, onCode }: Props) {
   const spec = view?.spec;
   const [text, setText] = useState('');
+  // Words: BM25 over the caption column. Meaning: the images nearest what the words mean (by captions
+  // for now: the mean vector of the best caption matches).
+  const [mode, setMode] = useState<'words' | 'meaning'>('words');
+  const canMean = !!dataset.captionColumn && dataset.vectorColumns.length > 0;
   const [conditions, setConditions] = useState<FilterCondition[]>([]);
   const [sql, setSql] = useState('');
   const [sort, setSort] = useState<{ column: string; descending: boolean } | null>(null);
@@ -39,11 +45,12 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
 
   // Follow the applied view (history back/forward, a new similar search).
   useEffect(() => {
-    setText(spec?.kind === 'search' ? spec.text : '');
+    setText(spec?.kind === 'search' || spec?.kind === 'meaning' ? spec.text : '');
+    if (spec?.kind === 'search' || spec?.kind === 'meaning') setMode(spec.kind === 'meaning' ? 'meaning' : 'words');
     setConditions(filterOf(spec)?.conditions ?? []);
     setSql(filterOf(spec)?.sql ?? '');
     setSort(spec?.kind === 'browse' ? (spec.sort ?? null) : null);
-    if (spec?.kind === 'similar') setSimilar({ k: spec.k, metric: spec.metric, nprobes: spec.nprobes, refineFactor: spec.refineFactor, column: spec.column });
+    if (spec?.kind === 'similar' || spec?.kind === 'meaning') setSimilar({ k: spec.k, metric: spec.metric, nprobes: spec.nprobes, refineFactor: spec.refineFactor, column: spec.column });
   }, [spec]);
 
   const columns = dataset.columns.filter((c) => FILTERABLE.has(c.kind));
@@ -52,6 +59,9 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
   const build = (cs: FilterCondition[] = conditions): ViewSpec | null => {
     const filter: FilterSpec | undefined = cs.length || sql.trim() ? { conditions: cs, ...(sql.trim() ? { sql: sql.trim() } : {}) } : undefined;
     if (spec?.kind === 'similar') return { ...spec, ...similar, ...(filter ? { filter } : { filter: undefined }) };
+    if (text.trim() && dataset.captionColumn && mode === 'meaning' && canMean) {
+      return { kind: 'meaning', text: text.trim(), via: 'captions', captionColumn: dataset.captionColumn, hits: MEANING_HITS, ...similar, column: similar.column || (dataset.vectorColumns[0] as string), ...(filter ? { filter } : {}) };
+    }
     if (text.trim() && dataset.captionColumn) {
       return { kind: 'search', text: text.trim(), column: dataset.captionColumn, limit: 1000, ...(filter ? { filter } : {}) };
     }
@@ -83,8 +93,10 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
     ? `${formatCount(dataset.rowCount)} rows`
     : view.spec.kind === 'similar'
       ? `${formatCount(Math.max(0, view.count - 1))} nearest neighbours${examplesText(view.spec)}`
-      : view.spec.kind === 'search'
-        ? `${formatCount(view.count)} results`
+      : view.spec.kind === 'meaning'
+        ? `${formatCount(view.count)} nearest by meaning`
+        : view.spec.kind === 'search'
+        ? `${formatCount(view.count)} ${view.count === 1 ? 'result' : 'results'}`
         : `${formatCount(view.count)} of ${formatCount(dataset.rowCount)} rows match`;
 
   return (
@@ -94,16 +106,31 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
           <SimilarControls vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />
         ) : (
           dataset.captionColumn && (
-            <input
-              className="search"
-              type="search"
-              placeholder={`Search ${dataset.captionColumn}…  (/)`}
-              aria-label={`Search ${dataset.captionColumn}`}
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              onKeyDown={onEnter}
-              data-testid="search-input"
-            />
+            <>
+              <input
+                className="search"
+                type="search"
+                placeholder={mode === 'meaning' ? 'Describe an image…  (/)' : `Search ${dataset.captionColumn}…  (/)`}
+                aria-label={mode === 'meaning' ? 'Describe an image' : `Search ${dataset.captionColumn}`}
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                onKeyDown={onEnter}
+                data-testid="search-input"
+              />
+              {canMean && (
+                <select
+                  aria-label="Search by"
+                  value={mode}
+                  onChange={(e) => setMode(e.target.value as 'words' | 'meaning')}
+                  title="Words: captions that contain them (BM25). Meaning: images nearest the mean embedding of the best caption matches (no text model needed), so it also finds images whose captions never say the words."
+                  data-testid="search-mode"
+                >
+                  <option value="words">by words</option>
+                  <option value="meaning">by meaning (captions)</option>
+                </select>
+              )}
+              {spec?.kind === 'meaning' && <SimilarControls vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />}
+            </>
           )
         )}
         <select aria-label="Add a filter" value="" onChange={(e) => addCondition(e.target.value)} data-testid="add-filter">
@@ -114,7 +141,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
             </option>
           ))}
         </select>
-        {spec?.kind !== 'similar' && spec?.kind !== 'search' && <SortControls columns={sortable} sort={sort} onSort={setSort} />}
+        {spec?.kind !== 'similar' && spec?.kind !== 'search' && spec?.kind !== 'meaning' && <SortControls columns={sortable} sort={sort} onSort={setSort} />}
         <button type="button" className="primary" onClick={apply} disabled={busy} data-testid="apply-view">
           {busy ? 'Working…' : 'Apply'}
         </button>

@@ -92,7 +92,9 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
     (rows: RowSummary[], unlike: Example[] = []) => {
       const [row, ...more] = rows;
       if (!row || !dataset?.vectorColumns.length) return;
-      const prev = current.current?.spec;
+      const last = current.current?.spec;
+      // The knobs of the last similar or meaning view carry over.
+      const prev = last?.kind === 'meaning' ? { ...last, kind: 'similar' as const } : last;
       void open(
         {
           kind: 'similar',
