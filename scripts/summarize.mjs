@@ -13,12 +13,14 @@ if (typecheck) {
   failed += typecheck.failed;
 } else missing.push('typecheck');
 
-const unit = read('test-results/unit.json');
-if (unit) {
-  passed += unit.numPassedTests;
-  failed += unit.numFailedTests + (unit.numRuntimeErrorTestSuites ?? 0);
-  skipped += unit.numPendingTests + (unit.numTodoTests ?? 0);
-} else missing.push('vitest');
+for (const [file, name] of [['test-results/unit.json', 'vitest'], ['test-results/bench.json', 'vitest (benchmark suites)']]) {
+  const unit = read(file);
+  if (unit) {
+    passed += unit.numPassedTests;
+    failed += unit.numFailedTests + (unit.numRuntimeErrorTestSuites ?? 0);
+    skipped += unit.numPendingTests + (unit.numTodoTests ?? 0);
+  } else missing.push(name);
+}
 
 const e2e = read('test-results/e2e.json');
 if (e2e) {
