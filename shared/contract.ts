@@ -81,6 +81,16 @@ const filterSpec = z
 /** A row named by its row id, with its key to find it again after a write moved it. */
 const example = z.object({ rowId, key: z.union([z.string().max(1000), z.number().int()]).optional() }).strict();
 
+/** What a search for the nearest vectors takes (find similar, by meaning): the column and the knobs. */
+const nearestKnobs = {
+  column: columnName,
+  k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
+  metric: z.enum(['l2', 'cosine', 'dot']),
+  nprobes: z.number().int().min(1).max(10_000),
+  refineFactor: z.number().int().min(1).max(100),
+  filter: filterSpec.optional(),
+};
+
 const viewSpec = z.discriminatedUnion('kind', [
   z
     .object({
@@ -100,12 +110,7 @@ const viewSpec = z.discriminatedUnion('kind', [
       alsoLike: z.array(example).max(MAX_EXAMPLES, `at most ${MAX_EXAMPLES} examples`).optional(),
       /** Rows to search away from ("less like this"): subtracted from the query at half weight. */
       unlike: z.array(example).max(MAX_EXAMPLES, `at most ${MAX_EXAMPLES} examples`).optional(),
-      column: columnName,
-      k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
-      metric: z.enum(['l2', 'cosine', 'dot']),
-      nprobes: z.number().int().min(1).max(10_000),
-      refineFactor: z.number().int().min(1).max(100),
-      filter: filterSpec.optional(),
+      ...nearestKnobs,
     })
     .strict(),
   z
@@ -122,12 +127,7 @@ const viewSpec = z.discriminatedUnion('kind', [
       captionColumn: columnName,
       /** How many caption matches make the query. */
       hits: z.number().int().min(1).max(MAX_EXAMPLES),
-      column: columnName,
-      k: z.number().int('k must be a whole number').min(1, 'k must be at least 1').max(MAX_K, `k can be at most ${MAX_K}`),
-      metric: z.enum(['l2', 'cosine', 'dot']),
-      nprobes: z.number().int().min(1).max(10_000),
-      refineFactor: z.number().int().min(1).max(100),
-      filter: filterSpec.optional(),
+      ...nearestKnobs,
     })
     .strict(),
   z

@@ -3,6 +3,7 @@
 // it and focus is back on the button that opened it.
 import { test, expect, type Page } from '@playwright/test';
 import { startServe, type RunningBridge } from '../support/bridge';
+import { DIALOGS } from '../support/dialogs';
 
 let bridge: RunningBridge;
 test.beforeAll(async () => {
@@ -20,17 +21,7 @@ const focusNow = (page: Page, dialog: string) =>
     return { inside, ring, name: `${e.tagName} ${e.getAttribute('data-testid') ?? e.getAttribute('aria-label') ?? e.textContent?.trim().slice(0, 30) ?? ''}` };
   }, dialog);
 
-for (const [button, dialog] of [
-  ['versions-button', 'versions-dialog'],
-  ['add-column-button', 'add-column-dialog'],
-  ['merge-button', 'merge-dialog'],
-  ['open-button', 'open-dialog'],
-  ['download-button', 'download-dialog'],
-  ['export-button', 'export-dialog'],
-  ['save-table-button', 'save-table-dialog'],
-  ['code-button', 'code-dialog'],
-  ['keys-button', 'keys-overlay'],
-] as const) {
+for (const [button, dialog] of DIALOGS) {
   test(`${dialog}: keyboard only, focus stays inside, Escape returns it to ${button}`, async ({ page }) => {
     await page.goto(bridge.openUrl);
     await expect(page.getByTestId('tile').first().locator('img')).toBeVisible();

@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
+import { DIALOGS } from '../support/dialogs';
 import { DEMO } from '../support/paths';
 
 let dir: string;
@@ -38,16 +39,7 @@ for (const width of [640, 800, 1024, 1440]) {
     const shown = page.getByTestId('toolbar-path');
     await expect(shown).toHaveAttribute('title', deep);
     if (deep.length > 64) await expect(shown).toContainText('…');
-    for (const [button, dialog] of [
-      ['versions-button', 'versions-dialog'],
-      ['add-column-button', 'add-column-dialog'],
-      ['merge-button', 'merge-dialog'],
-      ['open-button', 'open-dialog'],
-      ['download-button', 'download-dialog'],
-      ['export-button', 'export-dialog'],
-      ['save-table-button', 'save-table-dialog'],
-      ['code-button', 'code-dialog'],
-    ] as const) {
+    for (const [button, dialog] of DIALOGS) {
       const b = page.getByTestId(button);
       if (!(await b.count())) continue;
       await b.click();

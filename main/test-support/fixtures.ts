@@ -45,3 +45,21 @@ export async function openInApp(dir: string, tablePath: string): Promise<{ servi
   if (!opened.ok) throw new Error(opened.error.message);
   return { services, dispatch, info: opened.value as DatasetInfo };
 }
+
+/**
+ * A 40-row table for searches by meaning: rows 0-4 say "a dog on a beach", rows 5-9 "puppy by the
+ * sea" (never "dog"), both near [1, 0, 0, 0] in `emb`; rows 10-39 are cats near [0, 1, 0, 0].
+ */
+export async function dogsAndCatsTable(dir: string, name: string): Promise<string> {
+  const { Schema, Field, FixedSizeList, Float32, Int64, Utf8 } = await import('apache-arrow');
+  const { lancedb } = await import('../services/dataset/lance');
+  const schema = new Schema([new Field('key', new Int64(), false), new Field('caption', new Utf8(), true), new Field('emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true)]);
+  const rows = Array.from({ length: 40 }, (_, i) => ({
+    key: BigInt(i),
+    caption: i < 5 ? `a dog on a beach ${i}` : i < 10 ? `puppy by the sea ${i}` : `a cat indoors ${i}`,
+    emb: i < 10 ? [1, 0.01 * i, 0, 0] : [0, 1, 0.01 * i, 0],
+  }));
+  const db = await lancedb.connect(dir);
+  (await db.createTable(name, rows, { schema })).close();
+  return `${dir}/${name}.lance`;
+}

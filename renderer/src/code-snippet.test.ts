@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { pythonSnippet, typescriptSnippet } from './code-snippet';
 import type { DatasetInfo, ViewInfo } from '../../shared/types';
+import { dogsAndCatsTable } from '../../main/test-support/fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lx-snippet-'));
@@ -45,16 +46,7 @@ describe('copy as code, by examples', () => {
   }, 60_000);
 
   it('runs: the TypeScript of a search by meaning through captions finds what the app finds', async () => {
-    const { lancedb } = await import('../../main/services/dataset/lance');
-    const { Schema, Field, FixedSizeList, Float32, Int64, Utf8 } = await import('apache-arrow');
-    const schema = new Schema([new Field('key', new Int64(), false), new Field('caption', new Utf8(), true), new Field('emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true)]);
-    const rows = Array.from({ length: 40 }, (_, i) => ({
-      key: BigInt(i),
-      caption: i < 5 ? `a dog on a beach ${i}` : i < 10 ? `puppy by the sea ${i}` : `a cat indoors ${i}`,
-      emb: i < 10 ? [1, 0.01 * i, 0, 0] : [0, 1, 0.01 * i, 0],
-    }));
-    const db = await lancedb.connect(dir);
-    (await db.createTable('m', rows, { schema })).close();
+    await dogsAndCatsTable(dir, 'm');
     const ds = { path: path.join(dir, 'm.lance'), table: 'm', keyColumn: 'key', captionColumn: 'caption' } as unknown as DatasetInfo;
     const view = { spec: { kind: 'meaning', text: 'dog', via: 'captions', captionColumn: 'caption', hits: 5, column: 'emb', k: 10, metric: 'l2', nprobes: 1, refineFactor: 1 }, where: null } as unknown as ViewInfo;
     expect(pythonSnippet(ds, view)).toMatch(/hits = tbl\.search\("dog", query_type="fts", fts_columns="caption"\)\.select\(\["emb"\]\)\.limit\(5\)/);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createAppServices, type AppServices } from '../app-services';
 import { createDispatch } from '../../dispatch';
 import { lancedb } from '../dataset/lance';
-import { laionTable, tempDir } from '../../test-support/fixtures';
+import { dogsAndCatsTable, laionTable, tempDir } from '../../test-support/fixtures';
 import type { DatasetInfo, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
 import type { Result } from '../../../shared/result';
 
@@ -265,16 +265,8 @@ describe('more like these, less like that', () => {
 
 describe('search by meaning, through captions (no model)', () => {
   it('finds the images nearest what the matching captions show, also those whose captions never say the words', async () => {
-    const { Schema, Field, FixedSizeList, Float32, Int64, Utf8 } = await import('apache-arrow');
-    const schema = new Schema([new Field('key', new Int64(), false), new Field('caption', new Utf8(), true), new Field('emb', new FixedSizeList(4, new Field('item', new Float32(), true)), true)]);
-    // 0-4 "dog" captions and 5-9 "puppy by the sea": both near [1, 0, 0, 0]; 10-39 cats near [0, 1, 0, 0].
-    const rows = Array.from({ length: 40 }, (_, i) => ({
-      key: BigInt(i),
-      caption: i < 5 ? `a dog on a beach ${i}` : i < 10 ? `puppy by the sea ${i}` : `a cat indoors ${i}`,
-      emb: i < 10 ? [1, 0.01 * i, 0, 0] : [0, 1, 0.01 * i, 0],
-    }));
-    const db = await lancedb.connect(tmp.dir);
-    (await db.createTable('meaning', rows, { schema })).close();
+    // rows 0-4 say dog, 5-9 "puppy by the sea" (never dog), both near [1, 0, 0, 0]; 10-39 are cats
+    await dogsAndCatsTable(tmp.dir, 'meaning');
     const ds = ((await dispatch('dataset:open', { path: path.join(tmp.dir, 'meaning.lance') })) as { value: DatasetInfo }).value;
     const spec = { kind: 'meaning', text: 'dog', via: 'captions', captionColumn: 'caption', hits: 5, column: 'emb', k: 10, metric: 'l2', nprobes: 1, refineFactor: 1 } as const;
     const v = await view(spec, ds.id);
