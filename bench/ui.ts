@@ -312,7 +312,15 @@ export async function uiBench({ flags, figures, measure }: SuiteContext) {
     const j1 = { heap: await heap(), rss: await rss() };
 
     const reload = async (p: Page) => {
-      await p.reload({ waitUntil: 'commit' });
+      const url = p.url();
+      try {
+        await p.reload({ waitUntil: 'commit' });
+      } catch (err) {
+        // Chromium sometimes refuses a reload while the last load's frame is being swapped (seen on a
+        // loaded machine): load the same address again instead, which is what this measures.
+        if (!/Not attached to an active page/.test((err as Error).message)) throw err;
+        await p.goto(url, { waitUntil: 'commit' });
+      }
       await settleAt(p);
     };
     for (let i = 0; i < WARM_LOADS; i++) await reload(page);
@@ -338,7 +346,10 @@ export async function uiBench({ flags, figures, measure }: SuiteContext) {
     const b0 = await rss();
     await bareScreens(memJumps, 6);
     const b1 = await rss();
-    await bare.goto(await bareUrl(bareCtx, barePage(asBare(screen.rowIds), screen.width, screen.height), bare), { waitUntil: 'commit' });
+    // Loaded and shown before the first reload: a reload racing the navigation's end was refused
+    // ("not attached to an active page") on a busy machine.
+    await bare.goto(await bareUrl(bareCtx, barePage(asBare(screen.rowIds), screen.width, screen.height), bare), { waitUntil: 'load' });
+    await settleAt(bare);
     for (let i = 0; i < WARM_LOADS; i++) await reload(bare);
     const bl0 = await rss();
     for (let i = 0; i < loads; i++) await reload(bare);

@@ -17,7 +17,8 @@ for (const [file, name] of [['test-results/unit.json', 'vitest'], ['test-results
   const unit = read(file);
   if (unit) {
     passed += unit.numPassedTests;
-    failed += unit.numFailedTests + (unit.numRuntimeErrorTestSuites ?? 0);
+    // A file that failed outside its tests (a beforeAll that threw) skips them all: count it.
+    failed += Math.max(unit.numFailedTests, unit.numFailedTestSuites ?? 0) + (unit.numRuntimeErrorTestSuites ?? 0);
     skipped += unit.numPendingTests + (unit.numTodoTests ?? 0);
   } else missing.push(name);
 }
