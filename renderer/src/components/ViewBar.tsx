@@ -129,7 +129,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
                   <option value="meaning">by meaning (captions)</option>
                 </select>
               )}
-              {spec?.kind === 'meaning' && <SimilarControls vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />}
+              {spec?.kind === 'meaning' && <SimilarControls title="Nearest" vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />}
             </>
           )
         )}
@@ -255,10 +255,10 @@ function ConditionEditor({
 type SimilarSettings = { k: number; metric: Metric; nprobes: number; refineFactor: number; column: string };
 
 /** A similar view's knobs: the vector column, k, the metric, nprobes and the refine factor. */
-function SimilarControls({ vectorColumns, value, onChange, onEnter }: { vectorColumns: string[]; value: SimilarSettings; onChange(v: SimilarSettings): void; onEnter(e: React.KeyboardEvent): void }) {
+function SimilarControls({ title = 'Similar images', vectorColumns, value, onChange, onEnter }: { title?: string; vectorColumns: string[]; value: SimilarSettings; onChange(v: SimilarSettings): void; onEnter(e: React.KeyboardEvent): void }) {
   return (
     <>
-      <strong>Similar images</strong>
+      <strong>{title}</strong>
       {vectorColumns.length > 1 && (
         <select aria-label="Vector column" value={value.column} onChange={(e) => onChange({ ...value, column: e.target.value })}>
           {vectorColumns.map((c) => (
