@@ -55,6 +55,8 @@ export interface AskOptions {
 
 interface Waiting {
   src: string;
+  /** For batching: "…/images/<dataset>" and the row id, read once from src (null: not batchable). */
+  batch: { key: string; row: string } | null;
   index: number | undefined;
   /** Order of settling, for asks without an index. */
   seq: number;
@@ -96,7 +98,7 @@ export class ImageQueue {
     // A tile shown a while ago whose row just arrived (after a jump) has already waited its settle.
     const waited = opts.shownAt === undefined ? 0 : Math.max(0, performance.now() - opts.shownAt);
     const done = new Promise<ImageResult>((resolve, reject) => {
-      entry = { src, controller, resolve, reject, index: opts.index, seq: 0 };
+      entry = { src, batch: batchOf(src), controller, resolve, reject, index: opts.index, seq: 0 };
       timer = setTimeout(() => {
         timer = null;
         const e = entry as Waiting;
@@ -127,42 +129,31 @@ export class ImageQueue {
     return w.index < v.first ? v.first - w.index : w.index > v.last ? w.index - v.last : 0;
   }
 
-  /** The next to send: nearest the view, then reading order (or settling order). */
-  private takeNext(): Waiting {
-    let best = 0;
-    let bestDistance = this.distance(this.waiting[0] as Waiting);
-    for (let i = 1; i < this.waiting.length; i++) {
+  /** The next to send (of those with this batch key, if given): nearest the view, then reading order. */
+  private takeNext(key?: string): Waiting | null {
+    let best = -1;
+    let bestDistance = 0;
+    for (let i = 0; i < this.waiting.length; i++) {
       const a = this.waiting[i] as Waiting;
-      const b = this.waiting[best] as Waiting;
+      if (key !== undefined && a.batch?.key !== key) continue;
       const d = this.distance(a);
-      const before = d !== bestDistance ? d < bestDistance : a.index !== undefined && b.index !== undefined ? a.index < b.index : a.seq < b.seq;
+      const b = this.waiting[best];
+      const before = !b || (d !== bestDistance ? d < bestDistance : a.index !== undefined && b.index !== undefined ? a.index < b.index : a.seq < b.seq);
       if (before) {
         best = i;
         bestDistance = d;
       }
     }
-    return this.waiting.splice(best, 1)[0] as Waiting;
-  }
-
-  /** The next waiting ask after `first` that can share its request (same dataset), in rank order. */
-  private takeNextLike(key: string): Waiting | null {
-    const like = this.waiting.filter((w) => batchKey(w.src) === key);
-    if (!like.length) return null;
-    const rest = this.waiting.filter((w) => batchKey(w.src) !== key);
-    this.waiting.length = 0;
-    this.waiting.push(...like);
-    const next = this.takeNext();
-    this.waiting.push(...rest);
-    return next;
+    return best < 0 ? null : (this.waiting.splice(best, 1)[0] as Waiting);
   }
 
   private pump(): void {
     while (this.running < this.maxInFlight && this.waiting.length) {
-      const first = this.takeNext();
-      const key = this.batchRows > 1 ? batchKey(first.src) : null;
+      const first = this.takeNext() as Waiting;
+      const key = this.batchRows > 1 ? first.batch?.key : undefined;
       const group = [first];
       while (key && group.length < this.batchRows) {
-        const next = this.takeNextLike(key);
+        const next = this.takeNext(key);
         if (!next) break;
         group.push(next);
       }
@@ -194,7 +185,7 @@ export class ImageQueue {
     const controller = new AbortController();
     const left = () => group.every((w) => w.controller.signal.aborted) && controller.abort();
     for (const w of group) w.controller.signal.addEventListener('abort', left, { once: true });
-    const rows = group.map((w) => SINGLE.exec(w.src)?.[3] as string);
+    const rows = group.map((w) => w.batch?.row as string);
     try {
       const res = await this.fetcher(`${key}?rows=${rows.join(',')}`, { signal: controller.signal });
       if (!res.ok) {
@@ -204,7 +195,7 @@ export class ImageQueue {
       }
       const items = new Map(decodeImageBatch(await res.arrayBuffer()).map((i) => [i.rowId, i]));
       for (const w of group) {
-        const item = items.get(SINGLE.exec(w.src)?.[3] as string);
+        const item = items.get(w.batch?.row as string);
         if (w.controller.signal.aborted) w.reject(new DOMException('cancelled', 'AbortError'));
         else if (!item) w.resolve({ error: imageFailure(null) });
         else if ('error' in item) w.resolve({ error: imageFailure(item.error.message) });
@@ -218,10 +209,10 @@ export class ImageQueue {
   }
 }
 
-/** "…/images/<dataset>" for a single-image URL (asks with the same key share a request), or null. */
-function batchKey(src: string): string | null {
+/** A single-image URL as "…/images/<dataset>" (asks with the same key share a request) and its row. */
+function batchOf(src: string): Waiting['batch'] {
   const m = SINGLE.exec(src);
-  return m ? `${m[1]}images/${m[2]}` : null;
+  return m ? { key: `${m[1]}images/${m[2]}`, row: m[3] as string } : null;
 }
 
 /** The page's one queue. */

@@ -3,7 +3,7 @@
 // row id, so scrolling a filtered or sorted million-row view costs what scrolling the plain table does.
 import { randomBytes } from 'node:crypto';
 import { MIN_VECTOR_INDEX_ROWS, type IndexCatalogue } from './index-catalogue';
-import { rowIdArray } from '../dataset/cells';
+import { rowIdArray, toCell } from '../dataset/cells';
 import { remap } from '../dataset/row-ids';
 import { classifyReadError, errorText, failure } from '../support/errors';
 import { filterSql, keyIn } from './filter-sql';
@@ -346,6 +346,7 @@ export class ViewService {
    */
   private async exampleVectors(ds: OpenDataset, col: ColumnInfo, examples: Array<{ rowId: string; key?: string | number }>): Promise<Array<{ rowId: bigint; key: string | number | null; vector: Float32Array }>> {
     const keyCol = ds.info.keyColumn;
+    const keyKind = keyCol ? ds.info.columns.find((c) => c.name === keyCol)?.kind : undefined;
     const select = keyCol ? [col.name, keyCol] : [col.name];
     const byId = new Map<bigint, { rowId: bigint; vector: unknown; key: unknown }>();
     const byKey = new Map<string, { rowId: bigint; vector: unknown; key: unknown }>();
@@ -370,8 +371,8 @@ export class ViewService {
       const vector = values instanceof Float32Array ? values : Float32Array.from(values, Number);
       if (vector.length !== col.dim) throw failure('INVALID_PAYLOAD', `The query vector has ${vector.length} dimensions but ${col.name} holds ${col.dim}.`);
       if (!vector.every((x) => Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${e.rowId}'s ${col.name} contains NaN or infinite values.`);
-      const k = hit.key;
-      const key = k === null || k === undefined ? null : typeof k === 'bigint' ? (Number.isSafeInteger(Number(k)) ? Number(k) : String(k)) : (k as string | number);
+      // The key as every page shows it (a bigint within 2^53 as a number, else as text).
+      const key = keyKind ? (toCell(hit.key, keyKind) as string | number | null) : null;
       return { rowId: hit.rowId, key, vector };
     });
   }

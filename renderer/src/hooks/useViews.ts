@@ -87,44 +87,53 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
 
   const apply = useCallback((spec: ViewSpec | null) => void open(spec, true), [open]);
 
-  /** A similar view of `rows[0]` (and more like the others), away from `unlike`, with the last knobs. */
+  /** A similar view of `query` (and like `more`), away from `unlike`, with the last view's knobs. */
   const similarOf = useCallback(
-    (rows: RowSummary[], unlike: Example[] = []) => {
-      const [row, ...more] = rows;
-      if (!row || !dataset?.vectorColumns.length) return;
+    (query: Example, more: Example[] = [], unlike: Example[] = []) => {
+      if (!dataset?.vectorColumns.length) return;
       const last = current.current?.spec;
       // The knobs of the last similar or meaning view carry over.
-      const prev = last?.kind === 'meaning' ? { ...last, kind: 'similar' as const } : last;
+      const prev = last?.kind === 'similar' || last?.kind === 'meaning' ? last : null;
       void open(
         {
           kind: 'similar',
-          ...exampleOf(dataset, row),
-          ...(more.length ? { alsoLike: more.slice(0, MAX_EXAMPLES).map((r) => exampleOf(dataset, r)) } : {}),
+          ...query,
+          ...(more.length ? { alsoLike: more.slice(0, MAX_EXAMPLES) } : {}),
           ...(unlike.length ? { unlike: unlike.slice(-MAX_EXAMPLES) } : {}),
-          column: prev?.kind === 'similar' ? prev.column : (dataset.vectorColumns[0] as string),
-          k: prev?.kind === 'similar' ? prev.k : SIMILAR_DEFAULTS.k,
-          metric: prev?.kind === 'similar' ? prev.metric : SIMILAR_DEFAULTS.metric,
-          nprobes: prev?.kind === 'similar' ? prev.nprobes : SIMILAR_DEFAULTS.nprobes,
-          refineFactor: prev?.kind === 'similar' ? prev.refineFactor : SIMILAR_DEFAULTS.refineFactor,
+          column: prev?.column ?? (dataset.vectorColumns[0] as string),
+          k: prev?.k ?? SIMILAR_DEFAULTS.k,
+          metric: prev?.metric ?? SIMILAR_DEFAULTS.metric,
+          nprobes: prev?.nprobes ?? SIMILAR_DEFAULTS.nprobes,
+          refineFactor: prev?.refineFactor ?? SIMILAR_DEFAULTS.refineFactor,
           // Filters carry over: similar images among the rows you were looking at.
-          ...(prev?.filter ? { filter: prev.filter } : {}),
+          ...(last?.filter ? { filter: last.filter } : {}),
         },
         true,
       );
     },
     [dataset, open],
   );
-  const findSimilar = useCallback((row: RowSummary) => similarOf([row]), [similarOf]);
+  const findSimilar = useCallback(
+    (row: RowSummary) => {
+      if (dataset) similarOf(exampleOf(dataset, row));
+    },
+    [dataset, similarOf],
+  );
   /** "More like these": the first row is the query shown first; each is one example. */
-  const moreLike = useCallback((rows: RowSummary[]) => similarOf(rows), [similarOf]);
+  const moreLike = useCallback(
+    (rows: RowSummary[]) => {
+      const [first, ...more] = rows;
+      if (dataset && first) similarOf(exampleOf(dataset, first), more.map((r) => exampleOf(dataset, r)));
+    },
+    [dataset, similarOf],
+  );
   /** "Less like this", from a similar view: the same examples, now also away from this row. */
   const lessLike = useCallback(
     (row: RowSummary) => {
       const spec = current.current?.spec;
       if (spec?.kind !== 'similar' || !dataset || row.rowId === spec.rowId) return;
-      const liked: RowSummary[] = [{ rowId: spec.rowId, index: 0, values: spec.key !== undefined && dataset.keyColumn ? { [dataset.keyColumn]: spec.key } : {} }];
-      for (const e of spec.alsoLike ?? []) liked.push({ rowId: e.rowId, index: 0, values: e.key !== undefined && dataset.keyColumn ? { [dataset.keyColumn]: e.key } : {} });
-      similarOf(liked, [...(spec.unlike ?? []), exampleOf(dataset, row)]);
+      const query = { rowId: spec.rowId, ...(spec.key !== undefined ? { key: spec.key } : {}) };
+      similarOf(query, spec.alsoLike ?? [], [...(spec.unlike ?? []), exampleOf(dataset, row)]);
     },
     [dataset, similarOf],
   );
