@@ -55,11 +55,15 @@ test('the detail panel offers "Less like this" on a result, not on the query', a
   await tile(3).click();
   await page.keyboard.press('s');
   await expect(tile(0).getByTestId('query-badge')).toBeVisible();
-  await tile(0).dblclick();
+  // The new view's grid has just mounted: open rows once their images show, from the keyboard.
+  await expect(tile(2).locator('img')).toBeVisible();
+  await tile(0).click();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('detail')).toBeVisible();
   await expect(page.getByTestId('detail-less-like')).toHaveCount(0);
   await page.keyboard.press('Escape');
-  await tile(2).dblclick();
+  await tile(2).click();
+  await page.keyboard.press('Enter');
   await page.getByTestId('detail-less-like').click();
   await expect(page.getByTestId('view-count')).toContainText('of 1 image, away from 1');
 });
