@@ -129,15 +129,22 @@ test('after a fling, the visible tiles get their images about as fast as a cold 
   const coldMs = Date.now() - t0;
   const firstScreen = imageRequests.length;
 
-  // One screen per frame for 4 s, as a scrollbar drag or a trackpad fling does.
-  await page.getByTestId('grid').evaluate(
+  // One screen per frame for 4 s, as a scrollbar drag or a trackpad fling does. A frame that
+  // stays up longer than the settle delay (a loaded machine) rightly lets its screen ask for
+  // images, so those frames are counted and allowed for.
+  const slowFrames = await page.getByTestId('grid').evaluate(
     (grid) =>
-      new Promise<void>((resolve) => {
+      new Promise<number>((resolve) => {
         const end = performance.now() + 4000;
+        let last = performance.now();
+        let slow = 0;
         const step = () => {
+          const now = performance.now();
+          if (now - last > 60) slow += 1;
+          last = now;
           grid.scrollTop += grid.clientHeight;
-          if (performance.now() < end) requestAnimationFrame(step);
-          else resolve();
+          if (now < end) requestAnimationFrame(step);
+          else resolve(slow);
         };
         requestAnimationFrame(step);
       }),
@@ -147,6 +154,8 @@ test('after a fling, the visible tiles get their images about as fast as a cold 
   await expect.poll(() => visibleTilesLoaded(page), { timeout: 20_000, intervals: [20] }).toBe(true);
   const settleMs = Date.now() - t1;
   // Before: ~6,000 requests queued for tiles already gone, and 13-16 s for the visible ones.
-  expect(flung, `${flung} images asked for during and after the fling`).toBeLessThan(firstScreen * 4);
+  expect(flung, `${flung} images asked for during and after the fling (${slowFrames} frames over 60 ms)`).toBeLessThan(
+    firstScreen * (4 + slowFrames),
+  );
   expect(settleMs, `settled in ${settleMs} ms; a cold first screen took ${coldMs} ms`).toBeLessThan(Math.max(coldMs * 1.5, 500));
 });

@@ -67,9 +67,37 @@ describe('the image queue', () => {
     const sent = () => calls.map((c) => Number(c.src.split('/').pop()));
     expect(sent()).toEqual([10, 11, 12, 13, 9, 14]); // in view in order; then the rows next to it
     // The person scrolled on: the view is now 16-19; the waiting tiles are ranked against it.
+    // A move of more than a screen holds the queue for a settle, then the ranking follows the view.
     q.setView(16, 19);
     for (let i = 0; i < 2; i++) await answerNext();
+    expect(sent()).toHaveLength(6);
+    await vi.advanceTimersByTimeAsync(60);
     expect(sent().slice(6)).toEqual([16, 17]);
+  });
+
+  it('sends nothing while the view races a screen per frame, even for tiles mounted past the settle', async () => {
+    const { calls, fetcher } = fakeFetch();
+    const q = new ImageQueue(fetcher, 60, 4, 1);
+    const screen = 20;
+    const live = new Map<number, { cancel(): void }>();
+    // Each 25 ms frame moves a screen; the grid mounts the view and two screens of overscan below it,
+    // so a tile stays mounted for three frames (75 ms), past the settle.
+    for (let frame = 0; frame < 40; frame++) {
+      const first = frame * screen;
+      q.setView(first, first + screen - 1);
+      for (const [index, ask] of live) if (index < first) (ask.cancel(), live.delete(index));
+      for (let index = first; index < first + 3 * screen; index++) {
+        if (live.has(index)) continue;
+        const ask = q.ask(`image/d/${index}`, { index, shownAt: performance.now() });
+        ask.done.catch(() => {});
+        live.set(index, ask);
+      }
+      await vi.advanceTimersByTimeAsync(25);
+    }
+    expect(calls).toHaveLength(0);
+    // It stops: once it has stayed a settle, the view goes first.
+    await vi.advanceTimersByTimeAsync(60);
+    expect(calls.map((c) => Number(c.src.split('/').pop()))).toEqual([780, 781, 782, 783]);
   });
 
   it('counts the settle from when the tile appeared: a row arriving late does not wait again', async () => {

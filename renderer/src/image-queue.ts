@@ -4,7 +4,9 @@
 // moment; the tiles in view go first, in reading order, then the ones just outside it (the overscan),
 // nearest first, judged against the view as it is when a slot frees (the grid tells the queue); at
 // most a few run at once, and a tile that leaves cancels its ask: removed from the queue, or its
-// fetch aborted, so nothing waits for tiles long gone.
+// fetch aborted, so nothing waits for tiles long gone. While the view is still racing (it was more
+// than a screen from here within the settle), nothing is sent: a tile of the overscan can stay
+// mounted past the settle in a fling that moves a screen per frame on a slow machine.
 
 import { decodeImageBatch } from '../../shared/image-batch';
 
@@ -71,6 +73,8 @@ export class ImageQueue {
   private pumpSoon: ReturnType<typeof setTimeout> | null = null;
   private seq = 0;
   private view: { first: number; last: number } | null = null;
+  /** Where the view's first tile went and when, back to just before the last settle window. */
+  private moves: { t: number; first: number }[] = [];
   constructor(
     private readonly fetcher: (src: string, init: { signal: AbortSignal }) => Promise<Response> = (s, i) => fetch(s, i),
     private readonly settleMs = SETTLE_MS,
@@ -88,7 +92,24 @@ export class ImageQueue {
 
   /** The tiles in view now (grid indices, inclusive): they are served first. */
   setView(first: number, last: number): void {
+    const now = performance.now();
+    if (this.view?.first !== first) this.moves.push({ t: now, first });
+    // The view stayed at moves[i] until moves[i + 1].t: older stays than the window are not needed.
+    while (this.moves.length > 1 && (this.moves[1] as { t: number }).t <= now - this.settleMs) this.moves.shift();
     this.view = { first, last };
+  }
+
+  /** How long until the view has stayed within a screen of where it is for a settle (0: it has). */
+  private racing(now: number): number {
+    const v = this.view;
+    if (!v) return 0;
+    const screen = v.last - v.first + 1;
+    for (let i = this.moves.length - 2; i >= 0; i--) {
+      if (Math.abs((this.moves[i] as { first: number }).first - v.first) <= screen) continue;
+      // It left that far place at moves[i + 1].t.
+      return Math.max(0, (this.moves[i + 1] as { t: number }).t + this.settleMs - now);
+    }
+    return 0;
   }
 
   ask(src: string, opts: AskOptions = {}): ImageAsk {
@@ -148,6 +169,14 @@ export class ImageQueue {
   }
 
   private pump(): void {
+    const wait = this.waiting.length ? this.racing(performance.now()) : 0;
+    if (wait > 0) {
+      this.pumpSoon ??= setTimeout(() => {
+        this.pumpSoon = null;
+        this.pump();
+      }, wait);
+      return;
+    }
     while (this.running < this.maxInFlight && this.waiting.length) {
       const first = this.takeNext() as Waiting;
       const key = this.batchRows > 1 ? first.batch?.key : undefined;
