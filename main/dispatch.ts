@@ -46,6 +46,14 @@ function handlers(s: AppServices): Handlers {
     'column:top-values': (req) => s.views.topValues(req.id, req.column, req.limit),
     'export:default-path': async (req) => s.exports.defaultPath(req.id, req.format),
     'export:start': (req) => s.exports.start(req),
+    'model:status': (req) => s.models.status(s.datasets.get(req.id).info, req.column),
+    'model:plan': (req) => s.models.plan(req.repo, req.revision, req.dtype),
+    'model:download': (req) => s.models.download(s.datasets.get(req.id).info, req.column, req.repo, req.revision, req.dtype, req.parallel),
+    'model:use-folder': (req) => s.models.useFolder(s.datasets.get(req.id).info, req.column, req.path, req.dtype),
+    'query:image': async (req) => {
+      s.datasets.get(req.id);
+      return s.models.putImage(new Uint8Array(Buffer.from(req.bytes, 'base64')));
+    },
     'hub:plan': (req) => s.hub.planFor(req),
     'hub:download': (req) => s.hub.download(req),
     'hub:incomplete': () => s.hub.incomplete(),

@@ -22,11 +22,13 @@ if [ "${SKIP_CHROMIUM:-}" != "1" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium
 fi
 
 # The Electron binary is downloaded from GitHub by its postinstall, which fails offline and would fail
-# the whole install: skip it here and try it separately, where failing is allowed.
+# the whole install: skip it here and try it separately, where failing is allowed. onnxruntime-node's
+# postinstall fetches GPU extras from a non-npm host; its documented skip keeps the CPU runtime that the
+# package already holds (all the app uses).
 stamp="node_modules/.lance-explorer-install-stamp"
 if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ]; then
   echo "[setup] npm install…"
-  ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 if [ ! -f node_modules/electron/path.txt ] && [ "${SKIP_ELECTRON_DOWNLOAD:-}" != "1" ]; then

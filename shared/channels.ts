@@ -47,6 +47,11 @@ export const CHANNELS = {
   cancelJob: 'job:cancel',
   jobStatus: 'job:status',
   pickDatasetFolder: 'dialog:pick-dataset',
+  modelStatus: 'model:status',
+  planModel: 'model:plan',
+  downloadModel: 'model:download',
+  useModelFolder: 'model:use-folder',
+  putQueryImage: 'query:image',
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

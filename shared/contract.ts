@@ -15,6 +15,7 @@ import type {
   JobFinished,
   JobProgress,
   MergePreview,
+  ModelStatus,
   RecentEntry,
   RowDetail,
   RowPage,
@@ -132,6 +133,22 @@ const viewSpec = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
+      kind: z.literal('encoded'),
+      /**
+       * A description or an image put in the column's space by the model that made it (the CLIP text
+       * or vision tower), then the nearest vectors. Exactly one of text and imageId.
+       */
+      text: z.string().trim().min(1, 'describe what you are looking for').max(1000).optional(),
+      /** A query image given through query:image (dropped, pasted or chosen). */
+      imageId: z.string().regex(/^[0-9a-f]{32}$/, 'not a query image id').optional(),
+      /** The file's name, for the view's title. */
+      imageName: z.string().max(300).optional(),
+      ...nearestKnobs,
+    })
+    .strict()
+    .refine((s) => (s.text === undefined) !== (s.imageId === undefined), 'give a description or an image'),
+  z
+    .object({
       kind: z.literal('search'),
       text: z.string().trim().min(1, 'type something to search for').max(1000),
       column: columnName,
@@ -155,6 +172,7 @@ const versionNumber = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const hubRepo = z.string().trim().min(3, 'give a repository id like owner/name').max(200);
 const hubRevision = z.string().trim().max(200);
 const hubFolder = z.string().trim().max(500);
+const modelDtype = z.enum(['q8', 'fp16', 'fp32']);
 
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
@@ -252,6 +270,12 @@ export const requestSchemas = {
   'job:cancel': z.object({ jobId: mintedId('job') }).strict(),
   'job:status': z.object({ jobId: mintedId('job') }).strict(),
   'dialog:pick-dataset': z.object({}).strict(),
+  'model:status': z.object({ id: datasetId, column: columnName }).strict(),
+  'model:plan': z.object({ repo: hubRepo, revision: hubRevision, dtype: modelDtype }).strict(),
+  'model:download': z.object({ id: datasetId, column: columnName, repo: hubRepo, revision: hubRevision, dtype: modelDtype, parallel: z.number().int().min(1).max(16).optional() }).strict(),
+  'model:use-folder': z.object({ id: datasetId, column: columnName, path: pathString, dtype: modelDtype }).strict(),
+  /** An image to search with, as base64 (at most 20 MB of file). */
+  'query:image': z.object({ id: datasetId, bytes: z.string().min(1).max(28_000_000, 'the image is too large (20 MB at most)') }).strict(),
 } satisfies Record<Channel, z.ZodType>;
 
 export interface Responses {
@@ -305,6 +329,12 @@ export interface Responses {
   'job:status': { running: boolean; progress: JobProgress | null; finished: JobFinished | null };
   /** null when the person closed the dialog. */
   'dialog:pick-dataset': { path: string } | null;
+  'model:status': ModelStatus;
+  /** present: the files are already in the cache (nothing to fetch). */
+  'model:plan': DownloadPlan & { present: boolean };
+  'model:download': { jobId: string; target: string };
+  'model:use-folder': ModelStatus;
+  'query:image': { imageId: string; width: number; height: number; format: string };
 }
 
 export type Requests = { [C in Channel]: z.input<(typeof requestSchemas)[C]> };

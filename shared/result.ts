@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'TIMEOUT' // a query ran out of its time budget (narrow the filter)
   | 'BUSY'
   | 'IO'
+  | 'NO_MODEL' // a search by meaning needs a model that is not on this computer (the page offers to get it)
+  | 'MODEL' // the model does not fit the column (dimension, space) or could not run
   | 'INTERNAL';
 
 export interface AppError {

@@ -26,6 +26,20 @@ export interface ColumnInfo {
   label?: LabelSpec;
   /** Why the app cannot read this column's values (it is shown, listed and renamable, not read). */
   unreadable?: string;
+  /** For vector columns: which model's space the vectors are in, as the field's metadata records it. */
+  embedding?: EmbeddingMeta;
+}
+
+/**
+ * What a vector column's metadata says of its vectors (kept in the field's metadata, like labels):
+ * the space (the model family whose text and image towers share it), the ONNX repository that made
+ * them and its revision, and which tower.
+ */
+export interface EmbeddingMeta {
+  space: string;
+  model?: string;
+  revision?: string;
+  tower?: 'image' | 'text';
 }
 
 export type LabelType = 'category' | 'boolean' | 'integer' | 'float' | 'text';
@@ -280,6 +294,8 @@ export interface ViewInfo {
   queryKey?: string | number | null;
   /** The index this view would use if it existed: the UI offers to build it. */
   missingIndex?: { column: string; kind: IndexKind } | null;
+  /** For encoded views: the model whose tower made the query (for "copy as code"). */
+  model?: { repo: string | null; space: string | null; dtype: ModelDtype };
 }
 
 /** Indices the app can build: IVF_PQ for vectors, BM25 (inverted) for text. */
@@ -312,4 +328,44 @@ export interface CleanupPlan {
   bytes: number;
   /** Why nothing can be removed (a damaged manifest, files outside the folder), or null. */
   blocked: string | null;
+}
+
+// ---- Models (search by meaning) ----
+
+export type ModelDtype = 'q8' | 'fp16' | 'fp32';
+
+/** Which model's space a vector column is in, and how the app knows. */
+export interface ModelSpace {
+  column: string;
+  dim: number;
+  /** The model family ("openai/clip-vit-large-patch14"), or null when nothing says. */
+  space: string | null;
+  /** metadata: the column's own; laion: inferred from LAION's schema and card; unknown. */
+  source: 'metadata' | 'laion' | 'unknown';
+  /** The ONNX repository that runs it. */
+  onnx: string | null;
+  revision: string | null;
+  label: string | null;
+}
+
+export interface ModelStatus {
+  space: ModelSpace;
+  /** The model a search by meaning uses now, or null. */
+  model: {
+    repo: string | null;
+    dir: string;
+    dtype: ModelDtype;
+    /** hub-cache: found in the Hugging Face cache (put there by this app or another Hub tool); folder: chosen by the person. */
+    from: 'hub-cache' | 'folder';
+    /** loading: its first query after start loads it (seconds for the real towers). */
+    state: 'idle' | 'loading' | 'ready' | 'failed';
+    /** Something to know about it (a space that could not be checked). */
+    warning: string | null;
+  } | null;
+  /** What "Get the model…" fetches, when the space names a repository. */
+  offer: { repo: string; revision: string; dtypes: ModelDtype[]; approxBytes: Partial<Record<ModelDtype, number>> } | null;
+  /** Where the Hugging Face cache is (models are looked for and saved there). */
+  cacheDir: string;
+  /** Why no model can serve this column, when none can. */
+  why: string | null;
 }

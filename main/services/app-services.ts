@@ -9,6 +9,7 @@ import { IndexCatalogue } from './views/index-catalogue';
 import { VersionService } from './versions/versions';
 import { LabelService } from './writes/labels';
 import { HubService, type SecretStore } from './hub/hub-service';
+import { ModelsService } from './models/models-service';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
 import { DemoManager } from './demo/demo-manager';
@@ -49,6 +50,7 @@ export interface AppServices {
   versions: VersionService;
   labels: LabelService;
   hub: HubService;
+  models: ModelsService;
   recent: RecentStore;
   demo: DemoManager;
   exports: ExportService;
@@ -74,7 +76,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const jobs = new JobRegistry(events);
   const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')) });
   const catalogue = new IndexCatalogue(datasets);
-  const views = new ViewService(datasets, catalogue, opts.queryBudgetMs);
+  const hub = new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env);
+  const models = new ModelsService(hub, dataDir, opts.env ?? process.env);
+  const views = new ViewService(datasets, catalogue, opts.queryBudgetMs, models);
   const recent = new RecentStore(path.join(dataDir, 'recent.json'));
   const demo = new DemoManager(demoPath, jobs, opts.demoRows);
   const version = opts.version ?? '0.1.0';
@@ -87,7 +91,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     indices: new IndexService(datasets, catalogue, jobs),
     versions: new VersionService(datasets),
     labels: new LabelService(datasets, views),
-    hub: new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env),
+    hub,
+    models,
     recent,
     demo,
     exports: new ExportService(datasets, views, jobs),
@@ -110,6 +115,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       const picked = await opts.platform.pickFolder();
       return picked ? { path: picked } : null;
     },
-    dispose: () => datasets.closeAll(),
+    dispose: () => {
+      datasets.closeAll();
+      void models.close();
+    },
   };
 }

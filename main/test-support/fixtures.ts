@@ -63,3 +63,52 @@ export async function dogsAndCatsTable(dir: string, name: string): Promise<strin
   (await db.createTable(name, rows, { schema })).close();
   return `${dir}/${name}.lance`;
 }
+
+/**
+ * A table whose `img_emb` was made by the tiny CLIP model's vision tower in `modelDir`
+ * (clip-model.ts), through the app's own encoder, with the column's metadata naming that model:
+ * colour-block images (reds, greens, blues, in a few layouts), captions saying which.
+ */
+export async function tinyClipTable(dir: string, name: string, modelDir: string, opts: { rows?: number; space?: string } = {}): Promise<{ path: string; images: Uint8Array[] }> {
+  const { lancedb, arrow } = await import('../services/dataset/lance');
+  const { Schema, Field, FixedSizeList, Float32, Int64, Utf8, LargeBinary } = arrow;
+  const { Encoder } = await import('../services/models/encoder');
+  const { EMBEDDING_METADATA_KEY } = await import('../services/dataset/cells');
+  const sharp = (await import('sharp')).default;
+  const n = opts.rows ?? 24;
+  const colours: Array<[string, [number, number, number]]> = [
+    ['red', [220, 30, 30]],
+    ['green', [30, 200, 60]],
+    ['blue', [30, 60, 220]],
+  ];
+  const images: Uint8Array[] = [];
+  const captions: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const [cname, [r, g, b]] = colours[i % 3] as [string, [number, number, number]];
+    const half = i % 2 === 0 ? 'top' : 'left';
+    const shade = 40 + ((i * 37) % 160);
+    const block = await sharp({ create: { width: half === 'top' ? 96 : 48, height: half === 'top' ? 48 : 96, channels: 3, background: { r, g, b } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: shade, g: shade, b: shade } } })
+      .composite([{ input: block, left: 0, top: 0 }])
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    images.push(new Uint8Array(png));
+    captions.push(`a ${cname} block at the ${half} ${i}`);
+  }
+  const enc = new Encoder(modelDir, 'fp32');
+  const vectors = await enc.images(images);
+  await enc.close();
+  const dim = vectors[0]?.length ?? 0;
+  const space = opts.space ?? 'lance-explorer-tests/tiny-clip';
+  const meta = new Map([[EMBEDDING_METADATA_KEY, JSON.stringify({ space, model: space, tower: 'image' })]]);
+  const schema = new Schema([
+    new Field('key', new Int64(), false),
+    new Field('image', new LargeBinary(), true),
+    new Field('caption', new Utf8(), true),
+    new Field('img_emb', new FixedSizeList(dim, new Field('item', new Float32(), true)), true, meta),
+  ]);
+  const rows = images.map((image, i) => ({ key: BigInt(i), image, caption: captions[i], img_emb: Array.from(vectors[i] as Float32Array) }));
+  const db = await lancedb.connect(dir);
+  (await db.createTable(name, rows, { schema })).close();
+  return { path: `${dir}/${name}.lance`, images };
+}

@@ -63,6 +63,11 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'job:cancel': { jobId: 'nojob' },
     'job:status': { jobId: 'nojob' },
     'dialog:pick-dataset': {},
+    'model:status': { id, column: 'img_emb' },
+    'model:plan': { repo: 'owner/name', revision: 'main', dtype: 'q8' },
+    'model:download': { id, column: 'img_emb', repo: 'owner/name', revision: 'main', dtype: 'q8' },
+    'model:use-folder': { id, column: 'img_emb', path: inside('model'), dtype: 'q8' },
+    'query:image': { id, bytes: 'iVBORw0KGgo=' },
   };
   return seeds[channel];
 }

@@ -63,6 +63,8 @@ export interface MockHubOptions {
   lfsThreshold?: number;
   pageSize?: number;
   token?: string | null;
+  /** Serve the folder as a model repository (`/api/models/…`, `/<repo>/resolve/…`), its files at the root. */
+  kind?: 'dataset' | 'model';
 }
 
 async function walk(dir: string, base = ''): Promise<string[]> {
@@ -77,14 +79,15 @@ async function walk(dir: string, base = ''): Promise<string[]> {
 
 export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}): Promise<MockHub> {
   const repo = opts.repo ?? 'lance-format/laion-1m';
-  const folder = opts.folder ?? 'data/train.lance';
+  const kind = opts.kind ?? 'dataset';
+  const folder = opts.folder ?? (kind === 'model' ? '' : 'data/train.lance');
   const lfsThreshold = opts.lfsThreshold ?? 10_000;
   const pageSize = opts.pageSize ?? 1000;
   const files: MockFile[] = [];
   for (const rel of await walk(lanceDir)) {
     const bytes = await fs.readFile(path.join(lanceDir, rel));
     files.push({
-      path: `${folder}/${rel}`,
+      path: folder ? `${folder}/${rel}` : rel,
       bytes,
       lfs: bytes.length >= lfsThreshold,
       sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -207,7 +210,7 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
     const url = new URL(req.url ?? '/', 'http://mock');
     const p = decodeURIComponent(url.pathname);
     const authorised = !hub.token || req.headers.authorization === `Bearer ${hub.token}`;
-    const repoPrefix = `/api/datasets/${repo}`;
+    const repoPrefix = `/api/${kind}s/${repo}`;
     if (p === repoPrefix || p === `${repoPrefix}/`) {
       // Repository info, as clients (OpenDAL's hf service among them) ask for it first.
       hub.requests.revision++;
@@ -280,7 +283,7 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
       });
       return;
     }
-    const resolvePrefix = `/datasets/${repo}/resolve/`;
+    const resolvePrefix = `${kind === 'dataset' ? '/datasets' : ''}/${repo}/resolve/`;
     if (p.startsWith(resolvePrefix)) {
       hub.requests.resolve++;
       if (!authorised) return error(res, 401, 'GatedRepo', 'Access to this dataset is restricted');
@@ -298,7 +301,7 @@ export async function startMockHub(lanceDir: string, opts: MockHubOptions = {}):
       }
       return void sendBody(req, res, f, { ...common, etag: `"${f.gitSha1}"` });
     }
-    if (/^\/api\/datasets\/[^/]+\/[^/]+\//.test(p) || /^\/datasets\/[^/]+\/[^/]+\/resolve\//.test(p)) {
+    if (/^\/api\/(datasets|models)\/[^/]+\/[^/]+\//.test(p) || /^\/datasets\/[^/]+\/[^/]+\/resolve\//.test(p)) {
       return error(res, 404, 'RepoNotFound', 'Repository not found');
     }
     error(res, 404, 'NotFound', `no route for ${p}`);

@@ -51,6 +51,21 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
       `      .metric(${py(spec.metric)}).nprobes(${spec.nprobes}).refine_factor(${spec.refineFactor})${where}`,
       `      .limit(${spec.k + 1}).to_pandas())  # includes the query row itself`,
     );
+  } else if (spec.kind === 'encoded') {
+    const space = view?.model?.space ?? 'openai/clip-vit-large-patch14';
+    lines.push(
+      `# ${spec.column} is in ${space}'s space: encode the query with the same model, unit length`,
+      'from transformers import CLIPModel, CLIPProcessor',
+      `model = CLIPModel.from_pretrained(${py(space)})`,
+      `processor = CLIPProcessor.from_pretrained(${py(space)})`,
+      spec.text !== undefined
+        ? `q = model.get_text_features(**processor(text=[${py(spec.text)}], return_tensors="pt", padding=True))[0]`
+        : `from PIL import Image\nq = model.get_image_features(**processor(images=Image.open(${py(spec.imageName ?? 'query.jpg')}), return_tensors="pt"))[0]`,
+      'query = (q / q.norm()).tolist()',
+      `df = (tbl.search(query, vector_column_name=${py(spec.column)})`,
+      `      .metric(${py(spec.metric)}).nprobes(${spec.nprobes}).refine_factor(${spec.refineFactor})${where}`,
+      `      .limit(${spec.k}).to_pandas())`,
+    );
   } else {
     lines.push(`df = tbl.search(${py(spec.text)}, query_type="fts", fts_columns=${py(spec.column)})${where}.limit(${spec.limit}).to_pandas()`);
   }
@@ -112,6 +127,33 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
       `const rows = await tbl.vectorSearch(Array.from(q[${py(spec.column)}])).column(${py(spec.column)})`,
       `  .distanceType(${py(spec.metric)}).nprobes(${spec.nprobes}).refineFactor(${spec.refineFactor})${where}`,
       `  .limit(${spec.k + 1}).toArray(); // includes the query row itself`,
+    );
+  } else if (spec.kind === 'encoded') {
+    const repo = view?.model?.repo ?? 'Xenova/clip-vit-large-patch14';
+    const dtype = view?.model?.dtype ?? 'q8';
+    const opts = `{ dtype: ${py(dtype)}, device: 'cpu' }`;
+    lines.splice(1, 0, spec.text !== undefined ? "import { AutoTokenizer, CLIPTextModelWithProjection } from '@huggingface/transformers';" : "import { AutoProcessor, CLIPVisionModelWithProjection, RawImage } from '@huggingface/transformers';");
+    lines.push(
+      `// ${spec.column} is in ${view?.model?.space ?? repo}'s space: encode the query with the same model (${repo}), unit length`,
+      `const MODEL = process.env.LX_MODEL_DIR ?? ${py(repo)}; // a local folder, or the Hub repository`,
+      ...(spec.text !== undefined
+        ? [
+            'const tokenizer = await AutoTokenizer.from_pretrained(MODEL);',
+            `const textModel = await CLIPTextModelWithProjection.from_pretrained(MODEL, ${opts});`,
+            `const { text_embeds } = await textModel(tokenizer([${py(spec.text)}], { padding: true, truncation: true }));`,
+            'const v = Array.from(text_embeds.data as Float32Array);',
+          ]
+        : [
+            'const processor = await AutoProcessor.from_pretrained(MODEL);',
+            `const visionModel = await CLIPVisionModelWithProjection.from_pretrained(MODEL, ${opts});`,
+            `const { image_embeds } = await visionModel(await processor(await RawImage.read(${py(spec.imageName ?? 'query.jpg')})));`,
+            'const v = Array.from(image_embeds.data as Float32Array);',
+          ]),
+      'const norm = Math.hypot(...v);',
+      'const query = v.map((x) => x / norm);',
+      `const rows = await tbl.vectorSearch(query).column(${py(spec.column)})`,
+      `  .distanceType(${py(spec.metric)}).nprobes(${spec.nprobes}).refineFactor(${spec.refineFactor})${where}`,
+      `  .limit(${spec.k}).toArray();`,
     );
   } else {
     lines.push(`const rows = await tbl.query().fullTextSearch(${py(spec.text)}, { columns: ${py(spec.column)} })${where}.limit(${spec.limit}).toArray();`);

@@ -1,7 +1,7 @@
 // Arrow values -> JSON-safe cells, and Arrow fields -> column descriptions.
 // Column names are whatever the dataset says; nothing here assumes the LAION column set.
 import { arrow, type ArrowField, type ArrowTable } from './lance';
-import type { Cell, ColumnInfo, ColumnKind, LabelSpec } from '../../../shared/types';
+import type { Cell, ColumnInfo, ColumnKind, EmbeddingMeta, LabelSpec } from '../../../shared/types';
 
 const { DataType } = arrow;
 
@@ -38,8 +38,25 @@ export function describeField(field: ArrowField): ColumnInfo {
       // someone else's metadata under our key: not a label column then
     }
   }
+  const embedding = field.metadata?.get(EMBEDDING_METADATA_KEY);
+  if (embedding && info.kind === 'vector') {
+    try {
+      const e = JSON.parse(embedding) as EmbeddingMeta;
+      if (e && typeof e.space === 'string' && e.space.length <= 200) {
+        info.embedding = { space: e.space };
+        if (typeof e.model === 'string') info.embedding.model = e.model.slice(0, 200);
+        if (typeof e.revision === 'string') info.embedding.revision = e.revision.slice(0, 100);
+        if (e.tower === 'image' || e.tower === 'text') info.embedding.tower = e.tower;
+      }
+    } catch {
+      // not ours
+    }
+  }
   return info;
 }
+
+/** Where a vector column's model is recorded (see EmbeddingMeta). */
+export const EMBEDDING_METADATA_KEY = 'lancedb:tag:lance-explorer-embedding';
 
 /** Where a label column's type and categories live: the field's own metadata (LanceDB's tag convention). */
 export const LABEL_METADATA_KEY = 'lancedb:tag:lance-explorer-label';

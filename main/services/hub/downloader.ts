@@ -13,7 +13,7 @@ import path from 'node:path';
 import { openPart, type PartOpener } from './part-writer';
 import { sizeOf, transferFile, TransferProgress, type PlannedFile, type TransferContext } from './file-transfer';
 import { failure, AppFailure } from '../support/errors';
-import { listFolder, resolveCommit, type HubConfig } from './hub-client';
+import { listFolder, resolveCommit, type HubConfig, type RepoKind } from './hub-client';
 import { checkRepoFolder, checkRepoId, checkRevision, inside, isManifest, relativeListingPath } from './hub-paths';
 import type { ReportProgress } from '../jobs/jobs';
 import type { DownloadDetail, DownloadPlan } from '../../../shared/types';
@@ -27,6 +27,8 @@ export interface DownloadRequest {
   folder: string;
   target: string;
   parallel: number;
+  /** A model repository (the files named in `only`, into any folder), rather than a Lance dataset. */
+  model?: { only: string[]; optional?: string[] } | undefined;
 }
 
 export type { PlannedFile };
@@ -40,6 +42,7 @@ export interface DownloadState {
   target: string;
   startedAt: string;
   files: PlannedFile[];
+  kind?: RepoKind;
 }
 
 export interface DownloadOptions {
@@ -107,26 +110,34 @@ export async function planDownload(cfg: HubConfig, req: Omit<DownloadRequest, 'p
   const repo = checkRepoId(req.repo.trim());
   const revision = checkRevision(req.revision.trim() || 'main');
   const folder = checkRepoFolder(req.folder.trim());
-  checkTarget(req.target);
+  if (!req.model) checkTarget(req.target);
+  else if (!path.isAbsolute(req.target)) throw failure('INVALID_PAYLOAD', 'Give the download a full folder path (starting at the root of the disk).');
+  const kind: RepoKind = req.model ? 'model' : 'dataset';
   if (await sizeOf(req.target) !== null) throw failure('INVALID_PAYLOAD', `${req.target} already exists. Open it, or choose another folder.`);
   let state = await readState(req.target);
   if (state && (state.repo !== repo || state.folder !== folder || (state.revision !== revision && state.commit !== revision))) {
     throw failure('BUSY', `An unfinished download of ${state.repo}/${state.folder}@${state.revision} is in ${stagingOf(req.target)}. Resume it, or discard it first.`);
   }
   if (!state) {
-    const commit = await resolveCommit(cfg, repo, revision);
-    const listed = await listFolder(cfg, repo, commit, folder);
+    const commit = await resolveCommit(cfg, repo, revision, kind);
+    let listed = await listFolder(cfg, repo, commit, folder, kind);
     if (listed.length === 0) throw failure('NOT_FOUND', `${folder || 'The repository'} has no files at ${revision}.`);
+    if (req.model) {
+      const only = new Set([...req.model.only, ...(req.model.optional ?? [])]);
+      const missing = req.model.only.filter((f) => !listed.some((l) => l.path === f));
+      if (missing.length) throw failure('NOT_FOUND', `${repo} at ${revision} has no ${missing.slice(0, 3).join(', ')}: it is not a model this app can run.`);
+      listed = listed.filter((l) => only.has(l.path));
+    }
     const files = listed.map((f) => ({ rel: relativeListingPath(f.path, folder), size: f.size, sha256: f.sha256, gitSha1: f.gitSha1 }));
     const seen = new Set<string>();
     for (const f of files) {
       if (seen.has(f.rel.toLowerCase())) throw failure('INVALID_PAYLOAD', `The Hub listing names "${f.rel}" twice; nothing was written.`);
       seen.add(f.rel.toLowerCase());
     }
-    if (!files.some((f) => f.rel.startsWith('_versions/'))) {
+    if (!req.model && !files.some((f) => f.rel.startsWith('_versions/'))) {
       throw failure('NOT_A_DATASET', `${folder || repo} on the Hub has no _versions folder: it is not a Lance dataset.`);
     }
-    state = { format: 1, repo, revision, commit, folder, target: path.resolve(req.target), startedAt: new Date().toISOString(), files };
+    state = { format: 1, repo, revision, commit, folder, target: path.resolve(req.target), startedAt: new Date().toISOString(), files, kind };
   }
   const totalBytes = state.files.reduce((a, f) => a + f.size, 0);
   const haveBytes = (await sizeOf(stagingOf(req.target))) === null ? 0 : await bytesOnDisk(state);
@@ -200,7 +211,7 @@ export async function runDownload(
   const progress = new TransferProgress(detail, tick);
   const ctx: TransferContext = {
     cfg,
-    source: { repo: state.repo, commit: state.commit, folder: state.folder },
+    source: { repo: state.repo, commit: state.commit, folder: state.folder, kind: state.kind },
     partsDir,
     filesDir,
     policy: { maxAttempts: opts.maxAttempts ?? 8, backoffMs: opts.backoffMs ?? 500, maxRetryAfterMs: opts.maxRetryAfterMs ?? 120_000 },

@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failure, errorText, isDiskFull, type AppFailure } from '../support/errors';
-import { getFile, hubError, requestHeaders, resolveUrl, type FileResponse, type HubConfig } from './hub-client';
+import { getFile, hubError, requestHeaders, resolveUrl, type FileResponse, type HubConfig, type RepoKind } from './hub-client';
 import { inside } from './hub-paths';
 import type { PartHash, PartOpener, PartWriter } from './part-writer';
 import type { DownloadDetail } from '../../../shared/types';
@@ -35,7 +35,7 @@ export interface TransferPolicy {
 export interface TransferContext {
   cfg: HubConfig;
   /** Where the file is fetched from: repository, pinned commit, folder in it. */
-  source: { repo: string; commit: string; folder: string };
+  source: { repo: string; commit: string; folder: string; kind?: RepoKind | undefined };
   partsDir: string;
   filesDir: string;
   policy: TransferPolicy;
@@ -236,10 +236,10 @@ async function attempt(ctx: TransferContext, f: PlannedFile, part: string, fligh
 
 /** The GET for the rest of the file; a refused or failed answer becomes a Retry or a Hub error. */
 async function request(ctx: TransferContext, f: PlannedFile, part: string, have: number): Promise<FileResponse> {
-  const { repo, commit, folder } = ctx.source;
+  const { repo, commit, folder, kind } = ctx.source;
   let res: FileResponse;
   try {
-    res = await getFile(ctx.cfg, resolveUrl(ctx.cfg, repo, commit, `${folder ? `${folder}/` : ''}${f.rel}`), requestHeaders(ctx.cfg, have), ctx.signal);
+    res = await getFile(ctx.cfg, resolveUrl(ctx.cfg, repo, commit, `${folder ? `${folder}/` : ''}${f.rel}`, kind), requestHeaders(ctx.cfg, have), ctx.signal);
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.stopped();
     throw new Retry(`connection failed (${errorText(err)})`, null);

@@ -11,6 +11,9 @@ import { http1Get } from './http1-get';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 
+/** The Hub keeps datasets and models under different paths: `/api/datasets/…` and `/datasets/…/resolve`, `/api/models/…` and `/…/resolve`. */
+export type RepoKind = 'dataset' | 'model';
+
 export interface HubConfig {
   endpoint: string;
   token: string | null;
@@ -58,8 +61,8 @@ function networkFailure(err: unknown, what: string): Error {
 }
 
 /** The commit sha a revision points at; every later request is pinned to it. */
-export async function resolveCommit(cfg: HubConfig, repo: string, revision: string): Promise<string> {
-  const url = `${cfg.endpoint}/api/datasets/${repo}/revision/${encodeURIComponent(revision)}`;
+export async function resolveCommit(cfg: HubConfig, repo: string, revision: string, kind: RepoKind = 'dataset'): Promise<string> {
+  const url = `${cfg.endpoint}/api/${kind}s/${repo}/revision/${encodeURIComponent(revision)}`;
   let res: Response;
   try {
     res = await cfg.fetch(url, { headers: { accept: 'application/json', ...authHeaders(cfg) } });
@@ -75,11 +78,11 @@ export async function resolveCommit(cfg: HubConfig, repo: string, revision: stri
 }
 
 /** Every file under `folder` at `commit`, recursively, following the listing's pages. */
-export async function listFolder(cfg: HubConfig, repo: string, commit: string, folder: string): Promise<ListedFile[]> {
+export async function listFolder(cfg: HubConfig, repo: string, commit: string, folder: string, kind: RepoKind = 'dataset'): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
   try {
     for await (const entry of listFiles({
-      repo: { type: 'dataset', name: repo },
+      repo: { type: kind, name: repo },
       revision: commit,
       path: folder || undefined,
       recursive: true,
@@ -113,8 +116,8 @@ export async function listFolder(cfg: HubConfig, repo: string, commit: string, f
 }
 
 /** The URL of one file's bytes, pinned to the commit. Path segments are encoded one by one. */
-export function resolveUrl(cfg: HubConfig, repo: string, commit: string, filePath: string): string {
-  return `${cfg.endpoint}/datasets/${repo}/resolve/${commit}/${filePath.split('/').map(encodeURIComponent).join('/')}`;
+export function resolveUrl(cfg: HubConfig, repo: string, commit: string, filePath: string, kind: RepoKind = 'dataset'): string {
+  return `${cfg.endpoint}${kind === 'dataset' ? '/datasets' : ''}/${repo}/resolve/${commit}/${filePath.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 export function requestHeaders(cfg: HubConfig, from: number): Record<string, string> {

@@ -62,7 +62,12 @@ export class HubService {
     return { source: token ? 'typed' : this.env.HF_TOKEN ? 'env' : 'none', stored };
   }
 
-  private async config(): Promise<HubConfig> {
+  /** The endpoint and token every Hub request of this app uses (models included). */
+  config(): Promise<HubConfig> {
+    return this.configNow();
+  }
+
+  private async configNow(): Promise<HubConfig> {
     const typed = this.sessionToken ?? (await this.secrets?.load('hf-token').catch(() => null)) ?? null;
     return hubConfigFromEnv(this.env, typed);
   }
@@ -80,6 +85,28 @@ export class HubService {
   /** Start a download with the dialog's defaults filled in (target, 4 transfers). */
   download(req: Omit<HubDownloadRequest, 'parallel' | 'target'> & { target?: string | undefined; parallel?: number | undefined }): Promise<{ jobId: string; target: string }> {
     return this.start({ ...req, target: req.target ?? this.defaultTarget(req.repo, req.folder), parallel: req.parallel ?? 4 });
+  }
+
+  /**
+   * A model's files (req.model) into `target`, through the same verified, resumable transfers; `then`
+   * runs after the files are in place (the cache's ref). Not listed among stopped dataset downloads:
+   * asking for the model again resumes it.
+   */
+  async startModel(req: HubDownloadRequest, then: () => Promise<void>): Promise<{ jobId: string; target: string }> {
+    const target = path.resolve(req.target);
+    if (this.running.has(target)) throw failure('BUSY', `${req.repo} is already downloading.`);
+    const cfg = await this.config();
+    const { plan } = await planDownload(cfg, { ...req, target });
+    if (plan.tooBig) throw failure('IO', `Not enough free space on that disk for the model.`);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const { jobId, done } = this.jobs.start('download', async (report, signal) => {
+      const r = await runDownload(cfg, { ...req, target }, report, signal, this.options);
+      await then();
+      return r;
+    });
+    this.running.set(target, jobId);
+    void done.catch(() => {}).finally(() => this.running.get(target) === jobId && this.running.delete(target));
+    return { jobId, target };
   }
 
   async start(req: HubDownloadRequest): Promise<{ jobId: string; target: string }> {

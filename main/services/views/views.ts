@@ -10,6 +10,7 @@ import { filterSql, keyIn } from './filter-sql';
 import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, type QueryBudget } from './query-budget';
 import { SizedLru } from '../support/lru';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
+import type { ModelsService } from '../models/models-service';
 import type { ColumnInfo, FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
 
 interface View {
@@ -60,6 +61,8 @@ export class ViewService {
     private readonly indices: IndexCatalogue,
     /** Each query's time budget (LanceDB's timeoutMs). */
     private readonly budgetMs = DEFAULT_QUERY_BUDGET_MS,
+    /** The text and image towers (search by meaning with a model); absent, such views say why. */
+    private readonly models: ModelsService | null = null,
   ) {
     // Views are lists of row ids: they follow rows that writes moved, or start again.
     datasets.rows.subscribe({ moved: (id, moved) => this.rekey(id, moved), lost: (id) => this.forget(id) });
@@ -120,26 +123,29 @@ export class ViewService {
     let view: View;
     let usedIndex: boolean | null = null;
     let queryKey: string | number | null | undefined;
+    let model: ViewInfo['model'];
     try {
       if (spec.kind === 'browse') view = await this.browse(ds, datasetId, spec, where, budget);
       else if (spec.kind === 'similar') ({ view, usedIndex, queryKey } = await this.similar(ds, datasetId, spec, where, notes, budget));
       else if (spec.kind === 'meaning') ({ view, usedIndex } = await this.meaning(ds, datasetId, spec, where, notes, budget));
+      else if (spec.kind === 'encoded') ({ view, usedIndex, model } = await this.encoded(ds, datasetId, spec, where, notes, budget));
       else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes, budget));
     } catch (err) {
-      const doing = spec.kind === 'similar' || spec.kind === 'meaning' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
+      const doing = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
       throw filterRunFailure(err, where, doing) ?? classifyReadError(err, doing);
     }
     const viewId = randomBytes(9).toString('base64url');
     this.views.set(viewId, view);
     const result: ViewInfo = { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
     if (queryKey !== undefined) result.queryKey = queryKey;
+    if (model) result.model = model;
     if (spec.kind !== 'browse') result.missingIndex = await this.missingIndex(datasetId, ds, spec);
     return result;
   }
 
   /** The index a similar or search view lacks, when the app could build it. */
   private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' }>): Promise<ViewInfo['missingIndex']> {
-    const kind = spec.kind === 'similar' || spec.kind === 'meaning' ? 'ivf_pq' : 'fts';
+    const kind = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? 'ivf_pq' : 'fts';
     if (await this.indices.find(datasetId, spec.column, kind)) return null;
     if (kind === 'ivf_pq' && ds.info.rowCount < MIN_VECTOR_INDEX_ROWS) return null;
     return { column: spec.column, kind };
@@ -309,6 +315,34 @@ export class ViewService {
     const found = await this.nearest(ds, datasetId, col, vector, spec, spec.k, where, notes, budget);
     return {
       usedIndex: found.usedIndex,
+      view: { datasetId, spec, rowIds: BigUint64Array.from(found.ids), scores: Float64Array.from(found.distances), queryRowId: null, count: found.ids.length, where },
+    };
+  }
+
+  /**
+   * A description or an image put in the column's space by the model that made its vectors (CLIP's
+   * text or vision tower, normalised), then the nearest rows, with the filter as a prefilter.
+   */
+  private async encoded(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'encoded' }>, where: string | null, notes: string[], budget: QueryBudget) {
+    const col = this.vectorColumn(ds, spec.column);
+    if (!this.models) throw failure('UNSUPPORTED', 'Search by meaning with a model is not available here.');
+    const { encoder, model, space } = await this.models.encoder(ds.info, col.name);
+    const t0 = performance.now();
+    const wasLoading = encoder.state !== 'ready';
+    const [vector] = spec.text !== undefined ? await encoder.text([spec.text]) : await encoder.images([this.models.image(spec.imageId as string)]);
+    if (!vector || vector.length !== col.dim) {
+      throw failure('MODEL', `${model.repo ?? model.dir} made a ${vector?.length ?? 0}-dimensional vector; ${col.name} holds ${col.dim}-dimensional ones.`);
+    }
+    const tower = spec.text !== undefined ? 'text' : 'vision';
+    notes.push(
+      `By ${space.label ?? model.repo ?? 'the model'}'s ${tower} tower (${model.dtype}${wasLoading ? `, loaded in ${Math.round(performance.now() - t0)} ms` : ''}): the images nearest ${spec.text !== undefined ? 'the description' : 'the image'}.`,
+    );
+    if (space.source === 'laion') notes.push(`${col.name} is taken to be ${space.label} from the LAION schema (its metadata does not say).`);
+    if (model.warning) notes.push(model.warning);
+    const found = await this.nearest(ds, datasetId, col, vector, spec, spec.k, where, notes, budget);
+    return {
+      usedIndex: found.usedIndex,
+      model: { repo: model.repo, space: space.space, dtype: model.dtype },
       view: { datasetId, spec, rowIds: BigUint64Array.from(found.ids), scores: Float64Array.from(found.distances), queryRowId: null, count: found.ids.length, where },
     };
   }
