@@ -26,6 +26,8 @@ const partWriterWorker = (): Plugin => ({
     this.emitFile({ type: 'asset', fileName: 'part-writer.worker.cjs', source: readFileSync(resolve(__dirname, 'main/services/hub/part-writer.worker.cjs'), 'utf8') });
     // The label file parser's thread (writes/label-files.ts), found the same way.
     this.emitFile({ type: 'asset', fileName: 'label-parse.worker.cjs', source: readFileSync(resolve(__dirname, 'main/services/writes/label-parse.worker.cjs'), 'utf8') });
+    // The CLIP towers' thread (models/encoder.ts).
+    this.emitFile({ type: 'asset', fileName: 'clip.worker.cjs', source: readFileSync(resolve(__dirname, 'main/services/models/clip.worker.cjs'), 'utf8') });
   },
 });
 

@@ -15,6 +15,8 @@ import type { AppServices } from '../services/app-services';
 
 const COOKIE = 'lx_token';
 const MAX_BODY = 1024 * 1024;
+/** A query image is sent as base64 JSON (20 MB of file at most, as the contract says). */
+const MAX_IMAGE_BODY = 28 * 1024 * 1024 + 1024;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface BridgeOptions {
@@ -91,18 +93,18 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'te
 /** A body over the limit is read to its end and dropped (up to a point), so the client gets the answer. */
 const DRAIN_LIMIT = 16 * 1024 * 1024;
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
+async function readBody(req: http.IncomingMessage, max = MAX_BODY): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > DRAIN_LIMIT) {
+    if (size > Math.max(DRAIN_LIMIT, max)) {
       req.destroy(); // someone is streaming without end: stop listening
       break;
     }
-    if (size <= MAX_BODY) chunks.push(chunk as Buffer);
+    if (size <= max) chunks.push(chunk as Buffer);
   }
-  if (size > MAX_BODY) throw new Error('too large');
+  if (size > max) throw new Error('too large');
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -163,7 +165,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         }
         let payload: unknown;
         try {
-          const raw = await readBody(req);
+          const raw = await readBody(req, /^\/api\/query(:|%3A)image$/i.test(route) ? MAX_IMAGE_BODY : MAX_BODY);
           payload = raw ? JSON.parse(raw) : {};
         } catch {
           return send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'The request body is not valid JSON (or is over 1 MB).' } }), 'application/json');

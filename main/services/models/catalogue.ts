@@ -42,8 +42,12 @@ export function modelFiles(dtype: ModelDtype): { required: string[]; optional: s
 export const LAION_COLUMNS = ['caption', 'url', 'NSFW', 'similarity', 'md5'];
 
 /** The space of a vector column: from its metadata, else inferred for LAION's img_emb, else unknown. */
-export function columnSpace(info: Pick<DatasetInfo, 'columns'>, column: ColumnInfo): ModelSpace {
+export function columnSpace(info: Pick<DatasetInfo, 'columns' | 'isDemo'>, column: ColumnInfo): ModelSpace {
   const dim = column.dim ?? 0;
+  if (info.isDemo && !column.embedding) {
+    // LAION's schema, but the demo's vectors are colour and layout features made without CLIP.
+    return { column: column.name, dim, space: null, source: 'unknown', onnx: null, revision: null, label: "the demo's colour and layout features" };
+  }
   if (column.embedding) {
     const known = KNOWN_SPACES.find((k) => k.space === column.embedding?.space);
     return {

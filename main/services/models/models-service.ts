@@ -136,6 +136,7 @@ export class ModelsService {
       }
       return { model: null, why: `${space.label ?? space.onnx} is not on this computer yet.` };
     }
+    if (!space.space && space.label) return { model: null, why: `${space.column} holds ${space.label}, not a model's embeddings: a description cannot be put in its space (by captions still works).` };
     if (!space.space) return { model: null, why: `Nothing says which model made ${space.column} (no metadata, not LAION's img_emb): choose a model folder if you know it.` };
     return { model: null, why: `${space.column} is in ${space.space}, and no ONNX repository is known for it: choose a model folder.` };
   }

@@ -15,6 +15,9 @@ import { Encoder } from './encoder';
 import { findSnapshot, repoFolder } from './hf-cache';
 import { modelFiles } from './catalogue';
 import type { DatasetInfo, ModelStatus, ViewInfo } from '../../../shared/types';
+import type { Channel } from '../../../shared/channels';
+import type { Requests, Responses } from '../../../shared/contract';
+import type { Result } from '../../../shared/result';
 
 const REPO = 'lance-explorer-tests/tiny-clip';
 const t = tempDir('lx-models-');
@@ -22,7 +25,9 @@ let modelDir = '';
 let table = { path: '', images: [] as Uint8Array[] };
 let hub: MockHub;
 let services: AppServices;
-let dispatch: ReturnType<typeof createDispatch>;
+let rawDispatch: ReturnType<typeof createDispatch>;
+/** dispatch with the contract's answer types. */
+const dispatch = async <C extends Channel>(c: C, req: Requests[C]): Promise<Result<Responses[C]>> => (await rawDispatch(c, req)) as Result<Responses[C]>;
 let info: DatasetInfo;
 const cache = path.join(t.dir, 'hf', 'hub');
 
@@ -36,7 +41,7 @@ beforeAll(async () => {
   table = await tinyClipTable(t.dir, 'blocks', modelDir);
   hub = await startMockHub(modelDir, { kind: 'model', repo: REPO, lfsThreshold: 100_000 });
   services = createAppServices({ dataDir: path.join(t.dir, 'home'), demoPath: path.join(t.dir, 'demo.lance'), platform: { carrier: 'web' }, env: { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: cache } });
-  dispatch = createDispatch(services);
+  rawDispatch = createDispatch(services);
   const opened = await dispatch('dataset:open', { path: table.path });
   if (!opened.ok) throw new Error(opened.error.message);
   info = opened.value as DatasetInfo;

@@ -1,7 +1,9 @@
 // Caption search, filters built from the schema (plus a raw SQL field), sort, and the controls of a
 // similar-images view. Edits are local until applied (Enter or Apply); the result count shows at right.
-import { useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { WholeNumberInput } from './WholeNumberInput';
+import { ModelDialog } from './ModelDialog';
+import { useMeaningModel, useQueryImage } from '../hooks/useMeaningModel';
 import { api } from '../api/client';
 import { formatCount } from '../format';
 import { SIMILAR_DEFAULTS, type ColumnInfo, type DatasetInfo, type FilterCondition, type FilterOp, type FilterSpec, type Metric, type ViewInfo, type ViewSpec } from '../../../shared/types';
@@ -34,23 +36,56 @@ function filterOf(spec: ViewSpec | undefined): FilterSpec | undefined {
 export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, onCode }: Props) {
   const spec = view?.spec;
   const [text, setText] = useState('');
-  // Words: BM25 over the caption column. Meaning: the images nearest what the words mean (by captions
-  // for now: the mean vector of the best caption matches).
-  const [mode, setMode] = useState<'words' | 'meaning'>('words');
-  const canMean = !!dataset.captionColumn && dataset.vectorColumns.length > 0;
+  // Words: BM25 over the caption column. Meaning: the images nearest what the words mean: through the
+  // column's own text model when it is here, else by captions (the mean vector of the best matches).
+  const [mode, setMode] = useState<'words' | 'meaning'>(dataset.captionColumn ? 'words' : 'meaning');
+  const canMean = dataset.vectorColumns.length > 0;
   const [conditions, setConditions] = useState<FilterCondition[]>([]);
   const [sql, setSql] = useState('');
   const [sort, setSort] = useState<{ column: string; descending: boolean } | null>(null);
   const [similar, setSimilar] = useState({ k: SIMILAR_DEFAULTS.k as number, metric: SIMILAR_DEFAULTS.metric as Metric, nprobes: SIMILAR_DEFAULTS.nprobes as number, refineFactor: SIMILAR_DEFAULTS.refineFactor as number, column: dataset.vectorColumns[0] ?? '' });
 
+  const vectorColumn = similar.column || dataset.vectorColumns[0] || null;
+  const model = useMeaningModel(dataset.id, vectorColumn, canMean && (mode === 'meaning' || spec?.kind === 'encoded'));
+  const hasModel = !!model.status?.model;
+  const [modelDialog, setModelDialog] = useState(false);
+  const [meaningError, setMeaningError] = useState<string | null>(null);
+  // The first query after start loads the model: say so while it does.
+  const [loadingModel, setLoadingModel] = useState(false);
+  const knobs = useRef(similar);
+  knobs.current = similar;
+  const filterNow = useRef<FilterSpec | undefined>(undefined);
+  const onImage = useCallback(
+    (imageId: string, name: string) => {
+      const k = knobs.current;
+      if (model.status?.model?.state !== 'ready') setLoadingModel(true);
+      onApply({ kind: 'encoded', imageId, imageName: name.slice(0, 300), k: k.k, metric: k.metric, nprobes: k.nprobes, refineFactor: k.refineFactor, column: k.column || (dataset.vectorColumns[0] as string), ...(filterNow.current ? { filter: filterNow.current } : {}) });
+    },
+    [onApply, dataset.vectorColumns, model.status],
+  );
+  const queryImage = useQueryImage(dataset.id, canMean, (imageId, name) => {
+    if (!hasModel) {
+      setMeaningError(model.status?.offer ? 'Searching by an image needs the model: Get the model… first.' : (model.status?.why ?? 'Searching by an image needs a model for this column.'));
+      return;
+    }
+    onImage(imageId, name);
+  });
+  const fileInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!busy) {
+      if (loadingModel) model.refresh();
+      setLoadingModel(false);
+    }
+  }, [busy]); // eslint-disable-line react-hooks/exhaustive-deps
+
   // Follow the applied view (history back/forward, a new similar search).
   useEffect(() => {
-    setText(spec?.kind === 'search' || spec?.kind === 'meaning' ? spec.text : '');
-    if (spec?.kind === 'search' || spec?.kind === 'meaning') setMode(spec.kind === 'meaning' ? 'meaning' : 'words');
+    setText(spec?.kind === 'search' || spec?.kind === 'meaning' || (spec?.kind === 'encoded' && spec.text !== undefined) ? (spec.text ?? '') : '');
+    if (spec?.kind === 'search' || spec?.kind === 'meaning' || spec?.kind === 'encoded') setMode(spec.kind === 'search' ? 'words' : 'meaning');
     setConditions(filterOf(spec)?.conditions ?? []);
     setSql(filterOf(spec)?.sql ?? '');
     setSort(spec?.kind === 'browse' ? (spec.sort ?? null) : null);
-    if (spec?.kind === 'similar' || spec?.kind === 'meaning') setSimilar({ k: spec.k, metric: spec.metric, nprobes: spec.nprobes, refineFactor: spec.refineFactor, column: spec.column });
+    if (spec?.kind === 'similar' || spec?.kind === 'meaning' || spec?.kind === 'encoded') setSimilar({ k: spec.k, metric: spec.metric, nprobes: spec.nprobes, refineFactor: spec.refineFactor, column: spec.column });
   }, [spec]);
 
   const columns = dataset.columns.filter((c) => FILTERABLE.has(c.kind));
@@ -59,6 +94,10 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
   const build = (cs: FilterCondition[] = conditions): ViewSpec | null => {
     const filter: FilterSpec | undefined = cs.length || sql.trim() ? { conditions: cs, ...(sql.trim() ? { sql: sql.trim() } : {}) } : undefined;
     if (spec?.kind === 'similar') return { ...spec, ...similar, ...(filter ? { filter } : { filter: undefined }) };
+    if (spec?.kind === 'encoded' && spec.imageId && !text.trim()) return { ...spec, ...similar, ...(filter ? { filter } : { filter: undefined }) };
+    if (text.trim() && mode === 'meaning' && canMean && hasModel) {
+      return { kind: 'encoded', text: text.trim(), ...similar, column: similar.column || (dataset.vectorColumns[0] as string), ...(filter ? { filter } : {}) };
+    }
     if (text.trim() && dataset.captionColumn && mode === 'meaning' && canMean) {
       return { kind: 'meaning', text: text.trim(), via: 'captions', captionColumn: dataset.captionColumn, hits: MEANING_HITS, ...similar, column: similar.column || (dataset.vectorColumns[0] as string), ...(filter ? { filter } : {}) };
     }
@@ -68,7 +107,16 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
     if (!filter && !sort) return null;
     return { kind: 'browse', ...(filter ? { filter } : {}), ...(sort ? { sort } : {}) };
   };
-  const apply = () => onApply(build());
+  filterNow.current = conditions.length || sql.trim() ? { conditions, ...(sql.trim() ? { sql: sql.trim() } : {}) } : undefined;
+  const apply = () => {
+    const next = build();
+    setMeaningError(null);
+    if (next?.kind === 'encoded' && model.status?.model?.state !== 'ready') setLoadingModel(true);
+    if (!next && text.trim() && mode === 'meaning' && !dataset.captionColumn) {
+      return setMeaningError(model.status?.offer ? 'Searching by a description needs the model: Get the model… first.' : (model.status?.why ?? 'No model for this column.'));
+    }
+    onApply(next);
+  };
   const onEnter = (e: React.KeyboardEvent) => {
     if (e.key === 'Enter') {
       e.preventDefault();
@@ -95,6 +143,8 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
       ? `${formatCount(Math.max(0, view.count - 1))} nearest neighbours${examplesText(view.spec)}`
       : view.spec.kind === 'meaning'
         ? `${formatCount(view.count)} nearest by meaning`
+        : view.spec.kind === 'encoded'
+        ? `${formatCount(view.count)} nearest ${view.spec.imageId ? (view.spec.imageName ?? 'the image') : 'the description'}`
         : view.spec.kind === 'search'
         ? `${formatCount(view.count)} ${view.count === 1 ? 'result' : 'results'}`
         : `${formatCount(view.count)} of ${formatCount(dataset.rowCount)} rows match`;
@@ -105,31 +155,59 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
         {spec?.kind === 'similar' ? (
           <SimilarControls vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />
         ) : (
-          dataset.captionColumn && (
+          (dataset.captionColumn || canMean) && (
             <>
               <input
                 className="search"
                 type="search"
-                placeholder={mode === 'meaning' ? 'Describe an image…  (/)' : `Search ${dataset.captionColumn}…  (/)`}
+                placeholder={mode === 'meaning' ? 'Describe an image…  (/), or drop or paste one' : `Search ${dataset.captionColumn}…  (/)`}
                 aria-label={mode === 'meaning' ? 'Describe an image' : `Search ${dataset.captionColumn}`}
                 value={text}
                 onChange={(e) => setText(e.target.value)}
                 onKeyDown={onEnter}
                 data-testid="search-input"
               />
-              {canMean && (
+              {canMean && dataset.captionColumn && (
                 <select
                   aria-label="Search by"
                   value={mode}
                   onChange={(e) => setMode(e.target.value as 'words' | 'meaning')}
-                  title="Words: captions that contain them (BM25). Meaning: images nearest the mean embedding of the best caption matches (no text model needed), so it also finds images whose captions never say the words."
+                  title={
+                    hasModel
+                      ? `Words: captions that contain them (BM25). Meaning: the description through ${model.status?.model?.repo ?? 'the model'}'s text tower, then the nearest images.`
+                      : 'Words: captions that contain them (BM25). Meaning: without the text model, images nearest the mean embedding of the best caption matches, so it also finds images whose captions never say the words.'
+                  }
                   data-testid="search-mode"
                 >
                   <option value="words">by words</option>
-                  <option value="meaning">by meaning (captions)</option>
+                  <option value="meaning">{hasModel || !model.status ? 'by meaning' : 'by meaning (captions)'}</option>
                 </select>
               )}
-              {spec?.kind === 'meaning' && <SimilarControls title="Nearest" vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />}
+              {canMean && mode === 'meaning' && (
+                <>
+                  <button type="button" onClick={() => fileInput.current?.click()} disabled={queryImage.busy} title="Search with an image file (or drop or paste one anywhere)" data-testid="query-image-button">
+                    {queryImage.busy ? 'Reading…' : 'Image…'}
+                  </button>
+                  <input
+                    ref={fileInput}
+                    type="file"
+                    accept="image/jpeg,image/png,image/gif,image/webp"
+                    hidden
+                    data-testid="query-image-input"
+                    onChange={(e) => {
+                      const f = e.target.files?.[0];
+                      e.target.value = '';
+                      if (f) queryImage.choose(f);
+                    }}
+                  />
+                  {model.status && (
+                    <button type="button" onClick={() => setModelDialog(true)} data-testid="get-model" title={model.status.model ? `Using ${model.status.model.repo ?? model.status.model.dir} (${model.status.model.dtype})` : (model.status.why ?? '')}>
+                      {model.status.model ? 'Model…' : 'Get the model…'}
+                    </button>
+                  )}
+                </>
+              )}
+              {(spec?.kind === 'meaning' || spec?.kind === 'encoded') && <SimilarControls title="Nearest" vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />}
             </>
           )
         )}
@@ -141,7 +219,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
             </option>
           ))}
         </select>
-        {spec?.kind !== 'similar' && spec?.kind !== 'search' && spec?.kind !== 'meaning' && <SortControls columns={sortable} sort={sort} onSort={setSort} />}
+        {spec?.kind !== 'similar' && spec?.kind !== 'search' && spec?.kind !== 'meaning' && spec?.kind !== 'encoded' && <SortControls columns={sortable} sort={sort} onSort={setSort} />}
         <button type="button" className="primary" onClick={apply} disabled={busy} data-testid="apply-view">
           {busy ? 'Working…' : 'Apply'}
         </button>
@@ -160,10 +238,16 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
           {'</>'} Code
         </button>
         <span className="count" data-testid="view-count" role="status">
-          {countText}
-          {view ? ` · ${view.tookMs} ms` : ''}
+          {loadingModel && busy ? 'Loading the model (its first search after start)…' : countText}
+          {view && !(loadingModel && busy) ? ` · ${view.tookMs} ms` : ''}
         </span>
       </div>
+      {(meaningError || queryImage.error || model.error) && (
+        <p className="error" role="alert" data-testid="meaning-error">
+          {meaningError ?? queryImage.error ?? model.error}
+        </p>
+      )}
+      {modelDialog && model.status && <ModelDialog datasetId={dataset.id} status={model.status} onClose={() => setModelDialog(false)} onReady={model.refresh} />}
       <div className="filter-editor" data-testid="filters">
           {conditions.map((c, i) => (
             <ConditionEditor key={i} datasetId={dataset.id} condition={c} column={columns.find((x) => x.name === c.column)} onChange={(p) => update(i, p)} onRemove={() => removeCondition(i)} onEnter={onEnter} />

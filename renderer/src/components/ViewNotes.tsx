@@ -20,7 +20,7 @@ export function ViewNotes({ dataset, view, error, onBuildIndex }: { dataset: Dat
               type="button"
               className="link-button"
               data-testid="build-index"
-              onClick={() => onBuildIndex({ column: missing.column, kind: missing.kind, metric: view.spec.kind === 'similar' || view.spec.kind === 'meaning' ? view.spec.metric : 'l2' })}
+              onClick={() => onBuildIndex({ column: missing.column, kind: missing.kind, metric: view.spec.kind === 'similar' || view.spec.kind === 'meaning' || view.spec.kind === 'encoded' ? view.spec.metric : 'l2' })}
             >
               {missing.kind === 'ivf_pq' ? `Build an IVF_PQ index on ${missing.column}…` : `Build a full-text index on ${missing.column}…`}
             </button>

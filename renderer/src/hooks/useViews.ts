@@ -93,7 +93,7 @@ export function useViews(dataset: DatasetInfo | null, onChange: () => void): Vie
       if (!dataset?.vectorColumns.length) return;
       const last = current.current?.spec;
       // The knobs of the last similar or meaning view carry over.
-      const prev = last?.kind === 'similar' || last?.kind === 'meaning' ? last : null;
+      const prev = last?.kind === 'similar' || last?.kind === 'meaning' || last?.kind === 'encoded' ? last : null;
       void open(
         {
           kind: 'similar',
