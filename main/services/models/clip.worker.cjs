@@ -41,35 +41,32 @@ function rows(/** @type {any} */ t) {
 }
 
 const opts = () => ({ dtype: /** @type {any} */ (model).dtype, device: 'cpu', local_files_only: true });
+const current = () => /** @type {NonNullable<typeof model>} */ (model);
+
+/** Each piece of the model is loaded on its first use and kept. */
+const pieces = {
+  tokenizer: async () => (current().tokenizer ??= await lib().AutoTokenizer.from_pretrained(current().dir, { local_files_only: true })),
+  text: async () => (current().text ??= await lib().CLIPTextModelWithProjection.from_pretrained(current().dir, opts())),
+  processor: async () => (current().processor ??= await lib().AutoProcessor.from_pretrained(current().dir, { local_files_only: true })),
+  vision: async () => (current().vision ??= await lib().CLIPVisionModelWithProjection.from_pretrained(current().dir, opts())),
+};
 
 async function text(/** @type {string[]} */ texts) {
-  const t = lib();
-  const m = /** @type {NonNullable<typeof model>} */ (model);
-  m.tokenizer ??= await t.AutoTokenizer.from_pretrained(m.dir, { local_files_only: true });
-  m.text ??= await t.CLIPTextModelWithProjection.from_pretrained(m.dir, opts());
-  const inputs = m.tokenizer(texts, { padding: true, truncation: true });
-  const out = await m.text(inputs);
-  return rows(out.text_embeds);
+  const [tokenizer, tower] = await Promise.all([pieces.tokenizer(), pieces.text()]);
+  return rows((await tower(tokenizer(texts, { padding: true, truncation: true }))).text_embeds);
 }
 
 async function images(/** @type {ArrayBuffer[]} */ buffers) {
-  const t = lib();
-  const m = /** @type {NonNullable<typeof model>} */ (model);
-  m.processor ??= await t.AutoProcessor.from_pretrained(m.dir, { local_files_only: true });
-  m.vision ??= await t.CLIPVisionModelWithProjection.from_pretrained(m.dir, opts());
+  const [processor, tower] = await Promise.all([pieces.processor(), pieces.vision()]);
   const raw = [];
-  for (const b of buffers) raw.push(await t.RawImage.fromBlob(new Blob([b])));
-  const inputs = await m.processor(raw);
-  const out = await m.vision(inputs);
-  return rows(out.image_embeds);
+  for (const b of buffers) raw.push(await lib().RawImage.fromBlob(new Blob([b])));
+  return rows((await tower(await processor(raw))).image_embeds);
 }
 
-/** The tokens of each text (for the tokenizer's tests and the code snippet's check). */
+/** The tokens of each text (for the tokenizer's tests). */
 async function tokens(/** @type {string[]} */ texts) {
-  const t = lib();
-  const m = /** @type {NonNullable<typeof model>} */ (model);
-  m.tokenizer ??= await t.AutoTokenizer.from_pretrained(m.dir, { local_files_only: true });
-  return texts.map((s) => Array.from(m.tokenizer(s).input_ids.data, Number));
+  const tokenizer = await pieces.tokenizer();
+  return texts.map((s) => Array.from(tokenizer(s).input_ids.data, Number));
 }
 
 parentPort?.on('message', async (/** @type {any} */ msg) => {
@@ -77,12 +74,8 @@ parentPort?.on('message', async (/** @type {any} */ msg) => {
     if (msg.op === 'load') {
       model = { dir: msg.dir, dtype: msg.dtype };
       // Load the tower the first query needs now, so "loading" ends before the person waits on it.
-      if (msg.warm === 'text') await text(['warm up']);
-      if (msg.warm === 'image') {
-        const t = lib();
-        model.processor ??= await t.AutoProcessor.from_pretrained(model.dir, { local_files_only: true });
-        model.vision ??= await t.CLIPVisionModelWithProjection.from_pretrained(model.dir, opts());
-      }
+      if (msg.warm === 'text') await Promise.all([pieces.tokenizer(), pieces.text()]);
+      if (msg.warm === 'image') await Promise.all([pieces.processor(), pieces.vision()]);
       return parentPort?.postMessage({ id: msg.id, ok: true });
     }
     if (!model) throw new Error('no model is loaded');
