@@ -54,6 +54,10 @@ function handlers(s: AppServices): Handlers {
       s.datasets.get(req.id);
       return s.models.putImage(new Uint8Array(Buffer.from(req.bytes, 'base64')));
     },
+    'embed:models': () => s.models.installed(),
+    'embed:plan': (req) => s.embeddings.plan({ datasetId: req.id, imageColumn: req.imageColumn, column: req.column, model: req.model }),
+    'embed:start': (req) => s.embeddings.start({ datasetId: req.id, imageColumn: req.imageColumn, column: req.column, model: req.model }),
+    'embed:discard': (req) => s.embeddings.discard(req.id, req.column),
     'hub:plan': (req) => s.hub.planFor(req),
     'hub:download': (req) => s.hub.download(req),
     'hub:incomplete': () => s.hub.incomplete(),

@@ -52,6 +52,10 @@ export const CHANNELS = {
   downloadModel: 'model:download',
   useModelFolder: 'model:use-folder',
   putQueryImage: 'query:image',
+  installedModels: 'embed:models',
+  planEmbedding: 'embed:plan',
+  startEmbedding: 'embed:start',
+  discardEmbedding: 'embed:discard',
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

@@ -16,6 +16,8 @@ import type {
   JobProgress,
   MergePreview,
   ModelStatus,
+  InstalledModel,
+  EmbedPlan,
   RecentEntry,
   RowDetail,
   RowPage,
@@ -272,8 +274,12 @@ export const requestSchemas = {
   'dialog:pick-dataset': z.object({}).strict(),
   'model:status': z.object({ id: datasetId, column: columnName }).strict(),
   'model:plan': z.object({ repo: hubRepo, revision: hubRevision, dtype: modelDtype }).strict(),
-  'model:download': z.object({ id: datasetId, column: columnName, repo: hubRepo, revision: hubRevision, dtype: modelDtype, parallel: z.number().int().min(1).max(16).optional() }).strict(),
+  'model:download': z.object({ id: datasetId, column: columnName.optional(), repo: hubRepo, revision: hubRevision, dtype: modelDtype, parallel: z.number().int().min(1).max(16).optional() }).strict(),
   'model:use-folder': z.object({ id: datasetId, column: columnName, path: pathString, dtype: modelDtype }).strict(),
+  'embed:models': z.object({}).strict(),
+  'embed:plan': z.object({ id: datasetId, imageColumn: columnName, column: z.string().min(1, 'name the new column').max(64), model: z.object({ dir: pathString, dtype: modelDtype }).strict() }).strict(),
+  'embed:start': z.object({ id: datasetId, imageColumn: columnName, column: z.string().min(1, 'name the new column').max(64), model: z.object({ dir: pathString, dtype: modelDtype }).strict() }).strict(),
+  'embed:discard': z.object({ id: datasetId, column: columnName }).strict(),
   /** An image to search with, as base64 (at most 20 MB of file). */
   'query:image': z.object({ id: datasetId, bytes: z.string().min(1).max(28_000_000, 'the image is too large (20 MB at most)') }).strict(),
 } satisfies Record<Channel, z.ZodType>;
@@ -335,6 +341,10 @@ export interface Responses {
   'model:download': { jobId: string; target: string };
   'model:use-folder': ModelStatus;
   'query:image': { imageId: string; width: number; height: number; format: string };
+  'embed:models': InstalledModel[];
+  'embed:plan': EmbedPlan;
+  'embed:start': { jobId: string };
+  'embed:discard': { discarded: boolean };
 }
 
 export type Requests = { [C in Channel]: z.input<(typeof requestSchemas)[C]> };

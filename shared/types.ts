@@ -369,3 +369,25 @@ export interface ModelStatus {
   /** Why no model can serve this column, when none can. */
   why: string | null;
 }
+
+/** A CLIP model on this computer (in the Hugging Face cache, or a folder chosen before). */
+export interface InstalledModel {
+  repo: string | null;
+  dir: string;
+  dtype: ModelDtype;
+  commit: string | null;
+  /** The model family its vectors belong to (what the new column's metadata will say). */
+  space: string | null;
+  dim: number;
+}
+
+/** What an embedding job would do. */
+export interface EmbedPlan {
+  rows: number;
+  /** Rows already embedded by an earlier, stopped run (resumed, not redone). */
+  done: number;
+  model: InstalledModel;
+  column: string;
+  imageColumn: string;
+  batch: number;
+}

@@ -18,6 +18,7 @@ let table = '';
 let bridge: RunningBridge;
 let empty: RunningBridge;
 let hub: MockHub;
+let plain: RunningBridge;
 
 test.beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'lx-meaning-'));
@@ -31,12 +32,19 @@ test.beforeAll(async () => {
   images = made.images;
   table = made.path;
   bridge = await startServe({ dataset: table, env: { HF_HUB_CACHE: cache, HF_ENDPOINT: 'http://127.0.0.1:9' } });
+  // The same images without vectors, for the embedding job.
+  const { arrow, lancedb } = await import('../../main/services/dataset/lance');
+  const db = await lancedb.connect(dir);
+  const schema = new arrow.Schema([new arrow.Field('key', new arrow.Int64(), false), new arrow.Field('image', new arrow.LargeBinary(), true), new arrow.Field('caption', new arrow.Utf8(), true)]);
+  (await db.createTable('plain', images.map((image, i) => ({ key: BigInt(i), image, caption: `block ${i}` })), { schema })).close();
+  plain = await startServe({ dataset: path.join(dir, 'plain.lance'), env: { HF_HUB_CACHE: cache, HF_ENDPOINT: 'http://127.0.0.1:9' } });
   hub = await startMockHub(snapshot, { kind: 'model', repo: REPO, lfsThreshold: 100_000 });
   empty = await startServe({ dataset: table, env: { HF_HUB_CACHE: path.join(dir, 'empty-cache'), HF_ENDPOINT: hub.endpoint } });
 });
 test.afterAll(async () => {
   await bridge?.stop();
   await empty?.stop();
+  await plain?.stop();
   await hub?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -116,4 +124,22 @@ test('no model yet: nothing is fetched until asked; Get the model… shows the s
   await page.getByTestId('search-input').press('Enter');
   await expect(page.getByTestId('view-count')).toContainText('nearest the description');
   await expect(page.getByTestId('view-notes')).toContainText('text tower (fp32');
+});
+
+test('a dataset without vectors: Embed images… with the cached model, progress, then the new column searches by an image', async ({ page }) => {
+  await page.goto(plain.openUrl);
+  await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
+  await expect(page.getByTestId('search-mode')).toHaveCount(0); // no vectors: words only
+  await page.getByTestId('embed-button').click();
+  await expect(page.getByTestId('embed-model')).toContainText(REPO);
+  await expect(page.getByTestId('embed-column')).toHaveValue('img_emb');
+  await expect(page.getByTestId('embed-plan')).toContainText('24 images');
+  await page.getByTestId('embed-start').click();
+  await expect(page.getByTestId('embed-status')).toContainText('Embedded 24 images', { timeout: 30_000 });
+  await expect(page.getByTestId('embed-build-index')).toBeVisible();
+  await page.getByTestId('embed-close').click();
+  await expect(page.getByTestId('search-mode')).toBeVisible();
+  await page.getByTestId('search-mode').selectOption('meaning');
+  await page.getByTestId('query-image-input').setInputFiles({ name: 'block3.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(images[3] as Uint8Array) });
+  await expect.poll(() => firstKey(page)).toBe('3');
 });

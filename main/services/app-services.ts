@@ -10,6 +10,7 @@ import { VersionService } from './versions/versions';
 import { LabelService } from './writes/labels';
 import { HubService, type SecretStore } from './hub/hub-service';
 import { ModelsService } from './models/models-service';
+import { EmbedService } from './writes/embed-column';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
 import { DemoManager } from './demo/demo-manager';
@@ -51,6 +52,7 @@ export interface AppServices {
   labels: LabelService;
   hub: HubService;
   models: ModelsService;
+  embeddings: EmbedService;
   recent: RecentStore;
   demo: DemoManager;
   exports: ExportService;
@@ -93,6 +95,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     labels: new LabelService(datasets, views),
     hub,
     models,
+    embeddings: new EmbedService(datasets, models, jobs, dataDir),
     recent,
     demo,
     exports: new ExportService(datasets, views, jobs),

@@ -68,6 +68,10 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'model:download': { id, column: 'img_emb', repo: 'owner/name', revision: 'main', dtype: 'q8' },
     'model:use-folder': { id, column: 'img_emb', path: inside('model'), dtype: 'q8' },
     'query:image': { id, bytes: 'iVBORw0KGgo=' },
+    'embed:models': {},
+    'embed:plan': { id, imageColumn: 'image', column: 'fuzz_emb', model: { dir: inside('model'), dtype: 'q8' } },
+    'embed:start': { id, imageColumn: 'image', column: 'fuzz_emb', model: { dir: inside('model'), dtype: 'q8' } },
+    'embed:discard': { id, column: 'fuzz_emb' },
   };
   return seeds[channel];
 }

@@ -115,6 +115,7 @@ export function App() {
       <Dialogs
         dialog={dialog}
         close={() => setDialog(null)}
+        show={setDialog}
         restored={undo.restored}
         info={session.info}
         dataset={dataset}

@@ -15,7 +15,7 @@ import { columnSpace, KNOWN_SPACES, modelFiles, spaceOfModel } from './catalogue
 import { Encoder } from './encoder';
 import { findSnapshot, hasFiles, hubCacheDir, repoOfCachePath, snapshotDir, writeRef } from './hf-cache';
 import { imageSize, sniffImage } from '../dataset/image-sniff';
-import type { ColumnInfo, DatasetInfo, DownloadPlan, ModelDtype, ModelSpace, ModelStatus } from '../../../shared/types';
+import type { ColumnInfo, DatasetInfo, DownloadPlan, InstalledModel, ModelDtype, ModelSpace, ModelStatus } from '../../../shared/types';
 
 const DTYPES: ModelDtype[] = ['q8', 'fp16', 'fp32'];
 /** Query images held for views (Back and Forward re-run them), by content hash. */
@@ -186,11 +186,13 @@ export class ModelsService {
   }
 
   /** Fetch the model into the Hugging Face cache (progress, pause and resume as any download). */
-  async download(info: DatasetInfo, column: string, repo: string, revision: string, dtype: ModelDtype, parallel = 4): Promise<{ jobId: string; target: string }> {
-    const space = columnSpace(info, ModelsService.column(info, column));
+  /** With a column: the model becomes that column's (checked against its space). Without: fetched only (for embedding). */
+  async download(info: DatasetInfo, column: string | undefined, repo: string, revision: string, dtype: ModelDtype, parallel = 4): Promise<{ jobId: string; target: string }> {
+    const space = column === undefined ? null : columnSpace(info, ModelsService.column(info, column));
     const { commit, req } = await this.modelRequest(repo, revision, dtype);
     const remember = async () => {
       await writeRef(this.cacheDir, repo, req.revision, commit);
+      if (!space) return;
       const { repo: r } = await this.check(req.target, dtype, space);
       await this.saveChoice(ModelsService.key(info, space), { dir: req.target, dtype, repo: r ?? repo });
     };
@@ -206,6 +208,55 @@ export class ModelsService {
     let enc = this.encoders.get(key);
     if (!enc) this.encoders.set(key, (enc = new Encoder(model.dir, model.dtype)));
     return { encoder: enc, model, space };
+  }
+
+  /** A model folder as the embedding job records it: its repository, commit, space and dimension. */
+  async inspect(dir: string, dtype: ModelDtype): Promise<InstalledModel> {
+    const abs = path.resolve(dir);
+    if (!(await hasFiles(abs, modelFiles(dtype).required))) throw failure('MODEL', `${abs} has no ${dtype} CLIP towers (config.json, tokenizer.json, onnx/vision_model…).`);
+    let config: { projection_dim?: unknown; _name_or_path?: unknown } = {};
+    try {
+      config = JSON.parse(await fs.readFile(path.join(abs, 'config.json'), 'utf8')) as typeof config;
+    } catch {
+      throw failure('MODEL', `${path.join(abs, 'config.json')} is not readable JSON.`);
+    }
+    const repo = repoOfCachePath(abs);
+    const commit = repo && /^[0-9a-f]{40}$/.test(path.basename(abs)) ? path.basename(abs) : null;
+    const dim = Number(config.projection_dim);
+    return { repo, dir: abs, dtype, commit, space: spaceOfModel(repo, config), dim: Number.isInteger(dim) ? dim : 0 };
+  }
+
+  /** The CLIP models on this computer: every cached snapshot with towers of some dtype, and chosen folders. */
+  async installed(): Promise<InstalledModel[]> {
+    const out: InstalledModel[] = [];
+    const repos = await fs.readdir(this.cacheDir).catch(() => [] as string[]);
+    const dirs = new Set<string>();
+    for (const r of repos.filter((n) => n.startsWith('models--'))) {
+      const snaps = await fs.readdir(path.join(this.cacheDir, r, 'snapshots')).catch(() => [] as string[]);
+      for (const c of snaps) dirs.add(path.join(this.cacheDir, r, 'snapshots', c));
+    }
+    for (const c of Object.values(await this.choices())) dirs.add(c.dir);
+    for (const dir of dirs) {
+      for (const dtype of DTYPES) {
+        if (!(await hasFiles(dir, modelFiles(dtype).required))) continue;
+        out.push(await this.inspect(dir, dtype).catch(() => null as never));
+      }
+    }
+    return out.filter(Boolean);
+  }
+
+  /** The model that made a column serves its searches from then on (the embedding job's). */
+  async remember(space: string, m: InstalledModel): Promise<void> {
+    await this.saveChoice(`space:${space}`, { dir: m.dir, dtype: m.dtype, repo: m.repo });
+  }
+
+  /** The encoder of a given model folder (the embedding job's). */
+  async encoderFor(dir: string, dtype: ModelDtype): Promise<{ encoder: Encoder }> {
+    const m = await this.inspect(dir, dtype);
+    const key = `${m.dir}#${dtype}`;
+    let enc = this.encoders.get(key);
+    if (!enc) this.encoders.set(key, (enc = new Encoder(m.dir, dtype)));
+    return { encoder: enc };
   }
 
   /** Keep a query image (checked to be an image of a sane size) for views to encode; its id is its hash. */

@@ -10,13 +10,14 @@ import { DownloadDialog, type DownloadForm } from './DownloadDialog';
 import { LabelViewDialog } from './LabelViewDialog';
 import { MergeLabelsDialog } from './MergeLabelsDialog';
 import { OpenDatasetDialog } from './OpenDatasetDialog';
+import { EmbedDialog } from './EmbedDialog';
 import type { Session, OpenAt } from '../hooks/useSession';
 import type { IndexBuild } from '../hooks/useIndexBuild';
 import type { Labelling } from '../hooks/useLabelling';
 import type { AppInfo, DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
 
 export type Dialog =
-  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | 'keys' }
+  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' }
   | { kind: 'label-view'; column: string; value: LabelValue };
 
 export interface DownloadState {
@@ -44,9 +45,11 @@ interface Props {
   focusGrid(): void;
   /** A version was restored from the Versions dialog. */
   restored(ds: DatasetInfo, version: number, previous: number): void;
+  /** Open another dialog (the embedding's "Build the vector index…"). */
+  show(d: Dialog): void;
 }
 
-export function Dialogs({ dialog, close, info, dataset, view, session, indexBuild, download, labelling, changed, focusGrid, restored }: Props) {
+export function Dialogs({ dialog, close, info, dataset, view, session, indexBuild, download, labelling, changed, focusGrid, restored, show }: Props) {
   if (!dialog) return null;
   // Dialogs that open a dataset close once it is open, and show the error otherwise.
   const openAndClose = async (path: string, table?: string, at?: OpenAt) => {
@@ -83,6 +86,9 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
     case 'merge':
       // Rows moved and columns may be new: the session's views start again.
       return <MergeLabelsDialog dataset={dataset} onMerged={(what, next) => (close(), changed(dataset, what, next, true))} onClose={close} />;
+    case 'embed':
+      // A new column and rows rewritten by key: the session's views start again.
+      return <EmbedDialog dataset={dataset} onDone={(what, next) => changed(dataset, what, next, true)} onBuildIndex={(t) => (indexBuild.offer(dataset, t), show({ kind: 'index' }))} onClose={close} />;
     case 'label-view': {
       const { column, value } = dialog;
       return (

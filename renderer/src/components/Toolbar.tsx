@@ -35,6 +35,11 @@ export function Toolbar({ dataset, show }: { dataset: DatasetInfo | null; show(d
           Merge labels…
         </button>
       )}
+      {writable && dataset.keyColumn && dataset.columns.some((c) => c.kind === 'binary') && (
+        <button type="button" onClick={() => show({ kind: 'embed' })} title="Embed every image with a CLIP model into a new vector column" data-testid="embed-button">
+          Embed images…
+        </button>
+      )}
       <button type="button" className="icon-button" onClick={() => show({ kind: 'keys' })} title="Keys (?)" aria-label="Keys" data-testid="keys-button">
         ?
       </button>

@@ -46,7 +46,9 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
   const [similar, setSimilar] = useState({ k: SIMILAR_DEFAULTS.k as number, metric: SIMILAR_DEFAULTS.metric as Metric, nprobes: SIMILAR_DEFAULTS.nprobes as number, refineFactor: SIMILAR_DEFAULTS.refineFactor as number, column: dataset.vectorColumns[0] ?? '' });
 
   const vectorColumn = similar.column || dataset.vectorColumns[0] || null;
-  const model = useMeaningModel(dataset.id, vectorColumn, canMean && (mode === 'meaning' || spec?.kind === 'encoded'));
+  // An image given (dropped in any mode) before main said which model serves the column waits for that answer.
+  const [pendingImage, setPendingImage] = useState<{ imageId: string; name: string } | null>(null);
+  const model = useMeaningModel(dataset.id, vectorColumn, canMean && (mode === 'meaning' || spec?.kind === 'encoded' || pendingImage !== null));
   const hasModel = !!model.status?.model;
   const [modelDialog, setModelDialog] = useState(false);
   const [meaningError, setMeaningError] = useState<string | null>(null);
@@ -63,13 +65,13 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
     },
     [onApply, dataset.vectorColumns, model.status],
   );
-  const queryImage = useQueryImage(dataset.id, canMean, (imageId, name) => {
-    if (!hasModel) {
-      setMeaningError(model.status?.offer ? 'Searching by an image needs the model: Get the model… first.' : (model.status?.why ?? 'Searching by an image needs a model for this column.'));
-      return;
-    }
-    onImage(imageId, name);
-  });
+  const queryImage = useQueryImage(dataset.id, canMean, (imageId, name) => setPendingImage({ imageId, name }));
+  useEffect(() => {
+    if (!pendingImage || (!model.status && !model.error)) return;
+    setPendingImage(null);
+    if (model.status?.model) return onImage(pendingImage.imageId, pendingImage.name);
+    setMeaningError(model.status?.offer ? 'Searching by an image needs the model: Get the model… first.' : (model.status?.why ?? model.error ?? 'Searching by an image needs a model for this column.'));
+  }, [pendingImage, model.status, model.error, onImage]);
   const fileInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (!busy) {
