@@ -15,7 +15,7 @@ import { SUITES } from './suites';
 
 const run = promisify(execFile);
 const ROWS = 300;
-const TINY = ['--rows', String(ROWS), '--rounds', '2', '--pages', '4', '--screens', '2', '--queries', '4', '--labels', '2', '--link-rounds', '1', '--requests', '200', '--file-mb', '5', '--fling-seconds', '1', '--jumps', '2', '--mem-jumps', '3', '--warm-jumps', '2', '--loads', '2', '--no-build', '--no-settle'];
+const TINY = ['--rows', String(ROWS), '--rounds', '2', '--pages', '4', '--screens', '2', '--queries', '4', '--labels', '2', '--link-rounds', '1', '--requests', '200', '--file-mb', '5', '--fling-seconds', '1', '--jumps', '2', '--mem-jumps', '3', '--warm-jumps', '2', '--loads', '2', '--model', 'tiny', '--embed-rows', '4', '--no-build', '--no-settle'];
 let dir: string;
 let cache: string;
 let doc: string;

@@ -6,6 +6,7 @@ import { evolveBench } from './evolve';
 import { downloadBench } from './download';
 import { hostileBench } from './hostile';
 import { uiBench } from './ui';
+import { meaningBench } from './meaning';
 import type { SuiteFn } from './suite';
 
 export const SUITES: Record<string, SuiteFn> = {
@@ -15,4 +16,5 @@ export const SUITES: Record<string, SuiteFn> = {
   download: downloadBench,
   hostile: hostileBench,
   ui: uiBench,
+  meaning: meaningBench,
 };
