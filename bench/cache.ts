@@ -110,20 +110,8 @@ export async function ensureEntry(
   return { dir, path: tablePath, record, reused: false };
 }
 
-/** A hard-linked copy of a table folder (a plain copy where links are refused, e.g. across disks). */
-export async function linkCopy(from: string, to: string): Promise<void> {
-  await fs.mkdir(to, { recursive: true });
-  for (const e of await fs.readdir(from, { withFileTypes: true })) {
-    const a = path.join(from, e.name);
-    const b = path.join(to, e.name);
-    if (e.isDirectory()) await linkCopy(a, b);
-    else
-      await fs.link(a, b).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EXDEV' && err.code !== 'EPERM') throw err;
-        await fs.copyFile(a, b);
-      });
-  }
-}
+import { linkCopy } from '../main/services/support/link-copy';
+export { linkCopy };
 
 const WORK_PREFIX = 'work-';
 

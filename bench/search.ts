@@ -1,4 +1,6 @@
-// npm run bench -- search [--rows N] [--rounds R] [--queries Q per round] [--k K] [--nprobes N] [--refine F]
+// npm run bench -- search [--rows N] [--rounds R] [--queries Q per round] [--k K] [--nprobes N] [--refine F] [--advisor [--advisor-queries Q]]
+// --advisor also runs the app's index advisor (tens of minutes at 1M rows: it builds three indices on
+// a copy) and records each candidate's latency and recall@10 beside the bundled index's.
 // Find-similar (IVF_PQ), its recall@10 against exact search, caption search (BM25) and filtered
 // pages, through the app's dispatch, beside the same operations with raw LanceDB, in one run. Reads a
 // cache entry that holds the generated table plus those indices (built once, on a copy).
@@ -11,7 +13,7 @@ import { searchTable } from './index-table';
 import { alternate, randomOffsets } from './bench-support';
 import { Rounds } from './figures';
 import { num, type SuiteContext } from './suite';
-import { SIMILAR_DEFAULTS, type DatasetInfo, type RowPage, type ViewInfo } from '../shared/types';
+import { SIMILAR_DEFAULTS, type AdvisorReport, type DatasetInfo, type RowPage, type ViewInfo } from '../shared/types';
 
 const RECALL_AT = 10;
 const WORDS = ['wedding cake', 'red car', 'vintage photo', 'mountain river', 'cat', 'beach night', 'modern house', 'flower'];
@@ -113,6 +115,32 @@ export async function searchBench({ flags, figures, measure }: SuiteContext) {
         filteredPage.timeRaw(r, () => raw.query().where(where).select(pageCols).offset(o).limit(200).toArrow()),
       );
     }
+  }
+  if (flags.advisor) {
+    const q = num(flags, 'advisor-queries', 50);
+    process.stderr.write(`  index advisor: ${q} queries, three indices built on a copy (tens of minutes at 1M rows)…\n`);
+    const started = await dispatch('advisor:start', { id: info.id, column: 'img_emb', queries: q });
+    if (!started.ok) throw new Error(started.error.message);
+    const jobId = (started.value as { jobId: string }).jobId;
+    const { jobFinished } = await import('../main/test-support/fixtures');
+    const done = await jobFinished(services.events, jobId);
+    if (!done.ok) throw new Error(`advisor: ${done.error}`);
+    const rep = ((await dispatch('advisor:report', { jobId })) as { value: AdvisorReport }).value;
+    const current = rep.results.find((x) => x.id === 'current');
+    for (const x of rep.results) {
+      figures.set(`advisor_${x.id}_p50_ms`, Math.round(x.p50Ms * 100) / 100).set(`advisor_${x.id}_recall_at_10`, Math.round(x.recallAt10 * 1000) / 1000);
+      if (x.buildSeconds !== null) figures.set(`advisor_${x.id}_build_s`, Math.round(x.buildSeconds));
+      if (x.error) figures.set(`advisor_${x.id}_error`, x.error);
+    }
+    const best = rep.results.find((x) => x.id === rep.best);
+    figures.set('advisor_best', rep.best ?? 'current');
+    if (best && current) figures.set('advisor_best_latency_ratio', Math.round((best.p50Ms / current.p50Ms) * 1000) / 1000);
+    figures.table({
+      title: `index advisor: ${rep.queries} queries, recall@10 against exact search`,
+      header: ['index', 'p50 ms', 'p95 ms', 'recall@10', 'build s'],
+      rows: rep.results.map((x) => [x.label, x.p50Ms.toFixed(2), x.p95Ms.toFixed(2), x.error ? `failed: ${x.error}` : x.recallAt10.toFixed(3), x.buildSeconds === null ? '—' : String(Math.round(x.buildSeconds))]),
+      keys: Object.keys(figures.info).filter((k) => k.startsWith('advisor_')),
+    });
   }
   raw.close();
   services.dispose();

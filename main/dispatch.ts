@@ -1,6 +1,7 @@
 // The single entry point for every request from the UI, whatever carried it (Electron IPC or the
 // web bridge): check the channel, validate the payload against the contract, call the service,
 // and return a Result. Nothing throws past this function.
+import type { IndexVariant } from '../shared/types';
 import { requestSchemas, type Requests, type Responses } from '../shared/contract';
 import { fail, ok, type Result } from '../shared/result';
 import { CHANNEL_NAMES, type Channel } from '../shared/channels';
@@ -37,7 +38,9 @@ function handlers(s: AppServices): Handlers {
     'versions:cleanup': (req) => s.versions.cleanUp(req.id, req.olderThanDays, req.includeRecentUnfinished, req.expectedBytes),
     'tags:change': (req) => s.versions.tag(req.id, req.action, req.tag, req.version),
     'index:list': (req) => s.indices.list(req.id),
-    'index:build': (req) => s.indices.start({ datasetId: req.id, column: req.column, kind: req.kind, metric: req.metric ?? 'l2' }),
+    'index:build': (req) => s.indices.start({ datasetId: req.id, column: req.column, kind: req.kind, metric: req.metric ?? 'l2', variant: req.variant as IndexVariant | undefined }),
+    'advisor:start': async (req) => s.advisor.start(req.id, req.column, req.queries),
+    'advisor:report': async (req) => s.advisor.report(req.jobId),
     'rows:page': (req) => s.datasets.page(req.id, req.offset, req.limit),
     'rows:get': (req) => s.datasets.row(req.id, req.rowId),
     'view:open': (req) => s.views.open(req.id, req.spec),

@@ -56,6 +56,8 @@ export const CHANNELS = {
   planEmbedding: 'embed:plan',
   startEmbedding: 'embed:start',
   discardEmbedding: 'embed:discard',
+  adviseIndex: 'advisor:start',
+  advisorReport: 'advisor:report',
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

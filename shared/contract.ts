@@ -18,6 +18,7 @@ import type {
   ModelStatus,
   InstalledModel,
   EmbedPlan,
+  AdvisorReport,
   RecentEntry,
   RowDetail,
   RowPage,
@@ -175,6 +176,15 @@ const hubRepo = z.string().trim().min(3, 'give a repository id like owner/name')
 const hubRevision = z.string().trim().max(200);
 const hubFolder = z.string().trim().max(500);
 const modelDtype = z.enum(['q8', 'fp16', 'fp32']);
+const whole = (max: number) => z.number().int().min(1).max(max);
+const indexVariant = z
+  .object({
+    type: z.enum(['ivf_pq', 'ivf_rq', 'ivf_hnsw_sq']),
+    label: z.string().max(200),
+    params: z.object({ numPartitions: whole(65_536), numSubVectors: whole(4096).optional(), numBits: whole(8).optional(), m: whole(256).optional(), efConstruction: whole(10_000).optional() }).strict(),
+    search: z.object({ nprobes: whole(10_000), refineFactor: whole(100), ef: whole(10_000).optional() }).strict(),
+  })
+  .strict();
 
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
@@ -241,7 +251,8 @@ export const requestSchemas = {
     .strict()
     .refine((r) => r.action === 'delete' || r.version !== undefined, 'a version is required to create or move a tag'),
   'index:list': z.object({ id: datasetId }).strict(),
-  'index:build': z.object({ id: datasetId, column: columnName, kind: z.enum(['ivf_pq', 'fts']), metric: z.enum(['l2', 'cosine', 'dot']).optional() }).strict(),
+  /** variant: another vector index (the advisor's); it replaces the column's current one. */
+  'index:build': z.object({ id: datasetId, column: columnName, kind: z.enum(['ivf_pq', 'fts']), metric: z.enum(['l2', 'cosine', 'dot']).optional(), variant: indexVariant.optional() }).strict(),
   'export:default-path': z.object({ id: datasetId, format: exportFormat }).strict(),
   'export:start': z
     .object({
@@ -280,6 +291,8 @@ export const requestSchemas = {
   'embed:plan': z.object({ id: datasetId, imageColumn: columnName, column: z.string().min(1, 'name the new column').max(64), model: z.object({ dir: pathString, dtype: modelDtype }).strict() }).strict(),
   'embed:start': z.object({ id: datasetId, imageColumn: columnName, column: z.string().min(1, 'name the new column').max(64), model: z.object({ dir: pathString, dtype: modelDtype }).strict() }).strict(),
   'embed:discard': z.object({ id: datasetId, column: columnName }).strict(),
+  'advisor:start': z.object({ id: datasetId, column: columnName, queries: z.number().int().min(5).max(500).optional() }).strict(),
+  'advisor:report': z.object({ jobId: mintedId('job') }).strict(),
   /** An image to search with, as base64 (at most 20 MB of file). */
   'query:image': z.object({ id: datasetId, bytes: z.string().min(1).max(28_000_000, 'the image is too large (20 MB at most)') }).strict(),
 } satisfies Record<Channel, z.ZodType>;
@@ -345,6 +358,8 @@ export interface Responses {
   'embed:plan': EmbedPlan;
   'embed:start': { jobId: string };
   'embed:discard': { discarded: boolean };
+  'advisor:start': { jobId: string };
+  'advisor:report': AdvisorReport;
 }
 
 export type Requests = { [C in Channel]: z.input<(typeof requestSchemas)[C]> };

@@ -391,3 +391,22 @@ export interface EmbedPlan {
   imageColumn: string;
   batch: number;
 }
+
+/** A vector index to build: LanceDB's kind, its settings, and how it is searched. */
+export interface IndexVariant {
+  type: 'ivf_pq' | 'ivf_rq' | 'ivf_hnsw_sq';
+  label: string;
+  params: Record<string, number>;
+  search: { nprobes: number; refineFactor: number; ef?: number };
+}
+
+/** The index advisor's measurements on a sample of queries. */
+export interface AdvisorReport {
+  column: string;
+  metric: Metric;
+  rows: number;
+  queries: number;
+  results: Array<{ id: string; label: string; variant: IndexVariant | null; buildSeconds: number | null; p50Ms: number; p95Ms: number; recallAt10: number; error?: string }>;
+  /** The result to build (fastest that keeps the current recall), or null when the current one is best. */
+  best: string | null;
+}

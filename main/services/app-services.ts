@@ -11,6 +11,7 @@ import { LabelService } from './writes/labels';
 import { HubService, type SecretStore } from './hub/hub-service';
 import { ModelsService } from './models/models-service';
 import { EmbedService } from './writes/embed-column';
+import { IndexAdvisor } from './writes/index-advisor';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
 import { DemoManager } from './demo/demo-manager';
@@ -53,6 +54,7 @@ export interface AppServices {
   hub: HubService;
   models: ModelsService;
   embeddings: EmbedService;
+  advisor: IndexAdvisor;
   recent: RecentStore;
   demo: DemoManager;
   exports: ExportService;
@@ -96,6 +98,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     hub,
     models,
     embeddings: new EmbedService(datasets, models, jobs, dataDir),
+    advisor: new IndexAdvisor(datasets, jobs, dataDir),
     recent,
     demo,
     exports: new ExportService(datasets, views, jobs),

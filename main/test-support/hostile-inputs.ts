@@ -72,6 +72,8 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'embed:plan': { id, imageColumn: 'image', column: 'fuzz_emb', model: { dir: inside('model'), dtype: 'q8' } },
     'embed:start': { id, imageColumn: 'image', column: 'fuzz_emb', model: { dir: inside('model'), dtype: 'q8' } },
     'embed:discard': { id, column: 'fuzz_emb' },
+    'advisor:start': { id, column: 'img_emb', queries: 5 },
+    'advisor:report': { jobId: 'nojob' },
   };
   return seeds[channel];
 }

@@ -6,7 +6,8 @@ import { errorText, failure } from '../support/errors';
 import type { DatasetService } from '../dataset/dataset-service';
 import type { JobRegistry, ReportProgress } from '../jobs/jobs';
 import { MIN_VECTOR_INDEX_ROWS, indexLabel, type IndexCatalogue } from '../views/index-catalogue';
-import type { IndexKind, IndexSummary, Metric } from '../../../shared/types';
+import type { IndexKind, IndexSummary, IndexVariant, Metric } from '../../../shared/types';
+import { ivfPqParams, variantConfig } from './index-variants';
 import { committedElsewhere, writeFailure } from './commit';
 import { formatDuration } from '../../../shared/format-duration';
 
@@ -15,17 +16,11 @@ export interface IndexRequest {
   column: string;
   kind: IndexKind;
   metric: Metric;
+  /** Another vector index than the default IVF_PQ (the advisor's), replacing the column's current one. */
+  variant?: IndexVariant | undefined;
 }
 
-/** IVF partitions: about √rows (LanceDB's guidance), within what k-means can train on two cores. */
-export function ivfPqParams(rows: number, dim: number): { numPartitions: number; numSubVectors: number } {
-  const numPartitions = Math.max(1, Math.min(4096, Math.round(Math.sqrt(rows))));
-  // 8 dimensions per sub-vector (768 → 96), or the nearest divisor below, as PQ needs an exact split.
-  // At 1M rows 96 sub-vectors reach recall@10 0.95 where 48 stop near 0.92 (docs/BENCHMARKS.md).
-  let numSubVectors = Math.max(1, Math.floor(dim / 8));
-  while (dim % numSubVectors !== 0) numSubVectors--;
-  return { numPartitions, numSubVectors };
-}
+export { ivfPqParams };
 
 /**
  * LanceDB reports no progress while it trains and writes an index, so the bar follows the elapsed
@@ -47,12 +42,14 @@ export async function buildIndex(
   const ds = deps.datasets.get(req.datasetId);
   const { table, info } = ds;
   const col = info.columns.find((c) => c.name === req.column);
-  const label = req.kind === 'ivf_pq' ? `IVF_PQ index on ${req.column}` : `full-text index on ${req.column}`;
+  const label = req.variant ? `${req.variant.label} index on ${req.column}` : req.kind === 'ivf_pq' ? `IVF_PQ index on ${req.column}` : `full-text index on ${req.column}`;
   const versionBefore = await table.version();
   const dim = col?.dim ?? 1;
   const estimate = estimateSeconds(req.kind, info.rowCount, dim);
   const config =
-    req.kind === 'ivf_pq'
+    req.variant
+      ? variantConfig(req.variant, req.metric)
+      : req.kind === 'ivf_pq'
       ? lancedb.Index.ivfPq({ ...ivfPqParams(info.rowCount, dim), distanceType: req.metric })
       : lancedb.Index.fts({ withPosition: true });
   const t0 = performance.now();
@@ -69,7 +66,7 @@ export async function buildIndex(
   signal.addEventListener('abort', onAbort);
   try {
     if (signal.aborted) throw failure('CANCELLED', `The ${label} was not built: cancelled before it started.`);
-    job = await table.createIndexAsync(req.column, { config, replace: false });
+    job = await table.createIndexAsync(req.column, { config, replace: !!req.variant });
     if (signal.aborted) onAbort();
     await job.wait();
   } catch (err) {
@@ -122,7 +119,7 @@ export class IndexService {
     if (req.kind === 'ivf_pq' && info.rowCount < MIN_VECTOR_INDEX_ROWS) {
       throw failure('INVALID_PAYLOAD', `An IVF_PQ index needs at least ${MIN_VECTOR_INDEX_ROWS} rows to train; this table has ${info.rowCount}, where exact search is already fast.`);
     }
-    const existing = await this.catalogue.find(req.datasetId, req.column, req.kind);
+    const existing = req.variant ? undefined : await this.catalogue.find(req.datasetId, req.column, req.kind);
     if (existing) throw failure('INVALID_PAYLOAD', `"${req.column}" already has an index (${indexLabel(existing.indexType)}${existing.distanceType ? `, ${existing.distanceType.toUpperCase()}` : ''}).`);
     const running = this.building.get(req.datasetId);
     if (running) throw failure('BUSY', 'An index is already being built on this dataset. Wait for it, or cancel it first.');
