@@ -396,7 +396,7 @@ export interface EmbedPlan {
 export interface IndexVariant {
   type: 'ivf_pq' | 'ivf_rq' | 'ivf_hnsw_sq';
   label: string;
-  params: Record<string, number>;
+  params: { numPartitions: number; numSubVectors?: number; numBits?: number; m?: number; efConstruction?: number };
   search: { nprobes: number; refineFactor: number; ef?: number };
 }
 

@@ -11,6 +11,7 @@ import { LabelViewDialog } from './LabelViewDialog';
 import { MergeLabelsDialog } from './MergeLabelsDialog';
 import { OpenDatasetDialog } from './OpenDatasetDialog';
 import { EmbedDialog } from './EmbedDialog';
+import { AdvisorDialog } from './AdvisorDialog';
 import type { Session, OpenAt } from '../hooks/useSession';
 import type { IndexBuild } from '../hooks/useIndexBuild';
 import type { Labelling } from '../hooks/useLabelling';
@@ -18,7 +19,8 @@ import type { AppInfo, DatasetInfo, LabelValue, ViewInfo } from '../../../shared
 
 export type Dialog =
   | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' }
-  | { kind: 'label-view'; column: string; value: LabelValue };
+  | { kind: 'label-view'; column: string; value: LabelValue }
+  | { kind: 'advisor'; column: string };
 
 export interface DownloadState {
   form: DownloadForm;
@@ -89,6 +91,9 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
     case 'embed':
       // A new column and rows rewritten by key: the session's views start again.
       return <EmbedDialog dataset={dataset} onDone={(what, next) => changed(dataset, what, next, true)} onBuildIndex={(t) => (indexBuild.offer(dataset, t), show({ kind: 'index' }))} onClose={close} />;
+    case 'advisor':
+      // A build replaces the index as a new version: the session follows it like any index build.
+      return <AdvisorDialog dataset={dataset} column={dialog.column} onBuilt={() => void session.refresh(dataset.id)} onClose={close} />;
     case 'label-view': {
       const { column, value } = dialog;
       return (

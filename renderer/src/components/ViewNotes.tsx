@@ -3,8 +3,13 @@
 import type { DatasetInfo, ViewInfo } from '../../../shared/types';
 import type { IndexTarget } from './IndexBuildDialog';
 
-export function ViewNotes({ dataset, view, error, onBuildIndex }: { dataset: DatasetInfo; view: ViewInfo | null; error: string | null; onBuildIndex(t: IndexTarget): void }) {
+/** Below this, exact search is already fast: no index to compare. */
+const ADVISOR_MIN_ROWS = 1000;
+
+export function ViewNotes({ dataset, view, error, onBuildIndex, onAdvise }: { dataset: DatasetInfo; view: ViewInfo | null; error: string | null; onBuildIndex(t: IndexTarget): void; onAdvise(column: string): void }) {
   const missing = view?.missingIndex;
+  const spec = view?.spec;
+  const vectorColumn = spec && (spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded') && view?.usedIndex && dataset.rowCount >= ADVISOR_MIN_ROWS ? spec.column : null;
   return (
     <>
       {error && (
@@ -12,7 +17,7 @@ export function ViewNotes({ dataset, view, error, onBuildIndex }: { dataset: Dat
           {error}
         </div>
       )}
-      {!!view?.notes.length && (
+      {(!!view?.notes.length || vectorColumn) && view && (
         <div className="view-notes" data-testid="view-notes">
           {view.notes.join(' ')}
           {missing && !dataset.readOnly && (
@@ -23,6 +28,11 @@ export function ViewNotes({ dataset, view, error, onBuildIndex }: { dataset: Dat
               onClick={() => onBuildIndex({ column: missing.column, kind: missing.kind, metric: view.spec.kind === 'similar' || view.spec.kind === 'meaning' || view.spec.kind === 'encoded' ? view.spec.metric : 'l2' })}
             >
               {missing.kind === 'ivf_pq' ? `Build an IVF_PQ index on ${missing.column}…` : `Build a full-text index on ${missing.column}…`}
+            </button>
+          )}
+          {vectorColumn && (
+            <button type="button" className="link-button" data-testid="compare-indices" onClick={() => onAdvise(vectorColumn)} title="Time the current index against LanceDB's other kinds on a copy, and build the fastest">
+              Compare indices…
             </button>
           )}
         </div>
