@@ -16,10 +16,13 @@ export function ivfPqParams(rows: number, dim: number): { numPartitions: number;
 /** What to try for a table of `rows` vectors of `dim`: LanceDB's kinds with settings for this size. */
 export function candidates(rows: number, dim: number): IndexVariant[] {
   const pq = ivfPqParams(rows, dim);
+  const hnswParts = Math.max(1, Math.round(rows / 250_000));
   return [
     { type: 'ivf_pq', label: `IVF_PQ, ${Math.max(1, Math.round(pq.numPartitions / 2))} partitions × ${pq.numSubVectors} sub-vectors`, params: { numPartitions: Math.max(1, Math.round(pq.numPartitions / 2)), numSubVectors: pq.numSubVectors }, search: { nprobes: SIMILAR_DEFAULTS.nprobes, refineFactor: SIMILAR_DEFAULTS.refineFactor } },
     { type: 'ivf_rq', label: `IVF_RQ, ${pq.numPartitions} partitions, 1 bit per dimension`, params: { numPartitions: pq.numPartitions, numBits: 1 }, search: { nprobes: SIMILAR_DEFAULTS.nprobes, refineFactor: 10 } },
-    { type: 'ivf_hnsw_sq', label: `IVF_HNSW_SQ, ${Math.max(1, Math.round(rows / 250_000))} partitions, m 20`, params: { numPartitions: Math.max(1, Math.round(rows / 250_000)), m: 20, efConstruction: 150 }, search: { nprobes: 1, ef: 100, refineFactor: 1 } },
+    // A graph per partition: few partitions, every one searched (a graph search is cheap; skipping
+    // partitions is what loses recall).
+    { type: 'ivf_hnsw_sq', label: `IVF_HNSW_SQ, ${hnswParts} partitions, m 20`, params: { numPartitions: hnswParts, m: 20, efConstruction: 150 }, search: { nprobes: hnswParts, ef: 100, refineFactor: 1 } },
   ];
 }
 
