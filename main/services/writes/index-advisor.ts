@@ -43,16 +43,21 @@ export class IndexAdvisor {
     private readonly dataDir: string,
   ) {}
 
+  private running: string | null = null;
+
   start(datasetId: string, column: string, queries = 30, only?: IndexVariant[]): { jobId: string } {
+    if (this.running) throw failure('BUSY', 'An index comparison is already running: wait for it, or stop it first.');
     const ds = this.datasets.get(datasetId);
     const col = ds.info.columns.find((c) => c.name === column);
     if (!col || col.kind !== 'vector' || !col.dim) throw failure('INVALID_PAYLOAD', `"${column}" is not a vector column.`);
     if (ds.info.rowCount < 1000) throw failure('INVALID_PAYLOAD', `With ${ds.info.rowCount} rows exact search is already fast: there is nothing for an index to win.`);
-    const { jobId } = this.jobs.start('advisor', async (report, signal) => {
+    const { jobId, done } = this.jobs.start('advisor', async (report, signal) => {
       const r = await this.run(datasetId, column, col.dim as number, queries, only ?? candidates(ds.info.rowCount, col.dim as number), report, signal);
       this.reports.set(jobId, r);
       return r;
     });
+    this.running = jobId;
+    void done.catch(() => {}).finally(() => this.running === jobId && (this.running = null));
     return { jobId };
   }
 
@@ -107,6 +112,8 @@ export class IndexAdvisor {
     }
 
     // Each candidate on a hard-linked copy: Lance never rewrites a file, so the copy shares the data.
+    // Copies a killed run left behind go first (one comparison runs at a time).
+    await fs.rm(path.join(this.dataDir, 'advisor'), { recursive: true, force: true });
     const work = path.join(this.dataDir, 'advisor', randomBytes(6).toString('hex'));
     try {
       await linkCopy(ds.connectDir ? path.join(ds.connectDir, `${ds.info.table}.lance`) : ds.info.path, path.join(work, 'copy.lance'));
