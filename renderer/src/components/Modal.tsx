@@ -37,6 +37,29 @@ export function Modal({ title, testId, onClose, canClose = true, wide = false, c
       if (lost && opener?.isConnected) opener.focus();
     };
   }, [opener]);
+  // A focused control that goes away (a button replaced when a job finishes) drops focus to the
+  // page body, where the dialog's keys no longer arrive: Escape still closes it, and focus that
+  // lands outside the dialog comes back in.
+  const closeRef = useRef({ canClose, onClose });
+  closeRef.current = { canClose, onClose };
+  useEffect(() => {
+    const onDocKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && document.activeElement === document.body && closeRef.current.canClose && !e.defaultPrevented) {
+        e.preventDefault();
+        closeRef.current.onClose();
+      }
+    };
+    const onFocusIn = (e: FocusEvent) => {
+      const el = box.current;
+      if (el && e.target instanceof Node && !el.contains(e.target) && !(e.target instanceof Element && e.target.closest('[role=dialog]'))) el.focus();
+    };
+    document.addEventListener('keydown', onDocKey);
+    document.addEventListener('focusin', onFocusIn);
+    return () => {
+      document.removeEventListener('keydown', onDocKey);
+      document.removeEventListener('focusin', onFocusIn);
+    };
+  }, []);
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.defaultPrevented) return; // a dialog inside this one (or a field) handled it
     if (e.key === 'Escape' && canClose) {
