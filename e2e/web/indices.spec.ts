@@ -71,7 +71,10 @@ test('an IVF_PQ build shows progress, can be cancelled (nothing changes), and bu
     await page.getByTestId('index-start').click(); // "Build again"
     await expect(status).toContainText('The view now uses it', { timeout: 150_000 });
     await page.getByTestId('index-close').click();
-    await expect(page.getByTestId('view-notes')).toBeHidden();
+    // No more "exact search" note or build offer; the notes now offer to compare indices.
+    await expect(page.getByTestId('build-index')).toHaveCount(0);
+    await expect(page.getByTestId('view-notes')).not.toContainText('exact search');
+    await expect(page.getByTestId('compare-indices')).toBeVisible();
     await expect(page.getByTestId('status-version')).not.toHaveText(version);
     await expect(page.locator('[data-testid=tile][data-index="0"]').getByTestId('query-badge')).toBeVisible();
     await expect(page.locator('[data-testid=tile][data-index="5"] [data-testid=tile-score]')).toBeVisible();

@@ -35,6 +35,16 @@ interface Resolved extends Choice {
   warning: string | null;
 }
 
+/** What the app reads of a model's config.json: its output dimension and the model it names. */
+async function readConfig(dir: string): Promise<{ projection_dim?: unknown; _name_or_path?: unknown }> {
+  try {
+    const v = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as unknown;
+    return v && typeof v === 'object' ? (v as { projection_dim?: unknown; _name_or_path?: unknown }) : {};
+  } catch {
+    throw failure('MODEL', `${path.join(dir, 'config.json')} is not readable JSON.`);
+  }
+}
+
 export class ModelsService {
   private readonly file: string;
   private readonly encoders = new Map<string, Encoder>();
@@ -89,12 +99,7 @@ export class ModelsService {
       for (const f of required) if (!(await hasFiles(dir, [f]))) missing.push(f);
       throw failure('MODEL', `${dir} is not a CLIP model folder for ${dtype}: it has no ${missing.slice(0, 3).join(', ')}.`);
     }
-    let config: { projection_dim?: unknown; _name_or_path?: unknown } = {};
-    try {
-      config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as typeof config;
-    } catch {
-      throw failure('MODEL', `${path.join(dir, 'config.json')} is not readable JSON.`);
-    }
+    const config = await readConfig(dir);
     const repo = repoOfCachePath(dir);
     const dim = Number(config.projection_dim);
     if (Number.isInteger(dim) && dim !== space.dim) {
@@ -214,12 +219,7 @@ export class ModelsService {
   async inspect(dir: string, dtype: ModelDtype): Promise<InstalledModel> {
     const abs = path.resolve(dir);
     if (!(await hasFiles(abs, modelFiles(dtype).required))) throw failure('MODEL', `${abs} has no ${dtype} CLIP towers (config.json, tokenizer.json, onnx/vision_model…).`);
-    let config: { projection_dim?: unknown; _name_or_path?: unknown } = {};
-    try {
-      config = JSON.parse(await fs.readFile(path.join(abs, 'config.json'), 'utf8')) as typeof config;
-    } catch {
-      throw failure('MODEL', `${path.join(abs, 'config.json')} is not readable JSON.`);
-    }
+    const config = await readConfig(abs);
     const repo = repoOfCachePath(abs);
     const commit = repo && /^[0-9a-f]{40}$/.test(path.basename(abs)) ? path.basename(abs) : null;
     const dim = Number(config.projection_dim);
