@@ -6,6 +6,7 @@ import { DatasetService } from './dataset/dataset-service';
 import { ViewService } from './views/views';
 import { IndexService } from './writes/index-builder';
 import { IndexCatalogue } from './views/index-catalogue';
+import { IndexSettings } from './views/index-settings';
 import { VersionService } from './versions/versions';
 import { LabelService } from './writes/labels';
 import { HubService, type SecretStore } from './hub/hub-service';
@@ -82,7 +83,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const catalogue = new IndexCatalogue(datasets);
   const hub = new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env);
   const models = new ModelsService(hub, dataDir, opts.env ?? process.env);
-  const views = new ViewService(datasets, catalogue, opts.queryBudgetMs, models);
+  const indexSettings = new IndexSettings(path.join(dataDir, 'index-search.json'));
+  const views = new ViewService(datasets, catalogue, opts.queryBudgetMs, models, indexSettings);
   const recent = new RecentStore(path.join(dataDir, 'recent.json'));
   const demo = new DemoManager(demoPath, jobs, opts.demoRows);
   const version = opts.version ?? '0.1.0';
@@ -92,7 +94,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     jobs,
     datasets,
     views,
-    indices: new IndexService(datasets, catalogue, jobs),
+    indices: new IndexService(datasets, catalogue, jobs, indexSettings),
     versions: new VersionService(datasets),
     labels: new LabelService(datasets, views),
     hub,

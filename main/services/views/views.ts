@@ -11,6 +11,7 @@ import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, type QueryBudget
 import { SizedLru } from '../support/lru';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ModelsService } from '../models/models-service';
+import type { IndexSettings } from './index-settings';
 import type { ColumnInfo, FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
 
 interface View {
@@ -63,6 +64,8 @@ export class ViewService {
     private readonly budgetMs = DEFAULT_QUERY_BUDGET_MS,
     /** The text and image towers (search by meaning with a model); absent, such views say why. */
     private readonly models: ModelsService | null = null,
+    /** Search settings the advisor chose for an index the app built (an HNSW graph's ef). */
+    private readonly settings: IndexSettings | null = null,
   ) {
     // Views are lists of row ids: they follow rows that writes moved, or start again.
     datasets.rows.subscribe({ moved: (id, moved) => this.rekey(id, moved), lost: (id) => this.forget(id) });
@@ -369,6 +372,11 @@ export class ViewService {
       // result row (~2 ms of a ~7 ms search at 1M rows); the grid asks for the columns it shows.
       .select([]);
     search = usedIndex ? search.nprobes(knobs.nprobes).refineFactor(knobs.refineFactor) : search.bypassVectorIndex();
+    if (usedIndex && index && /hnsw/i.test(index.indexType)) {
+      const s = await this.settings?.get(ds.info.path, ds.info.table, col.name);
+      // The graph's search width the advisor measured (at least k, which LanceDB needs anyway).
+      if (s?.ef && /hnsw/i.test(s.indexType)) search = search.ef(Math.max(s.ef, limit));
+    }
     if (where) search = search.where(where);
     const result = await collectBounded(search, budget, 'Finding similar images');
     return { usedIndex, ids: rowIdArray(result), distances: (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array };

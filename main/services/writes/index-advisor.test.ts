@@ -54,6 +54,10 @@ describe('the index advisor', () => {
     expect(done.error).toBeNull();
     const idx = (await app.dispatch('index:list', { id: info.id })) as { value: Array<{ column: string; indexType: string }> };
     expect(idx.value.filter((i) => i.column === 'img_emb').map((i) => i.indexType)).toEqual(['IVF_HNSW_SQ']);
+    // The graph's search width is kept for the app's own searches of it.
+    const { readFile } = await import('node:fs/promises');
+    const settings = JSON.parse(await readFile(`${t.dir}/home/index-search.json`, 'utf8')) as Record<string, { indexType: string; ef: number }>;
+    expect(Object.values(settings)).toEqual([{ indexType: 'IVF_HNSW_SQ', ef: hnsw?.search.ef }]);
     const page = (await app.dispatch('rows:page', { id: info.id, offset: 5, limit: 1 })) as { value: { rows: Array<{ rowId: string }> } };
     const v = (await app.dispatch('view:open', { id: info.id, spec: { kind: 'similar', rowId: page.value.rows[0]?.rowId, column: 'img_emb', k: 10, metric: 'l2', nprobes: 20, refineFactor: 1 } })) as { ok: boolean; value: { usedIndex: boolean; count: number } };
     expect(v.ok).toBe(true);

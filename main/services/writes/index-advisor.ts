@@ -17,8 +17,11 @@ const RECALL_AT = 10;
 /** Recall the advice may give up against the current index (sampling noise on 20-50 queries). */
 const RECALL_SLACK = 0.005;
 
-async function search(table: LanceTable, column: string, q: Float32Array, metric: Metric, s: IndexVariant['search'] | null): Promise<{ ms: number; ids: string[] }> {
-  let query = table.vectorSearch(q).column(column).distanceType(metric).limit(RECALL_AT).withRowId().select([]);
+/** Results a search asks for: the app's k, as a find-similar view asks (recall is read on the first 10). */
+const LIMIT: number = SIMILAR_DEFAULTS.k;
+
+async function search(table: LanceTable, column: string, q: Float32Array, metric: Metric, s: IndexVariant['search'] | null, limit = LIMIT): Promise<{ ms: number; ids: string[] }> {
+  let query = table.vectorSearch(q).column(column).distanceType(metric).limit(limit).withRowId().select([]);
   if (!s) query = query.bypassVectorIndex();
   else {
     query = query.nprobes(s.nprobes).refineFactor(s.refineFactor);
@@ -89,7 +92,7 @@ export class IndexAdvisor {
     const exact: string[][] = [];
     for (const q of sample) {
       stop();
-      exact.push((await search(ds.table, column, q, metric, null)).ids);
+      exact.push((await search(ds.table, column, q, metric, null, RECALL_AT)).ids);
     }
     const measure = async (table: LanceTable, s: IndexVariant['search']) => {
       const times: number[] = [];
@@ -100,11 +103,13 @@ export class IndexAdvisor {
         const r = await search(table, column, sample[i] as Float32Array, metric, s);
         times.push(r.ms);
         const want = new Set(exact[i]);
-        hits += r.ids.filter((id) => want.has(id)).length;
+        hits += r.ids.slice(0, RECALL_AT).filter((id) => want.has(id)).length;
       }
       return { p50Ms: pct(times, 50), p95Ms: pct(times, 95), recallAt10: hits / Math.max(1, sample.length * RECALL_AT) };
     };
     const out: AdvisorReport = { column, metric, queries: sample.length, rows, results: [], best: null };
+    /** The recall the advice must keep: the current index's (less sampling noise), or 0.9 without one. */
+    const floorOf = () => (out.results.find((r) => r.id === 'current')?.recallAt10 ?? 0.9) - RECALL_SLACK;
     const defaults = { nprobes: SIMILAR_DEFAULTS.nprobes, refineFactor: SIMILAR_DEFAULTS.refineFactor };
     if (current) {
       report(1, steps, `Measuring the current index (${current.indexType})…`);
@@ -137,7 +142,16 @@ export class IndexAdvisor {
             signal.removeEventListener('abort', cancel);
           }
           const buildSeconds = (performance.now() - t) / 1000;
-          out.results.push({ id: v.type, label: v.label, variant: v, buildSeconds, ...(await measure(copy, v.search)) });
+          // A graph's search width is free to choose after the build: the narrowest that keeps the
+          // current recall (the widest measured otherwise).
+          const widths = v.type === 'ivf_hnsw_sq' ? [...new Set([v.search.ef ?? LIMIT * 2, 80, 64, LIMIT])].sort((a, b) => b - a) : [null];
+          let chosen: { variant: IndexVariant; m: Awaited<ReturnType<typeof measure>> } | null = null;
+          for (const ef of widths) {
+            const variant = ef === null ? v : { ...v, label: `${v.label}, ef ${ef}`, search: { ...v.search, ef } };
+            const m = await measure(copy, variant.search);
+            if (!chosen || (m.recallAt10 >= floorOf() && m.p50Ms < chosen.m.p50Ms) || (chosen.m.recallAt10 < floorOf() && m.recallAt10 > chosen.m.recallAt10)) chosen = { variant, m };
+          }
+          if (chosen) out.results.push({ id: v.type, label: chosen.variant.label, variant: chosen.variant, buildSeconds, ...chosen.m });
         }
       } finally {
         copy.close();
@@ -145,7 +159,7 @@ export class IndexAdvisor {
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
-    const floor = (out.results.find((r) => r.id === 'current')?.recallAt10 ?? 0.9) - RECALL_SLACK;
+    const floor = floorOf();
     const ok = out.results.filter((r) => !r.error && r.recallAt10 >= floor);
     const best = ok.sort((a, b) => a.p50Ms - b.p50Ms)[0];
     out.best = best && best.id !== 'current' ? best.id : null;

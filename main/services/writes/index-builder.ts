@@ -9,6 +9,7 @@ import { MIN_VECTOR_INDEX_ROWS, indexLabel, type IndexCatalogue } from '../views
 import type { IndexKind, IndexSummary, IndexVariant, Metric } from '../../../shared/types';
 import { ivfPqParams, variantConfig } from './index-variants';
 import { committedElsewhere, writeFailure } from './commit';
+import type { IndexSettings } from '../views/index-settings';
 import { formatDuration } from '../../../shared/format-duration';
 
 export interface IndexRequest {
@@ -104,6 +105,7 @@ export class IndexService {
     private readonly datasets: DatasetService,
     private readonly catalogue: IndexCatalogue,
     private readonly jobs: JobRegistry,
+    private readonly settings: IndexSettings | null = null,
   ) {}
 
   list(datasetId: string): Promise<IndexSummary[]> {
@@ -123,9 +125,13 @@ export class IndexService {
     if (existing) throw failure('INVALID_PAYLOAD', `"${req.column}" already has an index (${indexLabel(existing.indexType)}${existing.distanceType ? `, ${existing.distanceType.toUpperCase()}` : ''}).`);
     const running = this.building.get(req.datasetId);
     if (running) throw failure('BUSY', 'An index is already being built on this dataset. Wait for it, or cancel it first.');
-    const { jobId, done } = this.jobs.start('index', (report, signal) =>
-      buildIndex(req, { datasets: this.datasets, onBuilt: (id) => this.catalogue.forget(id) }, report, signal),
-    );
+    const { jobId, done } = this.jobs.start('index', async (report, signal) => {
+      const built = await buildIndex(req, { datasets: this.datasets, onBuilt: (id) => this.catalogue.forget(id) }, report, signal);
+      // How the new index is searched: the advisor's ef for a graph, LanceDB's defaults otherwise.
+      const ef = req.variant?.type === 'ivf_hnsw_sq' ? req.variant.search.ef : undefined;
+      await this.settings?.set(info.path, info.table, req.column, ef ? { indexType: 'IVF_HNSW_SQ', ef } : null).catch(() => {});
+      return built;
+    });
     this.building.set(req.datasetId, jobId);
     void done.catch(() => {}).finally(() => this.building.get(req.datasetId) === jobId && this.building.delete(req.datasetId));
     return { jobId, estimateSeconds: Math.round(estimateSeconds(req.kind, info.rowCount, col.dim ?? 1)) };
