@@ -209,10 +209,7 @@ export class ModelsService {
     const space = columnSpace(info, ModelsService.column(info, column));
     const { model, why } = await this.resolve(info, space);
     if (!model) throw failure('NO_MODEL', `Searching ${column} by meaning needs a model: ${why ?? ''}`.trim());
-    const key = `${model.dir}#${model.dtype}`;
-    let enc = this.encoders.get(key);
-    if (!enc) this.encoders.set(key, (enc = new Encoder(model.dir, model.dtype)));
-    return { encoder: enc, model, space };
+    return { encoder: this.encoderOf(model.dir, model.dtype), model, space };
   }
 
   /** A model folder as the embedding job records it: its repository, commit, space and dimension. */
@@ -253,10 +250,15 @@ export class ModelsService {
   /** The encoder of a given model folder (the embedding job's). */
   async encoderFor(dir: string, dtype: ModelDtype): Promise<{ encoder: Encoder }> {
     const m = await this.inspect(dir, dtype);
-    const key = `${m.dir}#${dtype}`;
+    return { encoder: this.encoderOf(m.dir, dtype) };
+  }
+
+  /** One encoder (one worker) per model folder and dtype, kept while the app runs. */
+  private encoderOf(dir: string, dtype: ModelDtype): Encoder {
+    const key = `${dir}#${dtype}`;
     let enc = this.encoders.get(key);
-    if (!enc) this.encoders.set(key, (enc = new Encoder(m.dir, dtype)));
-    return { encoder: enc };
+    if (!enc) this.encoders.set(key, (enc = new Encoder(dir, dtype)));
+    return enc;
   }
 
   /** Keep a query image (checked to be an image of a sane size) for views to encode; its id is its hash. */

@@ -3,6 +3,7 @@
 // one on the dataset (replacing the current index, as a new version).
 import { useEffect, useState } from 'react';
 import { Modal } from './Modal';
+import { jobPercent } from './JobFooter';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatDuration } from '../format';
@@ -44,7 +45,6 @@ export function AdvisorDialog({ dataset, column, onBuilt, onClose }: { dataset: 
     if (!r.ok) return setError(r.error.message);
     setBuildJob(r.value.jobId);
   };
-  const pct = (p: { done: number; total: number } | null) => (p ? Math.floor((100 * p.done) / Math.max(1, p.total)) : 0);
 
   return (
     <Modal title={`Compare indices on ${column}`} testId="advisor-dialog" onClose={onClose} canClose wide>
@@ -54,7 +54,7 @@ export function AdvisorDialog({ dataset, column, onBuilt, onClose }: { dataset: 
       </p>
       {jobId && !report && (
         <div role="status" data-testid="advisor-status">
-          <progress max={100} value={pct(job.progress)} style={{ width: '100%' }} aria-label="Comparison progress" />
+          <progress max={100} value={jobPercent(job)} style={{ width: '100%' }} aria-label="Comparison progress" />
           <div>{job.finished ? job.finished.error : (job.progress?.message ?? 'Starting…')}</div>
         </div>
       )}
@@ -88,7 +88,7 @@ export function AdvisorDialog({ dataset, column, onBuilt, onClose }: { dataset: 
       {report && !best && <p data-testid="advisor-verdict">The current index is already the fastest of these at its recall.</p>}
       {buildJob && (
         <div role="status" data-testid="advisor-build-status">
-          <progress max={100} value={build.finished?.ok ? 100 : pct(build.progress)} style={{ width: '100%' }} aria-label="Index build progress" />
+          <progress max={100} value={jobPercent(build)} style={{ width: '100%' }} aria-label="Index build progress" />
           <div>{build.finished ? (build.finished.ok ? `Built: ${best?.label}.` : build.finished.error) : (build.progress?.message ?? 'Starting…')}</div>
         </div>
       )}

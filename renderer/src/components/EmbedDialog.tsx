@@ -4,6 +4,7 @@
 // vector index.
 import { useEffect, useState } from 'react';
 import { Modal } from './Modal';
+import { jobPercent } from './JobFooter';
 import { api } from '../api/client';
 import { useJob } from '../hooks/useJob';
 import { formatCount } from '../format';
@@ -65,7 +66,6 @@ export function EmbedDialog({ dataset, onDone, onBuildIndex, onClose }: { datase
     if (!r.ok) return setError(r.error.message);
     setFetchJob(r.value.jobId);
   };
-  const pct = job.progress ? Math.floor((100 * job.progress.done) / Math.max(1, job.progress.total)) : 0;
   const finishedOk = job.finished?.ok;
 
   return (
@@ -95,7 +95,7 @@ export function EmbedDialog({ dataset, onDone, onBuildIndex, onClose }: { datase
         <div className="row tight" data-testid="embed-no-model">
           <span className="grow">No CLIP model is on this computer (none in the Hugging Face cache).</span>
           <button type="button" onClick={() => void getKnown()} disabled={!!fetchJob && !fetching.finished} data-testid="embed-get-model">
-            {fetchJob && !fetching.finished ? `Fetching… ${fetching.progress ? Math.floor((100 * fetching.progress.done) / Math.max(1, fetching.progress.total)) : 0}%` : `Get ${KNOWN.label}`}
+            {fetchJob && !fetching.finished ? `Fetching… ${jobPercent(fetching)}%` : `Get ${KNOWN.label}`}
           </button>
         </div>
       ) : (
@@ -108,7 +108,7 @@ export function EmbedDialog({ dataset, onDone, onBuildIndex, onClose }: { datase
       )}
       {jobId && (
         <div role="status" data-testid="embed-status">
-          <progress max={100} value={finishedOk ? 100 : pct} style={{ width: '100%' }} aria-label="Embedding progress" />
+          <progress max={100} value={jobPercent(job)} style={{ width: '100%' }} aria-label="Embedding progress" />
           <div>{job.finished ? (job.finished.ok ? (job.progress?.message ?? 'Done.') : job.finished.error) : (job.progress?.message ?? 'Starting…')}</div>
         </div>
       )}
