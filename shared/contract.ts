@@ -19,6 +19,8 @@ import type {
   InstalledModel,
   EmbedPlan,
   AdvisorReport,
+  StatsStatus,
+  ViewStats,
   RecentEntry,
   RowDetail,
   RowPage,
@@ -182,7 +184,7 @@ const indexVariant = z
     type: z.enum(['ivf_pq', 'ivf_rq', 'ivf_hnsw_sq']),
     label: z.string().max(200),
     params: z.object({ numPartitions: whole(65_536), numSubVectors: whole(4096).optional(), numBits: whole(8).optional(), m: whole(256).optional(), efConstruction: whole(10_000).optional() }).strict(),
-    search: z.object({ nprobes: whole(10_000), refineFactor: whole(100), ef: whole(10_000).optional() }).strict(),
+    search: z.object({ nprobes: whole(10_000), refineFactor: whole(100).optional(), ef: whole(10_000).optional() }).strict(),
   })
   .strict();
 
@@ -293,6 +295,10 @@ export const requestSchemas = {
   'embed:discard': z.object({ id: datasetId, column: columnName }).strict(),
   'advisor:start': z.object({ id: datasetId, column: columnName, queries: z.number().int().min(5).max(500).optional() }).strict(),
   'advisor:report': z.object({ jobId: mintedId('job') }).strict(),
+  'stats:status': z.object({ id: datasetId }).strict(),
+  'stats:start': z.object({ id: datasetId }).strict(),
+  /** viewId null: the plain table (the overall counts). */
+  'stats:view': z.object({ id: datasetId, viewId: viewId.nullable() }).strict(),
   /** An image to search with, as base64 (at most 20 MB of file). */
   'query:image': z.object({ id: datasetId, bytes: z.string().min(1).max(28_000_000, 'the image is too large (20 MB at most)') }).strict(),
 } satisfies Record<Channel, z.ZodType>;
@@ -360,6 +366,9 @@ export interface Responses {
   'embed:discard': { discarded: boolean };
   'advisor:start': { jobId: string };
   'advisor:report': AdvisorReport;
+  'stats:status': StatsStatus;
+  'stats:start': { jobId: string };
+  'stats:view': ViewStats;
 }
 
 export type Requests = { [C in Channel]: z.input<(typeof requestSchemas)[C]> };

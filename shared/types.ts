@@ -397,7 +397,8 @@ export interface IndexVariant {
   type: 'ivf_pq' | 'ivf_rq' | 'ivf_hnsw_sq';
   label: string;
   params: { numPartitions: number; numSubVectors?: number; numBits?: number; m?: number; efConstruction?: number };
-  search: { nprobes: number; refineFactor: number; ef?: number };
+  /** refineFactor absent: no re-ranking by the full vectors (an HNSW graph's SQ distances are close enough). */
+  search: { nprobes: number; refineFactor?: number; ef?: number };
 }
 
 /** The index advisor's measurements on a sample of queries. */
@@ -409,4 +410,78 @@ export interface AdvisorReport {
   results: Array<{ id: string; label: string; variant: IndexVariant | null; buildSeconds: number | null; p50Ms: number; p95Ms: number; recallAt10: number; error?: string }>;
   /** The result to build (fastest that keeps the current recall), or null when the current one is best. */
   best: string | null;
+}
+
+// ---- Statistics of the whole dataset ----
+
+/**
+ * One chart of a column's statistics: a histogram of numbers (the values, or something measured from
+ * them: a text's length, a list's length, a vector's norm, an image's width), or every value with its
+ * count (low-cardinality text and booleans), or the top values of a text column.
+ */
+export interface StatsFacet {
+  /** Unique in the dataset's statistics ("caption:length"); filtered counts are keyed by it. */
+  id: string;
+  column: string;
+  /** What is counted, in words ("length in characters", "norm", "aspect (width / height)"). */
+  label: string;
+  type: 'histogram' | 'values' | 'top';
+  /** Rows counted by this facet (every row), and those with no value. */
+  rows: number;
+  nulls: number;
+  /** Histogram: bins+1 edges (the last bin includes its upper edge); integer: whole-number bins. */
+  edges?: number[];
+  integer?: boolean;
+  min?: number | null;
+  max?: number | null;
+  mean?: number | null;
+  median?: number | null;
+  /** values/top: the values, most frequent first (top: at most 20, each seen at least twice). */
+  values?: Array<string | number | boolean>;
+  /** Per bin (histogram) or per value (values, top), over the whole dataset. */
+  counts: number[];
+  /** top: rows with another value; distinct: how many different values there are. */
+  other?: number;
+  distinct?: number;
+  /**
+   * How a click or a brush on this chart filters: a column's own values ("column"), a SQL expression
+   * of it ("sql", for lengths and the aspect), or not at all (a vector's norm, sizes read from bytes).
+   */
+  filter: { by: 'column' } | { by: 'sql'; expression: string } | { by: 'none'; why: string };
+}
+
+export interface ColumnStats {
+  column: string;
+  kind: ColumnKind;
+  facets: StatsFacet[];
+  /** Why this column has no statistics (a struct, an unreadable type). */
+  why?: string;
+}
+
+export interface DatasetStats {
+  version: number;
+  rows: number;
+  computedAt: string;
+  tookMs: number;
+  columns: ColumnStats[];
+  /** Image width, height and aspect: from the dataset's width and height columns, or read from the images. */
+  images?: { column: string; source: 'columns' | 'bytes'; facets: StatsFacet[] };
+}
+
+/** The statistics the panel shows: those of the open version, or an older version's while it computes. */
+export interface StatsStatus {
+  stats: DatasetStats | null;
+  /** stats is of an older version than the open one (null: nothing computed yet). */
+  stale: boolean;
+  /** The job computing the open version's statistics, when one runs. */
+  jobId: string | null;
+}
+
+/** A view's counts beside the overall ones: per facet, aligned with its counts, plus its nulls. */
+export interface ViewStats {
+  version: number;
+  /** Rows in the view, and of those the rows the statistics know (all, unless a write moved some). */
+  rows: number;
+  matched: number;
+  facets: Record<string, { counts: number[]; nulls: number; other?: number }>;
 }

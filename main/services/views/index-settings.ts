@@ -6,6 +6,8 @@ import path from 'node:path';
 export interface SearchSettings {
   indexType: string;
   ef?: number;
+  /** null: no re-ranking by the full vectors (the advisor measured the graph without it). */
+  refineFactor?: number | null;
 }
 
 export class IndexSettings {

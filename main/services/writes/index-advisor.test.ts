@@ -47,20 +47,23 @@ describe('the index advisor', () => {
   }, 120_000);
 
   it('builds the chosen kind on the dataset, replacing the current index, and find similar uses it', async () => {
-    const hnsw = candidates(3000, 768).find((c) => c.type === 'ivf_hnsw_sq');
+    const candidate = candidates(3000, 768).find((c) => c.type === 'ivf_hnsw_sq');
+    // As the advisor offers it when re-ranking did not pay: the search settings without refineFactor.
+    const hnsw = candidate && { ...candidate, label: `${candidate.label}, ef 50, no re-ranking`, search: { nprobes: candidate.search.nprobes, ef: 50 } };
     const r = (await app.dispatch('index:build', { id: info.id, column: 'img_emb', kind: 'ivf_pq', metric: 'l2', variant: hnsw })) as { ok: boolean; value: { jobId: string }; error?: { message: string } };
     if (!r.ok) throw new Error(r.error?.message);
     const done = await jobFinished(app.services.events, r.value.jobId);
     expect(done.error).toBeNull();
     const idx = (await app.dispatch('index:list', { id: info.id })) as { value: Array<{ column: string; indexType: string }> };
     expect(idx.value.filter((i) => i.column === 'img_emb').map((i) => i.indexType)).toEqual(['IVF_HNSW_SQ']);
-    // The graph's search width is kept for the app's own searches of it.
+    // The graph's search width and re-ranking are kept for the app's own searches of it.
     const { readFile } = await import('node:fs/promises');
     const settings = JSON.parse(await readFile(`${t.dir}/home/index-search.json`, 'utf8')) as Record<string, { indexType: string; ef: number }>;
-    expect(Object.values(settings)).toEqual([{ indexType: 'IVF_HNSW_SQ', ef: hnsw?.search.ef }]);
+    expect(Object.values(settings)).toEqual([{ indexType: 'IVF_HNSW_SQ', ef: 50, refineFactor: null }]);
     const page = (await app.dispatch('rows:page', { id: info.id, offset: 5, limit: 1 })) as { value: { rows: Array<{ rowId: string }> } };
-    const v = (await app.dispatch('view:open', { id: info.id, spec: { kind: 'similar', rowId: page.value.rows[0]?.rowId, column: 'img_emb', k: 10, metric: 'l2', nprobes: 20, refineFactor: 1 } })) as { ok: boolean; value: { usedIndex: boolean; count: number } };
+    const v = (await app.dispatch('view:open', { id: info.id, spec: { kind: 'similar', rowId: page.value.rows[0]?.rowId, column: 'img_emb', k: 10, metric: 'l2', nprobes: 20, refineFactor: 1 } })) as { ok: boolean; value: { usedIndex: boolean; count: number; notes: string[] } };
     expect(v.ok).toBe(true);
+    expect(v.value.notes.join(' ')).toMatch(/advisor measured this IVF_HNSW_SQ index: ef 50, no re-ranking/);
     expect(v.value.usedIndex).toBe(true);
     expect(v.value.count).toBeGreaterThan(5);
   }, 120_000);

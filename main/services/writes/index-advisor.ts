@@ -24,7 +24,8 @@ async function search(table: LanceTable, column: string, q: Float32Array, metric
   let query = table.vectorSearch(q).column(column).distanceType(metric).limit(limit).withRowId().select([]);
   if (!s) query = query.bypassVectorIndex();
   else {
-    query = query.nprobes(s.nprobes).refineFactor(s.refineFactor);
+    query = query.nprobes(s.nprobes);
+    if (s.refineFactor !== undefined) query = query.refineFactor(s.refineFactor);
     if (s.ef) query = query.ef(s.ef);
   }
   const t = performance.now();
@@ -142,12 +143,18 @@ export class IndexAdvisor {
             signal.removeEventListener('abort', cancel);
           }
           const buildSeconds = (performance.now() - t) / 1000;
-          // A graph's search width is free to choose after the build: the narrowest that keeps the
-          // current recall (the widest measured otherwise).
-          const widths = v.type === 'ivf_hnsw_sq' ? [...new Set([v.search.ef ?? LIMIT * 2, 80, 64, LIMIT])].sort((a, b) => b - a) : [null];
+          // How a graph is searched is free to choose after the build: its width (the narrowest that
+          // keeps the current recall; the widest measured otherwise), and whether the results are
+          // re-ranked by the full vectors (reading them costs more than the graph search at 1M rows).
+          const settings: Array<{ ef: number | null; refine: boolean }> =
+            v.type === 'ivf_hnsw_sq'
+              ? [...new Set([v.search.ef ?? LIMIT * 2, 80, 64, LIMIT])].sort((a, b) => b - a).flatMap((ef) => [{ ef, refine: true }, { ef, refine: false }])
+              : [{ ef: null, refine: true }];
           let chosen: { variant: IndexVariant; m: Awaited<ReturnType<typeof measure>> } | null = null;
-          for (const ef of widths) {
-            const variant = ef === null ? v : { ...v, label: `${v.label}, ef ${ef}`, search: { ...v.search, ef } };
+          for (const s of settings) {
+            const { refineFactor, ...rest } = v.search;
+            const search = { ...rest, ...(s.ef !== null ? { ef: s.ef } : {}), ...(s.refine && refineFactor !== undefined ? { refineFactor } : {}) };
+            const variant = s.ef === null ? v : { ...v, label: `${v.label}, ef ${s.ef}${s.refine ? '' : ', no re-ranking'}`, search };
             const m = await measure(copy, variant.search);
             if (!chosen || (m.recallAt10 >= floorOf() && m.p50Ms < chosen.m.p50Ms) || (chosen.m.recallAt10 < floorOf() && m.recallAt10 > chosen.m.recallAt10)) chosen = { variant, m };
           }

@@ -128,8 +128,8 @@ export class IndexService {
     const { jobId, done } = this.jobs.start('index', async (report, signal) => {
       const built = await buildIndex(req, { datasets: this.datasets, onBuilt: (id) => this.catalogue.forget(id) }, report, signal);
       // How the new index is searched: the advisor's ef for a graph, LanceDB's defaults otherwise.
-      const ef = req.variant?.type === 'ivf_hnsw_sq' ? req.variant.search.ef : undefined;
-      await this.settings?.set(info.path, info.table, req.column, ef ? { indexType: 'IVF_HNSW_SQ', ef } : null).catch(() => {});
+      const graph = req.variant?.type === 'ivf_hnsw_sq' ? req.variant.search : undefined;
+      await this.settings?.set(info.path, info.table, req.column, graph ? { indexType: 'IVF_HNSW_SQ', ...(graph.ef ? { ef: graph.ef } : {}), refineFactor: graph.refineFactor ?? null } : null).catch(() => {});
       return built;
     });
     this.building.set(req.datasetId, jobId);
