@@ -74,6 +74,9 @@ describe('npm run bench -- all, at a tiny size', () => {
     // the ui suite ran the app in Chromium: every page's session closed, images shown after the fling
     expect(bySuite.get('ui')).toMatchObject({ sessions_left_open: 0, tiles_visible: expect.any(Number) });
     expect(bySuite.get('ui')!.fling_settle_ms).toBeGreaterThan(0);
+    // the overview suite computed every chart over the whole table and counted a filter's rows
+    expect(bySuite.get('overview')!.charts).toBeGreaterThan(10);
+    expect(bySuite.get('overview')!.filtered_counts_p50_ms).toBeGreaterThan(0);
     const all = bySuite.get('all')!;
     expect(all.failed).toEqual([]);
     expect(all.machine).toMatchObject({ cores: os.cpus().length, node: process.versions.node });

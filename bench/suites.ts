@@ -7,6 +7,7 @@ import { downloadBench } from './download';
 import { hostileBench } from './hostile';
 import { uiBench } from './ui';
 import { meaningBench } from './meaning';
+import { overviewBench } from './overview';
 import type { SuiteFn } from './suite';
 
 export const SUITES: Record<string, SuiteFn> = {
@@ -17,4 +18,5 @@ export const SUITES: Record<string, SuiteFn> = {
   hostile: hostileBench,
   ui: uiBench,
   meaning: meaningBench,
+  overview: overviewBench,
 };

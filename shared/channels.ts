@@ -58,6 +58,9 @@ export const CHANNELS = {
   discardEmbedding: 'embed:discard',
   adviseIndex: 'advisor:start',
   advisorReport: 'advisor:report',
+  statsStatus: 'stats:status',
+  startStats: 'stats:start',
+  viewStats: 'stats:view',
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

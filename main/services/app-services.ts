@@ -13,6 +13,7 @@ import { HubService, type SecretStore } from './hub/hub-service';
 import { ModelsService } from './models/models-service';
 import { EmbedService } from './writes/embed-column';
 import { IndexAdvisor } from './writes/index-advisor';
+import { StatsService } from './stats/stats-service';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
 import { DemoManager } from './demo/demo-manager';
@@ -56,6 +57,7 @@ export interface AppServices {
   models: ModelsService;
   embeddings: EmbedService;
   advisor: IndexAdvisor;
+  stats: StatsService;
   recent: RecentStore;
   demo: DemoManager;
   exports: ExportService;
@@ -101,6 +103,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     models,
     embeddings: new EmbedService(datasets, models, jobs, dataDir),
     advisor: new IndexAdvisor(datasets, jobs, dataDir),
+    stats: new StatsService(datasets, jobs, dataDir),
     recent,
     demo,
     exports: new ExportService(datasets, views, jobs),

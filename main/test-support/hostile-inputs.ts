@@ -74,6 +74,9 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'embed:discard': { id, column: 'fuzz_emb' },
     'advisor:start': { id, column: 'img_emb', queries: 5 },
     'advisor:report': { jobId: 'nojob' },
+    'stats:status': { id },
+    'stats:start': { id },
+    'stats:view': { id, viewId },
   };
   return seeds[channel];
 }

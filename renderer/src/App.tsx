@@ -20,6 +20,9 @@ import { useIndexBuild } from './hooks/useIndexBuild';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useDownloadState } from './hooks/useDownloadState';
 import { useActiveJob } from './hooks/useActiveJob';
+import { useStats } from './hooks/useStats';
+import { StatsPanel } from './components/StatsPanel';
+import { applyPick } from './stats-filter';
 import type { DatasetInfo, RowSummary } from '../../shared/types';
 
 /** The grid takes the keyboard back (after a dialog, the detail panel or a click in the label bar). */
@@ -47,6 +50,15 @@ export function App() {
     selection.clear();
   });
   const total = views.view ? views.view.count : (dataset?.rowCount ?? 0);
+  // The statistics panel stays open or closed across datasets and restarts, as the person left it.
+  const [statsOpen, setStatsOpen] = useState(() => localStorage.getItem('lx.statsOpen') === '1');
+  const toggleStats = useCallback(() => {
+    setStatsOpen((o) => {
+      localStorage.setItem('lx.statsOpen', o ? '0' : '1');
+      return !o;
+    });
+  }, []);
+  const stats = useStats(session.phase.kind === 'ready' ? dataset : null, views.view, statsOpen);
   // The dataset's version as the pages' generation: a write refetches the loaded pages in place.
   const pages = useRowPages(dataset?.id ?? null, total, views.view?.viewId ?? null, dataset?.version ?? 0);
   const undo = useUndo(session);
@@ -76,7 +88,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Toolbar dataset={dataset} show={setDialog} />
+      <Toolbar dataset={dataset} show={setDialog} statsOpen={statsOpen} onToggleStats={toggleStats} />
       <main className="content">
         {session.phase.kind === 'ready' && dataset ? (
           <div className="content-with-bars">
@@ -105,6 +117,20 @@ export function App() {
               detail={detail}
               onDetail={setDetail}
               onCloseDetail={closeDetail}
+              side={
+                statsOpen ? (
+                  <StatsPanel
+                    dataset={dataset}
+                    stats={stats}
+                    filter={views.view?.spec.filter}
+                    onPick={(p) => views.apply(applyPick(views.view?.spec ?? null, p))}
+                    onClose={() => {
+                      toggleStats();
+                      focusGrid();
+                    }}
+                  />
+                ) : null
+              }
             />
           </div>
         ) : (

@@ -1,4 +1,6 @@
-// The grid of the current view and, beside it, the detail panel of the row that is open.
+// The grid of the current view and, beside it, the detail panel of the row that is open (and, on
+// the left, the statistics panel when it is open).
+import type { ReactNode } from 'react';
 import { ThumbnailGrid } from './ThumbnailGrid';
 import { DetailPanel } from './DetailPanel';
 import type { Views } from '../hooks/useViews';
@@ -19,9 +21,11 @@ interface Props {
   detail: RowSummary | null;
   onDetail(row: RowSummary): void;
   onCloseDetail(): void;
+  /** A panel on the grid's left (the statistics). */
+  side?: ReactNode;
 }
 
-export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail }: Props) {
+export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail, side }: Props) {
   const view = views.view;
   // S or a tile's find-similar button: with several tiles selected, more like all of them (the one
   // asked from first); otherwise similar to that one row.
@@ -33,6 +37,7 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
   const lessLike = view?.spec.kind === 'similar' ? views.lessLike : null;
   return (
     <div className="browse">
+      {side}
       <ThumbnailGrid
         key={`${dataset.id}:${view?.viewId ?? 'table'}`}
         dataset={dataset}

@@ -3,7 +3,7 @@
 import type { DatasetInfo } from '../../../shared/types';
 import type { Dialog } from './Dialogs';
 
-export function Toolbar({ dataset, show }: { dataset: DatasetInfo | null; show(d: Dialog): void }) {
+export function Toolbar({ dataset, show, statsOpen, onToggleStats }: { dataset: DatasetInfo | null; show(d: Dialog): void; statsOpen: boolean; onToggleStats(): void }) {
   const writable = dataset && !dataset.readOnly;
   return (
     <header className="toolbar">
@@ -23,6 +23,11 @@ export function Toolbar({ dataset, show }: { dataset: DatasetInfo | null; show(d
       {dataset && (
         <button type="button" onClick={() => show({ kind: 'versions' })} title="History of versions and tags" data-testid="versions-button">
           Versions…
+        </button>
+      )}
+      {dataset && (
+        <button type="button" onClick={onToggleStats} aria-pressed={statsOpen} title="Statistics of every column over the whole dataset; click a bar to filter" data-testid="stats-button">
+          Statistics
         </button>
       )}
       {writable && (

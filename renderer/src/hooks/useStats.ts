@@ -1,0 +1,96 @@
+// The statistics panel's workflow: the open version's statistics (computed as a job the first time a
+// version is shown, read from the data folder afterwards), and the current view's counts beside them,
+// asked for again whenever the view changes.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from '../api/client';
+import { useJob } from './useJob';
+import type { DatasetInfo, DatasetStats, JobFinished, JobProgress, ViewInfo, ViewStats } from '../../../shared/types';
+
+export interface Stats {
+  stats: DatasetStats | null;
+  /** The statistics shown are of an older version (the open one's are being computed). */
+  stale: boolean;
+  job: { id: string | null; progress: JobProgress | null; finished: JobFinished | null };
+  /** The current view's counts (null: not asked for yet, or the statistics are stale). */
+  view: ViewStats | null;
+  error: string | null;
+  /** Compute the open version's statistics again (after a failed or stopped job). */
+  compute(): void;
+  stop(): void;
+}
+
+export function useStats(dataset: DatasetInfo | null, view: ViewInfo | null, active: boolean): Stats {
+  const [stats, setStats] = useState<DatasetStats | null>(null);
+  const [stale, setStale] = useState(false);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [viewStats, setViewStats] = useState<ViewStats | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const job = useJob(jobId);
+  const asked = useRef(0);
+  const id = dataset?.id ?? null;
+  const version = dataset?.version ?? 0;
+
+  const load = useCallback(
+    async (startIfMissing: boolean) => {
+      if (!id) return;
+      const ticket = ++asked.current;
+      const r = await api.statsStatus({ id });
+      if (ticket !== asked.current) return;
+      if (!r.ok) return setError(r.error.message);
+      setError(null);
+      setStats(r.value.stats);
+      setStale(r.value.stale);
+      if (r.value.jobId) setJobId(r.value.jobId);
+      else if (startIfMissing && (!r.value.stats || r.value.stale)) {
+        const s = await api.startStats({ id });
+        if (ticket !== asked.current) return;
+        if (!s.ok) return setError(s.error.message);
+        setJobId(s.value.jobId);
+      }
+    },
+    [id],
+  );
+
+  // A new dataset or version: what is known at once; computed when the panel is open (the first
+  // time a version is shown there; a label written meanwhile starts it again, debounced).
+  useEffect(() => {
+    setViewStats(null);
+    if (!active) return void load(false);
+    const t = setTimeout(() => void load(true), stats ? 1500 : 0);
+    return () => clearTimeout(t);
+  }, [id, version, active]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!job.finished) return;
+    setJobId(null);
+    if (!job.finished.ok) return setError(job.finished.error ?? 'The statistics failed.');
+    void load(false);
+  }, [job.finished, load]);
+
+  // The view's counts, whenever the view or the statistics change.
+  const viewId = view?.viewId ?? null;
+  useEffect(() => {
+    if (!id || !stats || stale || !active) return;
+    let live = true;
+    void api.viewStats({ id, viewId }).then((r) => {
+      if (!live) return;
+      if (r.ok) setViewStats(r.value);
+      else setViewStats(null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [id, viewId, stats, stale, active]);
+
+  return {
+    stats,
+    stale,
+    job: { id: jobId, progress: job.progress, finished: job.finished },
+    view: viewStats && viewStats.version === stats?.version ? viewStats : null,
+    error,
+    compute: () => void load(true),
+    stop: () => {
+      if (jobId) void api.cancelJob({ jobId });
+    },
+  };
+}
