@@ -2,8 +2,10 @@
 // The statistics panel through the app's dispatch, beside the same work done with raw LanceDB in one run:
 //   - full statistics: the stats job (one scan of every column the panel shows, binned, saved per
 //     version) against a raw scan of the same columns that only reads the batches;
-//   - a filtered view's counts: view:open with the filter plus stats:view (the counts of every chart
-//     under the filter) against raw countRows(filter).
+//   - a filter's counts for every chart: stats:view for the view the grid opened for the filter,
+//     against raw countRows(filter); and the whole change (view:open + stats:view) against raw
+//     countRows plus the matching row ids (what a raw client needs to show the same screen);
+//   - exact duplicate groups by md5 (the duplicates view) against a raw scan of the md5 column.
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -68,25 +70,59 @@ export async function overviewBench({ flags, figures, measure }: SuiteContext) {
     figures.set('charts', charts);
     figures.pair('full_stats', 'ms', `statistics of ${columns.length} columns (${charts} charts) vs a raw scan of them`, full.app.map((s) => s[0] as number), full.raw.map((s) => s[0] as number));
 
-    // 2. The panel's counts under a filter vs raw countRows(filter).
-    const filtered = new Rounds(rounds);
+    // 2. The panel's counts under a filter vs raw countRows(filter): the counts of every chart for
+    //    the rows of a view (stats:view, once the grid's view of the filter is open), and the whole
+    //    change of filter (the view, then the panel) against what a raw client needs for the same
+    //    screen (countRows, and the matching row ids to page through).
+    const panel = new Rounds(rounds);
+    const change = new Rounds(rounds);
     for (let r = 0; r < rounds; r++) {
       for (const f of filters) {
         await alternate(
           r,
-          () =>
-            filtered.timeApp(r, async () => {
-              const v = await dispatch('view:open', { id: info.id, spec: { kind: 'browse', filter: f.spec } });
-              if (!v.ok) throw new Error(v.error.message);
-              const s = await dispatch('stats:view', { id: info.id, viewId: (v.value as ViewInfo).viewId });
-              if (!s.ok) throw new Error(s.error.message);
-              if ((s.value as ViewStats).matched !== (v.value as ViewInfo).count) throw new Error('the panel lost rows of the view');
-            }),
-          () => filtered.timeRaw(r, () => raw.countRows(f.sql)),
+          async () => {
+            const t = performance.now();
+            const v = await dispatch('view:open', { id: info.id, spec: { kind: 'browse', filter: f.spec } });
+            if (!v.ok) throw new Error(v.error.message);
+            const s = await panel.timeApp(r, () => dispatch('stats:view', { id: info.id, viewId: (v.value as ViewInfo).viewId }));
+            change.addApp(r, performance.now() - t);
+            if (!s.ok) throw new Error(s.error.message);
+            if ((s.value as ViewStats).matched !== (v.value as ViewInfo).count) throw new Error('the panel lost rows of the view');
+          },
+          async () => {
+            const t = performance.now();
+            await panel.timeRaw(r, () => raw.countRows(f.sql));
+            await raw.query().where(f.sql).withRowId().select([]).toArrow();
+            change.addRaw(r, performance.now() - t);
+          },
         );
       }
     }
-    figures.latency('filtered_counts', `a filter's counts for every chart (view + stats:view) vs raw countRows(filter)`, filtered, [50, 95], 'raw countRows');
+    figures.latency('filtered_counts', "a filter's counts for every chart (stats:view, the view open) vs raw countRows(filter)", panel, [50, 95], 'raw countRows');
+    figures.latency('filter_change', 'a change of filter: the view, then the panel, vs raw countRows + the row ids', change, [50], 'raw count + row ids');
+    // 3. Exact duplicate groups by md5 (the view the panel opens) vs a raw scan of the md5 column.
+    const exact = new Rounds(rounds);
+    let groupRows = 0;
+    for (let r = 0; r < rounds; r++) {
+      await alternate(
+        r,
+        () =>
+          exact.timeApp(r, async () => {
+            const v = await dispatch('view:open', { id: info.id, spec: { kind: 'duplicates', column: 'md5' } });
+            if (!v.ok) throw new Error(v.error.message);
+            groupRows = (v.value as ViewInfo).count;
+          }),
+        () =>
+          exact.timeRaw(r, async () => {
+            let n = 0;
+            for await (const b of raw.query().select(['md5']).withRowId()) n += b.numRows;
+            if (n !== info.rowCount) throw new Error(`raw md5 scan read ${n} rows`);
+          }),
+      );
+    }
+    figures.set('duplicate_rows', groupRows);
+    figures.pair('exact_groups', 'ms', 'exact duplicate groups by md5 vs a raw scan of md5', exact.app.map((s) => s[0] as number), exact.raw.map((s) => s[0] as number));
+
     // The cached statistics on reopen: a file read, against the scan it replaces.
     const reopen: number[] = [];
     for (let r = 0; r < rounds; r++) {

@@ -154,6 +154,14 @@ const viewSpec = z.discriminatedUnion('kind', [
     .refine((s) => (s.text === undefined) !== (s.imageId === undefined), 'give a description or an image'),
   z
     .object({
+      kind: z.literal('duplicates'),
+      /** Rows whose values here are equal form a group: a checksum column (md5) or the image bytes. */
+      column: columnName,
+      filter: filterSpec.optional(),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal('search'),
       text: z.string().trim().min(1, 'type something to search for').max(1000),
       column: columnName,

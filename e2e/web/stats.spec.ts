@@ -15,6 +15,12 @@ test.beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'lx-stats-e2e-'));
   const { writeSyntheticTable } = await import('../../main/synthetic/synthetic-laion');
   (await writeSyntheticTable(dir, 'laion', { rows: ROWS, imageSide: 16, clusters: 8, batchRows: 1000 })).close();
+  // Planted exact duplicates: 300 rows share one md5, 30 others another.
+  const { lancedb } = await import('../../main/services/dataset/lance');
+  const tbl = await (await lancedb.connect(dir)).openTable('laion');
+  await tbl.update({ where: "image_path LIKE '%7.jpg'", valuesSql: { md5: "'planted-a'" } });
+  await tbl.update({ where: "image_path LIKE '%13.jpg'", valuesSql: { md5: "'planted-b'" } });
+  tbl.close();
   bridge = await startServe({ dataset: path.join(dir, 'laion.lance') });
 });
 test.afterAll(async () => {
@@ -106,4 +112,18 @@ test('a histogram filters from the keyboard, and the panel reopens with the stat
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('view-count')).toHaveText(matching(rows));
   await expect(page.locator('[data-testid=filter-chip][data-column=similarity]')).toBeVisible();
+});
+
+test('exact duplicates by md5: counted in the panel, then shown grouped in the grid', async ({ page }) => {
+  await page.goto(bridge.openUrl);
+  await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
+  await page.getByTestId('stats-button').click();
+  await expect(page.getByTestId('stats-redundant')).toHaveText('328');
+  await page.getByTestId('stats-show-duplicates').click();
+  await expect(page.getByTestId('view-count')).toHaveText(/^330 rows with an exact duplicate \(by md5\)/);
+  await expect(page.locator('[data-testid=tile][data-index="0"] [data-testid=tile-score]')).toHaveText('×300');
+  await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
+  // Back returns to the table.
+  await page.getByTestId('history-back').click();
+  await expect(page.getByTestId('view-count')).toHaveText(new RegExp(`^${ROWS.toLocaleString('en-US')} rows`));
 });

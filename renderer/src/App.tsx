@@ -124,6 +124,7 @@ export function App() {
                     stats={stats}
                     filter={views.view?.spec.filter}
                     onPick={(p) => views.apply(applyPick(views.view?.spec ?? null, p))}
+                    onDuplicates={(column) => views.apply({ kind: 'duplicates', column, ...(views.view?.spec.filter ? { filter: views.view.spec.filter } : {}) })}
                     onClose={() => {
                       toggleStats();
                       focusGrid();

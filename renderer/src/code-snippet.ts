@@ -66,6 +66,13 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
       `      .metric(${py(spec.metric)}).nprobes(${spec.nprobes}).refine_factor(${spec.refineFactor})${where}`,
       `      .limit(${spec.k}).to_pandas())`,
     );
+  } else if (spec.kind === 'duplicates') {
+    lines.push(
+      `df = tbl.search()${where}.select([${py(spec.column)}]).with_row_id(True).limit(None).to_pandas()`,
+      `# exact duplicates: rows sharing ${spec.column}, largest groups first (the app hashes the bytes)`,
+      `size = df.groupby(${py(spec.column)})[${py(spec.column)}].transform("size")`,
+      `df = df[size > 1].assign(copies=size[size > 1]).sort_values(["copies", ${py(spec.column)}], ascending=[False, True])`,
+    );
   } else {
     lines.push(`df = tbl.search(${py(spec.text)}, query_type="fts", fts_columns=${py(spec.column)})${where}.limit(${spec.limit}).to_pandas()`);
   }
@@ -154,6 +161,14 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
       `const rows = await tbl.vectorSearch(query).column(${py(spec.column)})`,
       `  .distanceType(${py(spec.metric)}).nprobes(${spec.nprobes}).refineFactor(${spec.refineFactor})${where}`,
       `  .limit(${spec.k}).toArray();`,
+    );
+  } else if (spec.kind === 'duplicates') {
+    lines.push(
+      `// exact duplicates: rows sharing ${spec.column}, largest groups first (the app hashes the bytes)`,
+      `const rows = await tbl.query()${where}.select([${py(spec.column)}]).withRowId().toArray();`,
+      'const groups = new Map<string, typeof rows>();',
+      `for (const r of rows) { const k = String(r[${py(spec.column)}]); groups.set(k, [...(groups.get(k) ?? []), r]); }`,
+      'const duplicates = [...groups.values()].filter((g) => g.length > 1).sort((a, b) => b.length - a.length);',
     );
   } else {
     lines.push(`const rows = await tbl.query().fullTextSearch(${py(spec.text)}, { columns: ${py(spec.column)} })${where}.limit(${spec.limit}).toArray();`);

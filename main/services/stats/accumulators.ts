@@ -3,6 +3,7 @@
 // and binaries from their offsets, vectors by their norms. Each keeps every row's value (or code), so
 // the finish can bin them and a view's counts can be read off the codes later.
 import { Growable } from './growable';
+import { HashIds } from '../support/byte-hash';
 import { histogram, NULL_CODE, OTHER_CODE } from './histogram';
 import type { StatsFacet } from '../../../shared/types';
 
@@ -191,52 +192,6 @@ const DECODE_EARLY = 5000;
 const decoder = new TextDecoder();
 
 /**
- * Value ids by a 64-bit key (two 32-bit hashes), in typed arrays with linear probing: a Map keyed by
- * numbers past 31 bits boxes every key, and at a million distinct captions that was most of the time.
- */
-class HashIds {
-  private k1 = new Int32Array(1024);
-  private k2 = new Int32Array(1024);
-  private ids = new Int32Array(1024).fill(-1);
-  size = 0;
-
-  /** The id of (h1, h2), or -1 - the new id when it was not there (then it is added). */
-  idOf(h1: number, h2: number): number {
-    const mask = this.ids.length - 1;
-    let slot = h1 & mask;
-    for (;;) {
-      const id = this.ids[slot] as number;
-      if (id === -1) break;
-      if (this.k1[slot] === h1 && this.k2[slot] === h2) return id;
-      slot = (slot + 1) & mask;
-    }
-    const id = this.size++;
-    this.k1[slot] = h1;
-    this.k2[slot] = h2;
-    this.ids[slot] = id;
-    if (this.size * 2 > this.ids.length) this.grow();
-    return -1 - id;
-  }
-
-  private grow(): void {
-    const { k1, k2, ids } = this;
-    const n = ids.length * 2;
-    this.k1 = new Int32Array(n);
-    this.k2 = new Int32Array(n);
-    this.ids = new Int32Array(n).fill(-1);
-    const mask = n - 1;
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i] === -1) continue;
-      let slot = (k1[i] as number) & mask;
-      while (this.ids[slot] !== -1) slot = (slot + 1) & mask;
-      this.k1[slot] = k1[i] as number;
-      this.k2[slot] = k2[i] as number;
-      this.ids[slot] = ids[i] as number;
-    }
-  }
-}
-
-/**
  * Texts and booleans: every value's count, by a 64-bit hash of its bytes (two FNV-1a variants), and
  * each row's value code. A text column also gets a length histogram when it is not listed in full
  * (lengths in characters, counted in the same pass over the bytes).
@@ -272,8 +227,7 @@ export class ValuesAccumulator implements Accumulator {
       this.exemplars.push(undefined);
       return id;
     }
-    const c = this.counts.values();
-    c[id] = (c[id] as number) + 1;
+    this.counts.increment(id);
     return id;
   }
 

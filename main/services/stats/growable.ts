@@ -23,6 +23,11 @@ export class Growable<T extends Float64Array | Uint32Array | Uint8Array> {
     return this.buf;
   }
 
+  /** Add one to value i (no view made: this runs once per row). */
+  increment(i: number): void {
+    this.buf[i] = (this.buf[i] as number) + 1;
+  }
+
   push(v: number): void {
     this.reserve(1)[this.length++] = v;
   }

@@ -24,6 +24,33 @@ interface Computed {
   /** Row ids in ascending order (as numbers: a fragment id shifted 32 bits fits in a double). */
   rowIds: Float64Array;
   codes: Map<string, Uint8Array>;
+  /** Each fragment's run of positions (made when a view is first counted). */
+  fragments?: Map<number, Run>;
+}
+
+interface Run {
+  start: number;
+  end: number;
+  first: number;
+  /** Offsets without gaps: a row's position is start + (its id - first). */
+  dense: boolean;
+}
+
+const FRAGMENT = 2 ** 32;
+
+/** The runs of sorted row ids that share a fragment. */
+function fragmentRuns(ids: Float64Array): Map<number, Run> {
+  const runs = new Map<number, Run>();
+  let i = 0;
+  while (i < ids.length) {
+    const frag = Math.floor((ids[i] as number) / FRAGMENT);
+    let j = i + 1;
+    while (j < ids.length && Math.floor((ids[j] as number) / FRAGMENT) === frag) j++;
+    const first = ids[i] as number;
+    runs.set(frag, { start: i, end: j, first, dense: (ids[j - 1] as number) - first === j - 1 - i });
+    i = j;
+  }
+  return runs;
 }
 
 interface Plan {
@@ -174,14 +201,24 @@ export class StatsService {
       for (const f of all) facets[f.id] = { counts: f.counts, nulls: f.nulls, ...(f.other !== undefined ? { other: f.other } : {}) };
       return { version: c.stats.version, rows: c.stats.rows, matched: c.stats.rows, facets };
     }
-    // Each of the view's rows by its position in the statistics: a binary search in the sorted ids.
+    // Each of the view's rows by its position in the statistics: direct within a fragment with no
+    // deleted rows (a row id is the fragment's id shifted 32 bits plus the row's offset), else a
+    // binary search in the sorted ids.
     const ids = c.rowIds;
+    const frags = (c.fragments ??= fragmentRuns(ids));
     const positions = new Int32Array(rowIds.length);
     let matched = 0;
     for (let i = 0; i < rowIds.length; i++) {
       const x = Number(rowIds[i]);
-      let lo = 0;
-      let hi = ids.length - 1;
+      const run = frags.get(Math.floor(x / FRAGMENT));
+      if (!run) continue;
+      if (run.dense) {
+        const at = run.start + (x - run.first);
+        if (at >= run.start && at < run.end) positions[matched++] = at;
+        continue;
+      }
+      let lo = run.start;
+      let hi = run.end - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
         const v = ids[mid] as number;
@@ -193,19 +230,13 @@ export class StatsService {
         }
       }
     }
+    const tally = new Uint32Array(256);
     for (const f of all) {
       const codes = c.codes.get(f.id);
-      if (!codes) continue;
-      const counts = new Array<number>(f.counts.length).fill(0);
-      let nulls = 0;
-      let other = 0;
-      for (let i = 0; i < matched; i++) {
-        const code = codes[positions[i] as number] as number;
-        if (code === NULL_CODE) nulls++;
-        else if (code === OTHER_CODE) other++;
-        else counts[code] = (counts[code] as number) + 1;
-      }
-      facets[f.id] = { counts, nulls, ...(f.other !== undefined ? { other } : {}) };
+      if (!codes || facets[f.id]) continue;
+      tally.fill(0);
+      for (let i = 0; i < matched; i++) { const k = codes[positions[i] as number] as number; tally[k] = (tally[k] as number) + 1; }
+      facets[f.id] = { counts: Array.from(tally.subarray(0, f.counts.length)), nulls: tally[NULL_CODE] as number, ...(f.other !== undefined ? { other: tally[OTHER_CODE] as number } : {}) };
     }
     return { version: c.stats.version, rows: rowIds.length, matched, facets };
   }

@@ -9,6 +9,7 @@ import { classifyReadError, errorText, failure } from '../support/errors';
 import { filterSql, keyIn } from './filter-sql';
 import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, type QueryBudget } from './query-budget';
 import { SizedLru } from '../support/lru';
+import { HashIds, hashBytes } from '../support/byte-hash';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ModelsService } from '../models/models-service';
 import type { IndexSettings } from './index-settings';
@@ -132,6 +133,7 @@ export class ViewService {
       else if (spec.kind === 'similar') ({ view, usedIndex, queryKey } = await this.similar(ds, datasetId, spec, where, notes, budget));
       else if (spec.kind === 'meaning') ({ view, usedIndex } = await this.meaning(ds, datasetId, spec, where, notes, budget));
       else if (spec.kind === 'encoded') ({ view, usedIndex, model } = await this.encoded(ds, datasetId, spec, where, notes, budget));
+      else if (spec.kind === 'duplicates') view = await this.duplicates(ds, datasetId, spec, where, notes, budget);
       else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes, budget));
     } catch (err) {
       const doing = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
@@ -142,12 +144,12 @@ export class ViewService {
     const result: ViewInfo = { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
     if (queryKey !== undefined) result.queryKey = queryKey;
     if (model) result.model = model;
-    if (spec.kind !== 'browse') result.missingIndex = await this.missingIndex(datasetId, ds, spec);
+    if (spec.kind !== 'browse' && spec.kind !== 'duplicates') result.missingIndex = await this.missingIndex(datasetId, ds, spec);
     return result;
   }
 
   /** The index a similar or search view lacks, when the app could build it. */
-  private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' }>): Promise<ViewInfo['missingIndex']> {
+  private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' | 'duplicates' }>): Promise<ViewInfo['missingIndex']> {
     const kind = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? 'ivf_pq' : 'fts';
     if (await this.indices.find(datasetId, spec.column, kind)) return null;
     if (kind === 'ivf_pq' && ds.info.rowCount < MIN_VECTOR_INDEX_ROWS) return null;
@@ -255,6 +257,35 @@ export class ViewService {
       return a - b; // stable: ties keep the table's order
     });
     return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: null, queryRowId: null, count: ids.length, where };
+  }
+
+  /**
+   * Exact duplicates: rows whose values in `column` are equal (an md5 text, or the image bytes), by a
+   * 64-bit hash of the bytes. Groups largest first, each group's rows together in table order; each
+   * row's score is its group's size.
+   */
+  private async duplicates(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'duplicates' }>, where: string | null, notes: string[], budget: QueryBudget): Promise<View> {
+    const col = ds.info.columns.find((c) => c.name === spec.column);
+    if (!col || col.unreadable || (col.kind !== 'string' && col.kind !== 'binary')) {
+      throw failure('INVALID_PAYLOAD', `Duplicates are found by a text column (an md5) or the image bytes; "${spec.column.slice(0, 80)}" is neither.`);
+    }
+    let q = ds.table.query().select([col.name]).withRowId();
+    if (where) q = q.where(where);
+    const table = await collectBounded(q, budget, `Reading ${col.name}`);
+    const ids = rowIdArray(table);
+    const groups = groupEqual(table.getChild(col.name) as unknown as ByteVector);
+    const order: number[] = [];
+    const sizes: number[] = [];
+    for (const g of groups) for (const i of g) (order.push(i), sizes.push(g.length));
+    const redundant = order.length - groups.length;
+    const largest = groups.slice(0, 3).map((g) => g.length);
+    notes.push(
+      groups.length
+        ? `${formatN(groups.length)} ${groups.length === 1 ? 'group' : 'groups'} of exact duplicates by ${col.name}${where ? ' among the filtered rows' : ''}: ${formatN(order.length)} rows, ${formatN(redundant)} of them redundant (all but one of each group)${largest.length ? `; the largest ${largest.length === 1 ? 'has' : 'have'} ${largest.join(', ')} copies` : ''}. Each tile shows its group's size.`
+        : `No two rows have the same ${col.name}${where ? ' among the filtered rows' : ''}.`,
+    );
+    if (col.kind === 'binary') notes.push(`Compared by the bytes of every image (${formatN(ids.length)} read); a re-encoded copy is a near duplicate, not an exact one.`);
+    return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: Float64Array.from(sizes), queryRowId: null, count: order.length, where };
   }
 
   /** The vector column a similar or meaning view searches, or a reason it cannot. */
@@ -464,6 +495,45 @@ export class ViewService {
  * the liked vectors less half the mean of the others. For cosine each vector counts by its direction
  * (made unit length first), and so does the result.
  */
+const formatN = (n: number) => n.toLocaleString('en-US');
+
+/** The part of an Arrow vector of texts or binaries that grouping reads. */
+interface ByteVector {
+  data: Array<{ length: number; offset: number; nullCount: number; nullBitmap?: Uint8Array | null; values?: Uint8Array; valueOffsets?: Int32Array | BigInt64Array }>;
+  get(i: number): unknown;
+}
+
+/** Rows (by position) that share a value, as groups of 2 or more: largest first, then by first row. */
+export function groupEqual(vec: ByteVector): number[][] {
+  const ids = new HashIds();
+  const h = new Int32Array(2);
+  const first: number[] = [];
+  const members = new Map<number, number[]>();
+  let row = 0;
+  const enc = new TextEncoder();
+  for (const d of vec.data) {
+    for (let i = 0; i < d.length; i++, row++) {
+      const j = d.offset + i;
+      if (d.nullCount && d.nullBitmap && !(((d.nullBitmap[j >> 3] as number) >> (j & 7)) & 1)) continue;
+      if (d.values && d.valueOffsets) hashBytes(d.values, Number(d.valueOffsets[i]), Number(d.valueOffsets[i + 1]), h);
+      else {
+        const v = vec.get(row);
+        if (v === null || v === undefined) continue;
+        const b = v instanceof Uint8Array ? v : enc.encode(String(v));
+        hashBytes(b, 0, b.length, h);
+      }
+      const found = ids.idOf(h[0] as number, h[1] as number);
+      if (found < 0) first.push(row);
+      else {
+        const g = members.get(found);
+        if (g) g.push(row);
+        else members.set(found, [first[found] as number, row]);
+      }
+    }
+  }
+  return [...members.values()].sort((a, b) => b.length - a.length || (a[0] as number) - (b[0] as number));
+}
+
 export function exampleQuery(liked: Float32Array[], unliked: Float32Array[], cosine: boolean): Float32Array {
   const dim = liked[0]?.length ?? 0;
   const unit = (v: Float32Array) => {

@@ -16,8 +16,13 @@ interface Props {
   /** The filter of the current view (the toggle shows whether "safe only" is on). */
   filter: FilterSpec | undefined;
   onPick(pick: PanelPick): void;
+  /** Open the view of exact duplicates by this column (a checksum, or the image bytes). */
+  onDuplicates(column: string): void;
   onClose(): void;
 }
+
+/** Columns that hold a checksum of the image: equal values are the same picture. */
+const CHECKSUM = /^(md5|sha1|sha256|hash|checksum|image_hash)$/i;
 
 function summary(f: StatsFacet): string {
   const parts = [`${formatCount(f.rows - f.nulls)} values`];
@@ -49,7 +54,7 @@ function Facet({ facet, stats, onPick }: { facet: StatsFacet; stats: Stats; onPi
   );
 }
 
-export function StatsPanel({ dataset, stats, filter, onPick, onClose }: Props) {
+export function StatsPanel({ dataset, stats, filter, onPick, onDuplicates, onClose }: Props) {
   const [query, setQuery] = useState('');
   const s = stats.stats;
   const columns = useMemo(() => (s?.columns ?? []).filter((c) => !query.trim() || c.column.toLowerCase().includes(query.trim().toLowerCase())), [s, query]);
@@ -103,6 +108,7 @@ export function StatsPanel({ dataset, stats, filter, onPick, onClose }: Props) {
             </label>
           )}
           <input type="search" className="stats-find" placeholder="Find a column…" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Find a column" />
+          <Duplicates stats={s} imageColumn={dataset.imageColumn} onDuplicates={onDuplicates} />
           {s.images && (
             <section className="stats-column" data-testid="stats-images">
               <h3>
@@ -119,6 +125,35 @@ export function StatsPanel({ dataset, stats, filter, onPick, onClose }: Props) {
         </>
       )}
     </aside>
+  );
+}
+
+function Duplicates({ stats, imageColumn, onDuplicates }: { stats: NonNullable<Stats['stats']>; imageColumn: string | null; onDuplicates(column: string): void }) {
+  const sum = stats.columns.find((c) => CHECKSUM.test(c.column) && c.kind === 'string' && c.facets[0]);
+  const f = sum?.facets[0];
+  if (!f && !imageColumn) return null;
+  const values = f ? f.rows - f.nulls : 0;
+  const redundant = f ? values - (f.distinct ?? values) : 0;
+  return (
+    <section className="stats-column" data-testid="stats-duplicates">
+      <h3>Exact duplicates</h3>
+      {f && sum ? (
+        <>
+          <p className="stats-meta">
+            By <code>{sum.column}</code>: <strong data-testid="stats-redundant">{formatCount(redundant)}</strong> redundant {redundant === 1 ? 'row' : 'rows'} ({formatCount(f.distinct ?? 0)} distinct of {formatCount(values)}).
+          </p>
+          {redundant > 0 && (
+            <button type="button" onClick={() => onDuplicates(sum.column)} data-testid="stats-show-duplicates">
+              Show them, grouped
+            </button>
+          )}
+        </>
+      ) : (
+        <button type="button" onClick={() => onDuplicates(imageColumn as string)} title="Reads the bytes of every image" data-testid="stats-show-duplicates">
+          Find them by the image bytes
+        </button>
+      )}
+    </section>
   );
 }
 

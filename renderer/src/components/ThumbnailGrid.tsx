@@ -154,7 +154,7 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
                   }}
                   onOpen={onOpen}
                   onFindSimilar={dataset.vectorColumns.length ? onFindSimilar : null}
-                  scoreLabel={view?.spec.kind === 'similar' || view?.spec.kind === 'meaning' || view?.spec.kind === 'encoded' ? 'distance' : view?.spec.kind === 'search' ? 'score' : null}
+                  scoreLabel={view?.spec.kind === 'similar' || view?.spec.kind === 'meaning' || view?.spec.kind === 'encoded' ? 'distance' : view?.spec.kind === 'search' ? 'score' : view?.spec.kind === 'duplicates' ? 'copies' : null}
                   highlight={highlight}
                   onRetry={() => pages.retry(index)}
                 />

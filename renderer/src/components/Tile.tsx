@@ -21,7 +21,7 @@ interface Props {
   onClick(e: React.MouseEvent): void;
   onOpen(row: RowSummary): void;
   onFindSimilar: ((row: RowSummary) => void) | null;
-  scoreLabel: 'distance' | 'score' | null;
+  scoreLabel: 'distance' | 'score' | 'copies' | null;
   highlight: string[];
   onRetry(): void;
 }
@@ -89,9 +89,8 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
               query
             </span>
           ) : (
-            <span className="badge" data-testid="tile-score" title={scoreLabel ?? ''}>
-              {scoreLabel === 'distance' ? 'd ' : ''}
-              {row.score?.toFixed(4)}
+            <span className="badge" data-testid="tile-score" title={scoreLabel === 'copies' ? 'Rows in this group of exact duplicates' : (scoreLabel ?? '')}>
+              {scoreLabel === 'copies' ? `×${row.score ?? ''}` : `${scoreLabel === 'distance' ? 'd ' : ''}${row.score?.toFixed(4) ?? ''}`}
             </span>
           )}
         </div>

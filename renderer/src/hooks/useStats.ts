@@ -6,6 +6,11 @@ import { api } from '../api/client';
 import { useJob } from './useJob';
 import type { DatasetInfo, DatasetStats, JobFinished, JobProgress, ViewInfo, ViewStats } from '../../../shared/types';
 
+/** After a dataset opens, the grid's first screen and images go first. */
+const FIRST_OPEN_DELAY_MS = 1500;
+/** After a write, a quiet moment before the new version is scanned. */
+const WRITE_DEBOUNCE_MS = 2000;
+
 export interface Stats {
   stats: DatasetStats | null;
   /** The statistics shown are of an older version (the open one's are being computed). */
@@ -51,12 +56,19 @@ export function useStats(dataset: DatasetInfo | null, view: ViewInfo | null, act
     [id],
   );
 
-  // A new dataset or version: what is known at once; computed when the panel is open (the first
-  // time a version is shown there; a label written meanwhile starts it again, debounced).
+  // The first open of a dataset's version computes its statistics (after the first screen has had
+  // its turn); a write's new version is computed when the panel is open (debounced: labelling
+  // writes one version per key press), and otherwise when the panel opens.
+  const opened = useRef<{ id: string | null; version: number }>({ id: null, version: 0 });
   useEffect(() => {
+    if (!id) return;
     setViewStats(null);
-    if (!active) return void load(false);
-    const t = setTimeout(() => void load(true), stats ? 1500 : 0);
+    const first = opened.current.id !== id;
+    const wrote = !first && opened.current.version !== version;
+    opened.current = { id, version };
+    if (!first && !active) return void load(false);
+    void load(false);
+    const t = setTimeout(() => void load(true), first ? FIRST_OPEN_DELAY_MS : wrote ? WRITE_DEBOUNCE_MS : 0);
     return () => clearTimeout(t);
   }, [id, version, active]); // eslint-disable-line react-hooks/exhaustive-deps
 
