@@ -166,6 +166,15 @@ export class IndexAdvisor {
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
+    // The current index again, now: minutes of index builds lie between its first timing and the
+    // candidates', and the machine's load moves meanwhile. The faster of its two timings stands (the
+    // comparison errs towards keeping what the dataset has).
+    const cur = out.results.find((r) => r.id === 'current');
+    if (cur && current) {
+      stop();
+      const again = await measure(ds.table, defaults);
+      if (again.p50Ms < cur.p50Ms) Object.assign(cur, { p50Ms: again.p50Ms, p95Ms: again.p95Ms });
+    }
     const floor = floorOf();
     const ok = out.results.filter((r) => !r.error && r.recallAt10 >= floor);
     const best = ok.sort((a, b) => a.p50Ms - b.p50Ms)[0];
