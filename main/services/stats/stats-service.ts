@@ -9,6 +9,7 @@ import { histogram, NULL_CODE, OTHER_CODE } from './histogram';
 import { Growable } from './growable';
 import { imageSize, sniffImage } from '../dataset/image-sniff';
 import { classifyReadError, failure } from '../support/errors';
+import { readAhead } from '../support/read-ahead';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { JobRegistry, ReportProgress } from '../jobs/jobs';
 import type { ColumnInfo, ColumnStats, DatasetStats, StatsFacet, StatsStatus, ViewStats } from '../../../shared/types';
@@ -32,6 +33,8 @@ interface Run {
   start: number;
   end: number;
   first: number;
+  /** The first row's offset in its fragment (the low 32 bits of its id). */
+  firstLow: number;
   /** Offsets without gaps: a row's position is start + (its id - first). */
   dense: boolean;
 }
@@ -47,7 +50,7 @@ function fragmentRuns(ids: Float64Array): Map<number, Run> {
     let j = i + 1;
     while (j < ids.length && Math.floor((ids[j] as number) / FRAGMENT) === frag) j++;
     const first = ids[i] as number;
-    runs.set(frag, { start: i, end: j, first, dense: (ids[j - 1] as number) - first === j - 1 - i });
+    runs.set(frag, { start: i, end: j, first, firstLow: first - frag * FRAGMENT, dense: (ids[j - 1] as number) - first === j - 1 - i });
     i = j;
   }
   return runs;
@@ -202,21 +205,29 @@ export class StatsService {
       return { version: c.stats.version, rows: c.stats.rows, matched: c.stats.rows, facets };
     }
     // Each of the view's rows by its position in the statistics: direct within a fragment with no
-    // deleted rows (a row id is the fragment's id shifted 32 bits plus the row's offset), else a
-    // binary search in the sorted ids.
+    // deleted rows (a row id is the fragment's id in its high 32 bits, the row's offset in the low),
+    // else a binary search in the sorted ids. The ids are read as 32-bit halves: no BigInt per row.
     const ids = c.rowIds;
     const frags = (c.fragments ??= fragmentRuns(ids));
+    const halves = new Uint32Array(rowIds.buffer, rowIds.byteOffset, rowIds.length * 2);
     const positions = new Int32Array(rowIds.length);
     let matched = 0;
+    let lastHigh = -1;
+    let run: Run | undefined;
     for (let i = 0; i < rowIds.length; i++) {
-      const x = Number(rowIds[i]);
-      const run = frags.get(Math.floor(x / FRAGMENT));
+      const low = halves[2 * i] as number;
+      const high = halves[2 * i + 1] as number;
+      if (high !== lastHigh) {
+        run = frags.get(high);
+        lastHigh = high;
+      }
       if (!run) continue;
       if (run.dense) {
-        const at = run.start + (x - run.first);
+        const at = run.start + (low - run.firstLow);
         if (at >= run.start && at < run.end) positions[matched++] = at;
         continue;
       }
+      const x = high * FRAGMENT + low;
       let lo = run.start;
       let hi = run.end - 1;
       while (lo <= hi) {
@@ -230,13 +241,35 @@ export class StatsService {
         }
       }
     }
+    // A view of most of the table is counted by what it leaves out: the overall counts less those of
+    // the rows not in it (a broad filter such as NSFW = 'UNLIKELY' keeps 87% of laion's rows).
+    const n = ids.length;
+    let counted = positions.subarray(0, matched);
+    let subtract = false;
+    if (matched > n / 2) {
+      const inView = new Uint8Array(n);
+      for (let i = 0; i < matched; i++) inView[positions[i] as number] = 1;
+      const rest = new Int32Array(n - matched);
+      let k = 0;
+      for (let p = 0; p < n && k < rest.length; p++) if (!inView[p]) rest[k++] = p;
+      counted = rest.subarray(0, k);
+      subtract = true;
+    }
     const tally = new Uint32Array(256);
     for (const f of all) {
       const codes = c.codes.get(f.id);
       if (!codes || facets[f.id]) continue;
       tally.fill(0);
-      for (let i = 0; i < matched; i++) { const k = codes[positions[i] as number] as number; tally[k] = (tally[k] as number) + 1; }
-      facets[f.id] = { counts: Array.from(tally.subarray(0, f.counts.length)), nulls: tally[NULL_CODE] as number, ...(f.other !== undefined ? { other: tally[OTHER_CODE] as number } : {}) };
+      for (let i = 0; i < counted.length; i++) {
+        const k = codes[counted[i] as number] as number;
+        tally[k] = (tally[k] as number) + 1;
+      }
+      const of = (k: number, overall: number) => (subtract ? overall - (tally[k] as number) : (tally[k] as number));
+      facets[f.id] = {
+        counts: f.counts.map((overall, k) => of(k, overall)),
+        nulls: of(NULL_CODE, f.nulls),
+        ...(f.other !== undefined ? { other: of(OTHER_CODE, f.other) } : {}),
+      };
     }
     return { version: c.stats.version, rows: rowIds.length, matched, facets };
   }
@@ -258,7 +291,7 @@ export class StatsService {
     try {
       let seen = 0;
       let last = 0;
-      for await (const batch of ds.table.query().select(plan.columns).withRowId()) {
+      for await (const batch of readAhead(ds.table.query().select(plan.columns).withRowId())) {
         if (signal.aborted) throw failure('CANCELLED', 'The statistics were stopped.');
         for (const acc of plan.accumulators) acc.add(batch.getChild(acc.column) as unknown as ColumnVector);
         const ids = batch.getChild('_rowid')?.toArray() as BigUint64Array | undefined;

@@ -199,6 +199,17 @@ describe('statistics of the whole dataset', () => {
     expect(vs.facets['flag:values']?.counts).toEqual((f.values as boolean[]).map((x) => rows.filter((r) => r.flag === x).length));
     expect(vs.facets['flag:values']?.nulls).toBe(rows.filter((r) => r.flag === null).length);
     expect(vs.facets['NSFW:values']?.counts).toEqual((facet('NSFW:values').values as string[]).map((x) => (x === 'UNLIKELY' ? rows.length : 0)));
+    // A view of most of the table (counted by what it leaves out) agrees with a direct count too.
+    const broad = (await app.dispatch('view:open', { id: app.info.id, spec: { kind: 'browse', filter: { conditions: [{ column: 'NSFW', op: 'neq', value: 'NSFW' }] } } })) as { ok: true; value: ViewInfo };
+    const bs = ((await app.dispatch('stats:view', { id: app.info.id, viewId: broad.value.viewId })) as { ok: true; value: ViewStats }).value;
+    const kept2 = kept.filter((r) => r.NSFW !== null && r.NSFW !== 'NSFW');
+    expect(kept2.length).toBeGreaterThan(kept.length / 2);
+    expect(bs.matched).toBe(kept2.length);
+    const bins2 = new Array<number>(h.counts.length).fill(0);
+    for (const r of kept2) bins2[binOf(h, r.height)] = (bins2[binOf(h, r.height)] as number) + 1;
+    expect(bs.facets['height:values']?.counts).toEqual(bins2);
+    expect(bs.facets['flag:values']?.nulls).toBe(kept2.filter((r) => r.flag === null).length);
+    expect(bs.facets['caption:values']?.other).toBe(kept2.filter((r) => r.caption !== 'a repeated caption').length);
     // The plain table: the overall counts.
     const whole = ((await app.dispatch('stats:view', { id: app.info.id, viewId: null })) as { ok: true; value: ViewStats }).value;
     expect(whole.facets['height:values']?.counts).toEqual(h.counts);
@@ -269,6 +280,13 @@ describe('statistics of images without width and height columns', () => {
       const asp = st.images?.facets.find((f) => f.id === 'image:aspect') as StatsFacet;
       expect([asp.min, asp.max]).toEqual([0.25, 2]);
       expect(st.columns.find((c) => c.column === 'image')?.facets[0]?.label).toBe('size in bytes');
+      // One fragment, no deletions: positions are read straight off the row ids.
+      const v = (await a.dispatch('view:open', { id: a.info.id, spec: { kind: 'browse', filter: { conditions: [{ column: 'key', op: 'gte', value: 2 }] } } })) as { ok: true; value: ViewInfo };
+      const vs = ((await a.dispatch('stats:view', { id: a.info.id, viewId: v.value.viewId })) as { ok: true; value: ViewStats }).value;
+      expect(vs.matched).toBe(2);
+      const bins = new Array<number>(w.counts.length).fill(0);
+      for (const [x] of sizes.slice(2)) bins[binOf(w, x)] = (bins[binOf(w, x)] as number) + 1;
+      expect(vs.facets['image:width']?.counts).toEqual(bins);
     } finally {
       a.services.dispose();
     }

@@ -4,6 +4,7 @@
 // at the next batch instead of after the whole scan.
 import { arrow, type ArrowTable } from '../dataset/lance';
 import { errorText, failure } from '../support/errors';
+import { readAhead } from '../support/read-ahead';
 
 /** 30 s: a full scan of laion-1m's caption column with a string filter takes about 1-2 s on 2 cores. */
 export const DEFAULT_QUERY_BUDGET_MS = 30_000;
@@ -31,9 +32,9 @@ export function budgetFailure(err: unknown, budget: QueryBudget, doing: string):
 }
 
 /** Read a query's batches one at a time within the budget; stops at the next batch once superseded. */
-async function eachBatch(query: unknown, budget: QueryBudget, doing: string, take: (b: RecordBatch) => void): Promise<void> {
+export async function eachBatch(query: unknown, budget: QueryBudget, doing: string, take: (b: RecordBatch) => void): Promise<void> {
   try {
-    for await (const batch of (query as Executable).execute({ timeoutMs: budget.timeoutMs })) {
+    for await (const batch of readAhead((query as Executable).execute({ timeoutMs: budget.timeoutMs }))) {
       if (budget.superseded()) throw failure('CANCELLED', `${doing} stopped: a newer view replaced it.`);
       take(batch);
     }

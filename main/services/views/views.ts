@@ -7,9 +7,9 @@ import { rowIdArray, toCell } from '../dataset/cells';
 import { remap } from '../dataset/row-ids';
 import { classifyReadError, errorText, failure } from '../support/errors';
 import { filterSql, keyIn } from './filter-sql';
-import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, type QueryBudget } from './query-budget';
+import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, eachBatch, type QueryBudget } from './query-budget';
 import { SizedLru } from '../support/lru';
-import { HashIds, hashBytes } from '../support/byte-hash';
+import { hashBytes } from '../support/byte-hash';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ModelsService } from '../models/models-service';
 import type { IndexSettings } from './index-settings';
@@ -271,9 +271,15 @@ export class ViewService {
     }
     let q = ds.table.query().select([col.name]).withRowId();
     if (where) q = q.where(where);
-    const table = await collectBounded(q, budget, `Reading ${col.name}`);
-    const ids = rowIdArray(table);
-    const groups = groupEqual(table.getChild(col.name) as unknown as ByteVector);
+    const grouping = new EqualGroups(ds.info.rowCount);
+    const idChunks: BigUint64Array[] = [];
+    await eachBatch(q, budget, `Reading ${col.name}`, (b) => {
+      grouping.add(b.getChild(col.name) as unknown as ByteVector);
+      idChunks.push(b.getChild('_rowid')?.toArray() as BigUint64Array);
+    });
+    const ids = new BigUint64Array(idChunks.reduce((n, c) => n + c.length, 0));
+    idChunks.reduce((at, c) => (ids.set(c, at), at + c.length), 0);
+    const groups = grouping.groups();
     const order: number[] = [];
     const sizes: number[] = [];
     for (const g of groups) for (const i of g) (order.push(i), sizes.push(g.length));
@@ -503,35 +509,118 @@ interface ByteVector {
   get(i: number): unknown;
 }
 
-/** Rows (by position) that share a value, as groups of 2 or more: largest first, then by first row. */
-export function groupEqual(vec: ByteVector): number[][] {
-  const ids = new HashIds();
-  const h = new Int32Array(2);
-  const first: number[] = [];
-  const members = new Map<number, number[]>();
-  let row = 0;
-  const enc = new TextEncoder();
-  for (const d of vec.data) {
-    for (let i = 0; i < d.length; i++, row++) {
-      const j = d.offset + i;
-      if (d.nullCount && d.nullBitmap && !(((d.nullBitmap[j >> 3] as number) >> (j & 7)) & 1)) continue;
-      if (d.values && d.valueOffsets) hashBytes(d.values, Number(d.valueOffsets[i]), Number(d.valueOffsets[i + 1]), h);
-      else {
-        const v = vec.get(row);
-        if (v === null || v === undefined) continue;
-        const b = v instanceof Uint8Array ? v : enc.encode(String(v));
-        hashBytes(b, 0, b.length, h);
-      }
-      const found = ids.idOf(h[0] as number, h[1] as number);
-      if (found < 0) first.push(row);
-      else {
-        const g = members.get(found);
-        if (g) g.push(row);
-        else members.set(found, [first[found] as number, row]);
-      }
+/**
+ * Rows (by position) that share a value, fed batch by batch while LanceDB decodes the next one: each
+ * row's 64-bit hash is written in order (no table to probe per row: at a million distinct md5s
+ * the probes' cache misses were most of the time), then one radix sort by hash finds the runs of
+ * equal ones. Groups of 2 or more, largest first, then by first row.
+ */
+export class EqualGroups {
+  private readonly h = new Int32Array(2);
+  private h1: Int32Array;
+  private h2: Int32Array;
+  /** Rows with a value (nulls are no one's duplicate). */
+  private rows: Int32Array;
+  private n = 0;
+  private row = 0;
+  private readonly enc = new TextEncoder();
+
+  constructor(hint = 1024) {
+    const n = Math.max(16, Math.min(hint, 4_000_000));
+    this.h1 = new Int32Array(n);
+    this.h2 = new Int32Array(n);
+    this.rows = new Int32Array(n);
+  }
+
+  private room(k: number): void {
+    if (this.n + k <= this.rows.length) return;
+    const size = Math.max(this.n + k, this.rows.length * 2);
+    for (const name of ['h1', 'h2', 'rows'] as const) {
+      const next = new Int32Array(size);
+      next.set(this[name].subarray(0, this.n));
+      this[name] = next;
     }
   }
-  return [...members.values()].sort((a, b) => b.length - a.length || (a[0] as number) - (b[0] as number));
+
+  add(vec: ByteVector): void {
+    const h = this.h;
+    let at = 0;
+    for (const d of vec.data) {
+      this.room(d.length);
+      const { h1, h2, rows } = this;
+      const o = d.valueOffsets;
+      const bytes = d.values;
+      for (let i = 0; i < d.length; i++, this.row++) {
+        const j = d.offset + i;
+        if (d.nullCount && d.nullBitmap && !(((d.nullBitmap[j >> 3] as number) >> (j & 7)) & 1)) continue;
+        if (bytes && o) hashBytes(bytes, Number(o[i]), Number(o[i + 1]), h);
+        else {
+          const v = vec.get(at + i);
+          if (v === null || v === undefined) continue;
+          const b = v instanceof Uint8Array ? v : this.enc.encode(String(v));
+          hashBytes(b, 0, b.length, h);
+        }
+        h1[this.n] = h[0] as number;
+        h2[this.n] = h[1] as number;
+        rows[this.n++] = this.row;
+      }
+      at += d.length;
+    }
+  }
+
+  groups(): number[][] {
+    const n = this.n;
+    // Least-significant-digit radix sort of the entries by h1 (four passes of 8 bits), stable, so
+    // equal hashes keep their rows in table order.
+    let order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    let next = new Int32Array(n);
+    const count = new Int32Array(256);
+    for (let shift = 0; shift < 32; shift += 8) {
+      count.fill(0);
+      for (let i = 0; i < n; i++) { const b = ((this.h1[i] as number) >>> shift) & 255; count[b] = (count[b] as number) + 1; }
+      let sum = 0;
+      for (let b = 0; b < 256; b++) {
+        const c = count[b] as number;
+        count[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const e = order[i] as number;
+        const b = ((this.h1[e] as number) >>> shift) & 255;
+        next[count[b] as number] = e;
+        count[b] = (count[b] as number) + 1;
+      }
+      [order, next] = [next, order];
+    }
+    const out: number[][] = [];
+    let i = 0;
+    while (i < n) {
+      let j = i + 1;
+      const k1 = this.h1[order[i] as number];
+      while (j < n && this.h1[order[j] as number] === k1) j++;
+      if (j - i > 1) {
+        // Equal h1: split by h2 (rare past one entry, so a plain sort is fine), keeping table order.
+        const run = Array.from(order.subarray(i, j)).sort((a, b) => (this.h2[a] as number) - (this.h2[b] as number) || a - b);
+        let s = 0;
+        while (s < run.length) {
+          let t = s + 1;
+          while (t < run.length && this.h2[run[t] as number] === this.h2[run[s] as number]) t++;
+          if (t - s > 1) out.push(run.slice(s, t).map((e) => this.rows[e] as number));
+          s = t;
+        }
+      }
+      i = j;
+    }
+    return out.sort((a, b) => b.length - a.length || (a[0] as number) - (b[0] as number));
+  }
+}
+
+/** Groups of equal values of one vector (tests, and small tables). */
+export function groupEqual(vec: ByteVector): number[][] {
+  const g = new EqualGroups();
+  g.add(vec);
+  return g.groups();
 }
 
 export function exampleQuery(liked: Float32Array[], unliked: Float32Array[], cosine: boolean): Float32Array {
