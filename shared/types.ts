@@ -432,6 +432,8 @@ export interface StatsFacet {
   /** Histogram: bins+1 edges (the last bin includes its upper edge); integer: whole-number bins. */
   edges?: number[];
   integer?: boolean;
+  /** The numbers are dates (milliseconds since 1970, UTC). */
+  dates?: boolean;
   min?: number | null;
   max?: number | null;
   mean?: number | null;

@@ -318,6 +318,7 @@ export class StatsService {
       const s = plan.skipped.find((x) => x.column === c.name);
       if (f) {
         for (const x of f.out) codes.set(x.facet.id, x.codes);
+        if (c.kind === 'timestamp') for (const x of f.out) x.facet.dates = true;
         columns.push({ column: c.name, kind: c.kind, facets: f.out.map((x) => x.facet) });
       } else if (s) columns.push(s);
     }

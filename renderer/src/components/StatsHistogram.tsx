@@ -8,7 +8,8 @@ import type { StatsFacet } from '../../../shared/types';
 const W = 260;
 const H = 56;
 
-export function formatEdge(x: number, integer: boolean | undefined): string {
+export function formatEdge(x: number, integer: boolean | undefined, dates?: boolean): string {
+  if (dates) return Number.isFinite(x) ? new Date(x).toISOString().slice(0, x % 86_400_000 ? 16 : 10).replace('T', ' ') : String(x);
   if (integer) return formatCount(x);
   const a = Math.abs(x);
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(2) : String(+x.toPrecision(4));
@@ -37,7 +38,7 @@ export function StatsHistogram({ facet, view, onPick }: Props) {
   const shown = drag ?? cursor;
   const lo = shown ? Math.min(shown.from, shown.to) : -1;
   const hi = shown ? Math.max(shown.from, shown.to) : -1;
-  const rangeText = (a: number, b: number) => `${formatEdge(edges[a] as number, facet.integer)} – ${formatEdge(facet.integer && b < bins - 1 ? (edges[b + 1] as number) - 1 : (edges[b + 1] as number), facet.integer)}`;
+  const rangeText = (a: number, b: number) => `${formatEdge(edges[a] as number, facet.integer, facet.dates)} – ${formatEdge(facet.integer && b < bins - 1 ? (edges[b + 1] as number) - 1 : (edges[b + 1] as number), facet.integer, facet.dates)}`;
   const sum = (xs: number[], a: number, b: number) => xs.slice(a, b + 1).reduce((s, x) => s + x, 0);
   const label = shown ? `${rangeText(lo, hi)}: ${formatCount(sum(counts, lo, hi))} rows${view ? `, ${formatCount(sum(view, lo, hi))} in the view` : ''}` : null;
   const onKey = (e: React.KeyboardEvent) => {
@@ -61,7 +62,7 @@ export function StatsHistogram({ facet, view, onPick }: Props) {
         height={H}
         preserveAspectRatio="none"
         role="img"
-        aria-label={`${facet.column} ${facet.label}: ${bins} bins from ${formatEdge(edges[0] as number, facet.integer)} to ${formatEdge(edges[bins] as number, facet.integer)}${onPick ? '; ←/→ choose, Shift extends, Enter filters' : ''}`}
+        aria-label={`${facet.column} ${facet.label}: ${bins} bins from ${formatEdge(edges[0] as number, facet.integer, facet.dates)} to ${formatEdge(edges[bins] as number, facet.integer, facet.dates)}${onPick ? '; ←/→ choose, Shift extends, Enter filters' : ''}`}
         tabIndex={onPick ? 0 : -1}
         onKeyDown={onKey}
         onBlur={() => setCursor(null)}
@@ -98,11 +99,11 @@ export function StatsHistogram({ facet, view, onPick }: Props) {
         })}
       </svg>
       <div className="stats-axis">
-        <span>{formatEdge(edges[0] as number, facet.integer)}</span>
+        <span>{formatEdge(edges[0] as number, facet.integer, facet.dates)}</span>
         <span className="stats-hover" aria-live="polite">
           {label}
         </span>
-        <span>{formatEdge(edges[bins] as number, facet.integer)}</span>
+        <span>{formatEdge(edges[bins] as number, facet.integer, facet.dates)}</span>
       </div>
     </div>
   );

@@ -28,7 +28,7 @@ function summary(f: StatsFacet): string {
   const parts = [`${formatCount(f.rows - f.nulls)} values`];
   if (f.nulls) parts.push(`${formatCount(f.nulls)} null`);
   if (f.type === 'histogram' && f.min !== null && f.min !== undefined) {
-    parts.push(`min ${formatEdge(f.min, f.integer)}`, `max ${formatEdge(f.max as number, f.integer)}`, `mean ${formatEdge(f.mean as number, false)}`, `median ${formatEdge(f.median as number, f.integer && Number.isInteger(f.median))}`);
+    parts.push(`min ${formatEdge(f.min, f.integer, f.dates)}`, `max ${formatEdge(f.max as number, f.integer, f.dates)}`, `mean ${formatEdge(f.mean as number, false, f.dates)}`, `median ${formatEdge(f.median as number, f.integer && Number.isInteger(f.median), f.dates)}`);
   }
   if (f.type !== 'histogram' && f.distinct !== undefined) parts.push(`${formatCount(f.distinct)} distinct`);
   return parts.join(' · ');
