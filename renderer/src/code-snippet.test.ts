@@ -61,4 +61,31 @@ describe('copy as code, by examples', () => {
       rmSync(file, { force: true });
     }
   }, 60_000);
+
+  it('runs: the TypeScript of exact duplicates finds the groups the app finds', async () => {
+    const { lancedb } = await import('../../main/services/dataset/lance');
+    const { Schema, Field, Int64, Utf8 } = await import('apache-arrow');
+    const { groupEqual } = await import('../../main/services/views/views');
+    const schema = new Schema([new Field('key', new Int64(), false), new Field('md5', new Utf8(), true)]);
+    const md5 = (i: number) => (i % 10 === 3 ? 'aaa' : i % 15 === 4 ? 'bbb' : i === 7 ? null : `u${i}`);
+    const db = await lancedb.connect(dir);
+    const tbl = await db.createTable('d', Array.from({ length: 60 }, (_, i) => ({ key: BigInt(i), md5: md5(i) })), { schema });
+    const app = groupEqual((await tbl.query().select(['md5']).toArrow()).getChild('md5') as never).map((g) => g.map((i) => i));
+    tbl.close();
+    const ds = { path: path.join(dir, 'd.lance'), table: 'd', keyColumn: 'key', captionColumn: null } as unknown as DatasetInfo;
+    const view = { spec: { kind: 'duplicates', column: 'md5' }, where: null } as unknown as ViewInfo;
+    expect(pythonSnippet(ds, view)).toMatch(/groupby\("md5"\)/);
+    mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+    const file = path.join(ROOT, 'test-results', `snippet-d-${process.pid}.mts`);
+    writeFileSync(file, `${typescriptSnippet(ds, view)}\nconsole.log(JSON.stringify(duplicates.map((g) => g.map((r) => Number(r.key)))));\n`);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, LANCEDB_LOG: 'error' } });
+      const groups = JSON.parse(stdout.trim().split('\n').at(-1) as string) as number[][];
+      // keys are row positions here (0..59 written in order)
+      expect(groups).toEqual(app);
+      expect(groups.map((g) => g.length)).toEqual([6, 4]);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 60_000);
 });

@@ -68,7 +68,7 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
     );
   } else if (spec.kind === 'duplicates') {
     lines.push(
-      `df = tbl.search()${where}.select([${py(spec.column)}]).with_row_id(True).limit(None).to_pandas()`,
+      `df = tbl.search()${where}.select([${[ds.keyColumn, spec.column].filter(Boolean).map((c) => py(c as string)).join(', ')}]).with_row_id(True).limit(None).to_pandas()`,
       `# exact duplicates: rows sharing ${spec.column}, largest groups first (the app hashes the bytes)`,
       `size = df.groupby(${py(spec.column)})[${py(spec.column)}].transform("size")`,
       `df = df[size > 1].assign(copies=size[size > 1]).sort_values(["copies", ${py(spec.column)}], ascending=[False, True])`,
@@ -165,7 +165,7 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
   } else if (spec.kind === 'duplicates') {
     lines.push(
       `// exact duplicates: rows sharing ${spec.column}, largest groups first (the app hashes the bytes)`,
-      `const rows = await tbl.query()${where}.select([${py(spec.column)}]).withRowId().toArray();`,
+      `const rows = await tbl.query()${where}.select([${[ds.keyColumn, spec.column].filter(Boolean).map((c) => py(c as string)).join(', ')}]).withRowId().toArray();`,
       'const groups = new Map<string, typeof rows>();',
       `for (const r of rows) { const k = String(r[${py(spec.column)}]); groups.set(k, [...(groups.get(k) ?? []), r]); }`,
       'const duplicates = [...groups.values()].filter((g) => g.length > 1).sort((a, b) => b.length - a.length);',
