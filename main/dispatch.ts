@@ -43,6 +43,8 @@ function handlers(s: AppServices): Handlers {
     'advisor:report': async (req) => s.advisor.report(req.jobId),
     'stats:status': (req) => s.stats.status(req.id),
     'stats:start': async (req) => s.stats.start(req.id),
+    'duplicates:plan': (req) => s.duplicates.plan(req.id, req.viewId, req.rule),
+    'duplicates:mark': (req) => s.duplicates.mark(req.id, req.viewId, { ...(req.rule ? { rule: req.rule } : {}), group: req.group, column: req.column, expectedRedundant: req.expectedRedundant }),
     'stats:view': (req) => s.stats.viewStats(req.id, req.viewId === null ? null : s.views.viewRowIds(req.id, req.viewId)),
     'rows:page': (req) => s.datasets.page(req.id, req.offset, req.limit),
     'rows:get': (req) => s.datasets.row(req.id, req.rowId),

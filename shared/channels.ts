@@ -61,6 +61,8 @@ export const CHANNELS = {
   statsStatus: 'stats:status',
   startStats: 'stats:start',
   viewStats: 'stats:view',
+  planResolve: 'duplicates:plan',
+  markDuplicates: 'duplicates:mark',
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

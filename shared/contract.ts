@@ -21,6 +21,7 @@ import type {
   AdvisorReport,
   StatsStatus,
   ViewStats,
+  ResolvePlan,
   RecentEntry,
   RowDetail,
   RowPage,
@@ -187,6 +188,7 @@ const hubRevision = z.string().trim().max(200);
 const hubFolder = z.string().trim().max(500);
 const modelDtype = z.enum(['q8', 'fp16', 'fp32']);
 const whole = (max: number) => z.number().int().min(1).max(max);
+const keeperCriterion = z.enum(['resolution', 'similarity', 'safe']);
 const indexVariant = z
   .object({
     type: z.enum(['ivf_pq', 'ivf_rq', 'ivf_hnsw_sq']),
@@ -307,6 +309,11 @@ export const requestSchemas = {
   'stats:start': z.object({ id: datasetId }).strict(),
   /** viewId null: the plain table (the overall counts). */
   'stats:view': z.object({ id: datasetId, viewId: viewId.nullable() }).strict(),
+  'duplicates:plan': z.object({ id: datasetId, viewId, rule: z.array(keeperCriterion).max(3).optional() }).strict(),
+  /** group: a group's index in the view, or null for every group; expectedRedundant: what the plan said. */
+  'duplicates:mark': z
+    .object({ id: datasetId, viewId, rule: z.array(keeperCriterion).max(3).optional(), group: z.number().int().min(0).nullable(), column: z.string().min(1, 'name the column').max(64), expectedRedundant: z.number().int().min(0) })
+    .strict(),
   /** An image to search with, as base64 (at most 20 MB of file). */
   'query:image': z.object({ id: datasetId, bytes: z.string().min(1).max(28_000_000, 'the image is too large (20 MB at most)') }).strict(),
 } satisfies Record<Channel, z.ZodType>;
@@ -377,6 +384,8 @@ export interface Responses {
   'stats:status': StatsStatus;
   'stats:start': { jobId: string };
   'stats:view': ViewStats;
+  'duplicates:plan': ResolvePlan;
+  'duplicates:mark': Committed & { marked: number; groups: number };
 }
 
 export type Requests = { [C in Channel]: z.input<(typeof requestSchemas)[C]> };

@@ -487,3 +487,31 @@ export interface ViewStats {
   matched: number;
   facets: Record<string, { counts: number[]; nulls: number; other?: number }>;
 }
+
+// ---- Resolving duplicates ----
+
+/** What makes a copy the one to keep, compared in the order given (ties: the first in table order). */
+export type KeeperCriterion = 'resolution' | 'similarity' | 'safe';
+
+export interface DuplicateGroup {
+  index: number;
+  /** The keeper first, then the others in table order. */
+  members: Array<{ rowId: string; key: string | number | null }>;
+  keeper: string;
+  /** Which criterion picked the keeper ("largest resolution"). */
+  why: string;
+}
+
+export interface ResolvePlan {
+  groups: number;
+  rows: number;
+  /** Rows "mark the rest" would mark across all groups. */
+  redundant: number;
+  rule: KeeperCriterion[];
+  /** The criteria this dataset's columns allow. */
+  available: KeeperCriterion[];
+  /** The label column the keepers' keys go to. */
+  column: string;
+  /** The first groups, with their keepers. */
+  first: DuplicateGroup[];
+}

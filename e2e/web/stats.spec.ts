@@ -114,7 +114,7 @@ test('a histogram filters from the keyboard, and the panel reopens with the stat
   await expect(page.locator('[data-testid=filter-chip][data-column=similarity]')).toBeVisible();
 });
 
-test('exact duplicates by md5: counted in the panel, then shown grouped in the grid', async ({ page }) => {
+test('exact duplicates by md5: counted in the panel, shown grouped in the grid, resolved and undone', async ({ page }) => {
   await page.goto(bridge.openUrl);
   await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
   await page.getByTestId('stats-button').click();
@@ -123,7 +123,26 @@ test('exact duplicates by md5: counted in the panel, then shown grouped in the g
   await expect(page.getByTestId('view-count')).toHaveText(/^330 rows with an exact duplicate \(by md5\)/);
   await expect(page.locator('[data-testid=tile][data-index="0"] [data-testid=tile-score]')).toHaveText('×300');
   await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
+  // Resolve: a keeper per group by the rule shown, then the rest of every group marked in one write.
+  await page.getByTestId('resolve-button').click();
+  const dialog = page.getByTestId('resolve-dialog');
+  await expect(dialog.getByTestId('resolve-group')).toHaveCount(2);
+  await expect(dialog.getByTestId('resolve-keeper')).toHaveCount(2);
+  await expect(dialog.getByTestId('resolve-rule')).toContainText('largest resolution');
+  await dialog.getByTestId('resolve-mark-all').click();
+  await expect(dialog.getByTestId('resolve-done')).toContainText('Marked 328 rows in 2 groups');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('undo-bar')).toContainText('Marked 328 duplicates in duplicate_of');
+  await expect(page.locator('[data-testid=filter-chip]')).toHaveCount(0);
+  // The marks are a label column like any other: filter by it.
+  await page.getByTestId('add-filter').selectOption('duplicate_of');
+  await page.locator('[data-testid=filter-chip][data-column=duplicate_of] select').selectOption('notNull');
+  await page.getByTestId('apply-view').click();
+  await expect(page.getByTestId('view-count')).toHaveText(matching(328));
+  // Undo takes the marks (and the column) back.
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('undo-bar')).toContainText('Undone: Marked 328 duplicates');
   // Back returns to the table.
-  await page.getByTestId('history-back').click();
+  await page.getByTestId('clear-view').click();
   await expect(page.getByTestId('view-count')).toHaveText(new RegExp(`^${ROWS.toLocaleString('en-US')} rows`));
 });

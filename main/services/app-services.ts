@@ -14,6 +14,7 @@ import { ModelsService } from './models/models-service';
 import { EmbedService } from './writes/embed-column';
 import { IndexAdvisor } from './writes/index-advisor';
 import { StatsService } from './stats/stats-service';
+import { DuplicateResolver } from './writes/resolve-duplicates';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
 import { DemoManager } from './demo/demo-manager';
@@ -58,6 +59,7 @@ export interface AppServices {
   embeddings: EmbedService;
   advisor: IndexAdvisor;
   stats: StatsService;
+  duplicates: DuplicateResolver;
   recent: RecentStore;
   demo: DemoManager;
   exports: ExportService;
@@ -104,6 +106,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     embeddings: new EmbedService(datasets, models, jobs, dataDir),
     advisor: new IndexAdvisor(datasets, jobs, dataDir),
     stats: new StatsService(datasets, jobs, dataDir),
+    duplicates: new DuplicateResolver(datasets, views),
     recent,
     demo,
     exports: new ExportService(datasets, views, jobs),

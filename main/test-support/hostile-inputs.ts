@@ -77,6 +77,8 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'stats:status': { id },
     'stats:start': { id },
     'stats:view': { id, viewId },
+    'duplicates:plan': { id, viewId },
+    'duplicates:mark': { id, viewId, group: 0, column: 'duplicate_of', expectedRedundant: 0 },
   };
   return seeds[channel];
 }

@@ -103,7 +103,7 @@ export function App() {
               onSaveTable={() => setDialog({ kind: 'save' })}
               onCode={() => setDialog({ kind: 'code' })}
             />
-            <ViewNotes dataset={dataset} view={views.view} error={views.error} onBuildIndex={(t) => (indexBuild.offer(dataset, t), setDialog({ kind: 'index' }))} onAdvise={(column) => setDialog({ kind: 'advisor', column })} />
+            <ViewNotes dataset={dataset} view={views.view} error={views.error} onBuildIndex={(t) => (indexBuild.offer(dataset, t), setDialog({ kind: 'index' }))} onAdvise={(column) => setDialog({ kind: 'advisor', column })} onResolve={() => setDialog({ kind: 'resolve' })} />
             <SelectionLabelBar labelling={labelling} selection={selection} total={total} focusGrid={focusGrid} />
             <BrowsePane
               dataset={dataset}

@@ -116,3 +116,92 @@ describe('exact duplicates', () => {
     expect(v.value.notes.join(' ')).toMatch(/re-encoded copy is a near duplicate/);
   });
 });
+
+describe('resolving duplicates', () => {
+  // Three groups by md5. Group a: key 1 is largest; key 2 has the highest similarity. Group b: the
+  // same size, key 5 is NSFW, key 6 is safe. Group c: all alike (the first is kept).
+  const R = [
+    { key: 0, md5: 'solo', width: 10, height: 10, similarity: 0.3, NSFW: 'UNLIKELY' },
+    { key: 1, md5: 'a', width: 200, height: 200, similarity: 0.31, NSFW: 'UNLIKELY' },
+    { key: 2, md5: 'a', width: 100, height: 100, similarity: 0.39, NSFW: 'UNLIKELY' },
+    { key: 3, md5: 'a', width: 50, height: 50, similarity: 0.3, NSFW: 'UNLIKELY' },
+    { key: 5, md5: 'b', width: 64, height: 64, similarity: 0.35, NSFW: 'NSFW' },
+    { key: 6, md5: 'b', width: 64, height: 64, similarity: 0.33, NSFW: 'UNLIKELY' },
+    { key: 7, md5: 'c', width: 8, height: 8, similarity: 0.3, NSFW: 'UNLIKELY' },
+    { key: 8, md5: 'c', width: 8, height: 8, similarity: 0.3, NSFW: 'UNLIKELY' },
+  ];
+  let id = '';
+  let viewId = '';
+  const dir = () => path.join(t.dir, 'resolve');
+
+  beforeAll(async () => {
+    const { Schema, Field, Int64, Utf8, Float64 } = arrow;
+    const schema = new Schema([new Field('key', new Int64(), false), new Field('md5', new Utf8(), true), new Field('width', new Int64(), true), new Field('height', new Int64(), true), new Field('similarity', new Float64(), true), new Field('NSFW', new Utf8(), true)]);
+    const db = await lancedb.connect(dir());
+    const tbl = await db.createTable('r', R.map((r) => ({ ...r, key: BigInt(r.key), width: BigInt(r.width), height: BigInt(r.height) })), { schema });
+    await tbl.createIndex('key', { config: lancedb.Index.btree() });
+    tbl.close();
+    const o = (await app.dispatch('dataset:open', { path: path.join(dir(), 'r.lance') })) as { ok: true; value: { id: string } };
+    id = o.value.id;
+    const v = (await app.dispatch('view:open', { id, spec: { kind: 'duplicates', column: 'md5' } })) as { ok: true; value: ViewInfo };
+    viewId = v.value.viewId;
+  });
+
+  const keysOf = (g: { members: Array<{ key: string | number | null }> }) => g.members.map((m) => m.key);
+
+  it('suggests a keeper per group by the rule, says why, and follows a changed rule', async () => {
+    const p = (await app.dispatch('duplicates:plan', { id, viewId })) as { ok: true; value: import('../../../shared/types').ResolvePlan };
+    expect(p.value.rule).toEqual(['resolution', 'similarity', 'safe']);
+    expect(p.value.groups).toBe(3);
+    expect(p.value.redundant).toBe(4);
+    const [a, b, c] = p.value.first;
+    expect(keysOf(a!)).toEqual([1, 2, 3]);
+    expect(a!.why).toBe('largest resolution');
+    expect(keysOf(b!)[0]).toBe(5); // same size: higher similarity wins before safety in the default order
+    expect(keysOf(c!)[0]).toBe(7);
+    expect(c!.why).toMatch(/first in table order/);
+    const q = (await app.dispatch('duplicates:plan', { id, viewId, rule: ['safe', 'similarity'] })) as { ok: true; value: import('../../../shared/types').ResolvePlan };
+    expect(keysOf(q.value.first[0]!)[0]).toBe(2);
+    expect(keysOf(q.value.first[1]!)[0]).toBe(6);
+    expect(q.value.first[1]!.why).toBe('safest NSFW value');
+  });
+
+  it('marks the rest of one group, then of all groups, with the keeper\u2019s key; undo restores the version before', async () => {
+    const before = ((await app.dispatch('dataset:info', { id })) as { ok: true; value: { version: number } }).value.version;
+    const one = (await app.dispatch('duplicates:mark', { id, viewId, group: 0, column: 'duplicate_of', expectedRedundant: 2 })) as { ok: boolean; value: { marked: number }; error?: { message: string } };
+    expect(one.error?.message).toBeUndefined();
+    expect(one.value.marked).toBe(2);
+    const read = async () => {
+      const tbl = await (await lancedb.connect(dir())).openTable('r');
+      const rows = (await tbl.query().select(['key', 'duplicate_of']).toArray()) as Array<{ key: bigint; duplicate_of: bigint | null }>;
+      tbl.close();
+      return Object.fromEntries(rows.map((r) => [Number(r.key), r.duplicate_of === null ? null : Number(r.duplicate_of)]));
+    };
+    expect(await read()).toEqual({ 0: null, 1: null, 2: 1, 3: 1, 5: null, 6: null, 7: null, 8: null });
+    // The view was computed before the write: a fresh one, then every group, by another rule.
+    const v = (await app.dispatch('view:open', { id, spec: { kind: 'duplicates', column: 'md5' } })) as { ok: true; value: ViewInfo };
+    const stale = await app.dispatch('duplicates:mark', { id, viewId: v.value.viewId, group: null, column: 'duplicate_of', expectedRedundant: 3 });
+    expect(stale.ok).toBe(false); // the plan said 4
+    const all = (await app.dispatch('duplicates:mark', { id, viewId: v.value.viewId, rule: ['safe', 'similarity'], group: null, column: 'duplicate_of', expectedRedundant: 4 })) as { ok: true; value: { marked: number; groups: number } };
+    expect(all.value).toMatchObject({ marked: 4, groups: 3 });
+    expect(await read()).toEqual({ 0: null, 1: 2, 2: null, 3: 2, 5: 6, 6: null, 7: null, 8: 7 });
+    // Undo is the app's restore of the version before (the column and its values go).
+    const r = await app.dispatch('versions:restore', { id, version: before });
+    expect(r.ok).toBe(true);
+    const tbl = await (await lancedb.connect(dir())).openTable('r');
+    expect((await tbl.schema()).fields.map((f) => f.name)).not.toContain('duplicate_of');
+    tbl.close();
+  });
+
+  it('refuses a column of another type, and a view that is not of duplicates', async () => {
+    const o = (await app.dispatch('dataset:open', { path: path.join(dir(), 'r.lance') })) as { ok: true; value: { id: string } };
+    await app.dispatch('evolve:add-label-column', { id: o.value.id, name: 'note', type: 'text' });
+    const v = (await app.dispatch('view:open', { id: o.value.id, spec: { kind: 'duplicates', column: 'md5' } })) as { ok: true; value: ViewInfo };
+    const wrong = await app.dispatch('duplicates:mark', { id: o.value.id, viewId: v.value.viewId, group: null, column: 'note', expectedRedundant: 4 });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.error.message).toMatch(/not a integer label column|not an integer/);
+    const b = (await app.dispatch('view:open', { id: o.value.id, spec: { kind: 'browse', sort: { column: 'key', descending: false } } })) as { ok: true; value: ViewInfo };
+    const notDup = await app.dispatch('duplicates:plan', { id: o.value.id, viewId: b.value.viewId });
+    expect(notDup.ok).toBe(false);
+  });
+});

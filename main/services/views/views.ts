@@ -163,6 +163,13 @@ export class ViewService {
     return view.rowIds;
   }
 
+  /** A view's per-row scores (distances, BM25, a duplicate group's size), or null when it has none. */
+  viewScores(datasetId: string, viewId: string): Float64Array | null {
+    const view = this.views.get(viewId);
+    if (!view || view.datasetId !== datasetId) throw failure('NOT_FOUND', 'That view has expired: run the search or filter again.');
+    return view.scores;
+  }
+
   /** Rows in a view (for exports), or throws NOT_FOUND when it has expired. */
   viewCount(datasetId: string, viewId: string): number {
     const view = this.views.get(viewId);

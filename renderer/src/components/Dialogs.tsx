@@ -12,13 +12,14 @@ import { MergeLabelsDialog } from './MergeLabelsDialog';
 import { OpenDatasetDialog } from './OpenDatasetDialog';
 import { EmbedDialog } from './EmbedDialog';
 import { AdvisorDialog } from './AdvisorDialog';
+import { ResolveDialog } from './ResolveDialog';
 import type { Session, OpenAt } from '../hooks/useSession';
 import type { IndexBuild } from '../hooks/useIndexBuild';
 import type { Labelling } from '../hooks/useLabelling';
 import type { AppInfo, DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
 
 export type Dialog =
-  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' }
+  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' | 'resolve' }
   | { kind: 'label-view'; column: string; value: LabelValue }
   | { kind: 'advisor'; column: string };
 
@@ -94,6 +95,9 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
     case 'advisor':
       // A build replaces the index as a new version: the session follows it like any index build.
       return <AdvisorDialog dataset={dataset} column={dialog.column} onBuilt={() => void session.refresh(dataset.id)} onClose={close} />;
+    case 'resolve':
+      // Marked rows were rewritten by key: the session's views start again.
+      return view?.spec.kind === 'duplicates' ? <ResolveDialog dataset={dataset} view={view} onMarked={(what, next) => changed(dataset, what, next, true)} onClose={close} /> : null;
     case 'label-view': {
       const { column, value } = dialog;
       return (
