@@ -134,6 +134,7 @@ export async function searchBench({ flags, figures, measure }: SuiteContext) {
     }
     const best = rep.results.find((x) => x.id === rep.best);
     figures.set('advisor_best', rep.best ?? 'current');
+    if (best) figures.set('advisor_best_label', best.label);
     if (best && current) figures.set('advisor_best_latency_ratio', Math.round((best.p50Ms / current.p50Ms) * 1000) / 1000);
     figures.table({
       title: `index advisor: ${rep.queries} queries, recall@10 against exact search`,
