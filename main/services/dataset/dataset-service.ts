@@ -11,6 +11,7 @@ import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
 import { RowOrder } from './row-order';
 import type { Journal } from './journal';
+import { Activity } from '../support/activity';
 import { IMAGE_ROUTE } from '../../../shared/channels';
 import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage, RowSummary } from '../../../shared/types';
 
@@ -59,9 +60,11 @@ export class DatasetService {
   readonly images: ImageStore;
   /** Each session's order of the plain table, and who follows rows when writes move them. */
   readonly rows = new RowOrder((id) => this.get(id).table);
+  /** When the person last asked for rows or images: background scans wait for a quiet moment. */
+  readonly activity = new Activity();
 
   constructor(private readonly options: DatasetServiceOptions = {}) {
-    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024);
+    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024, () => this.activity.touch());
   }
 
   inspect(p: string): Promise<InspectResult> {
@@ -231,6 +234,7 @@ export class DatasetService {
   }
 
   async page(id: string, offset: number, limit: number): Promise<RowPage> {
+    this.activity.touch();
     const ds = this.get(id);
     const end = Math.min(offset + limit, ds.info.rowCount);
     if (offset >= end) return { offset, rows: [] };
@@ -248,6 +252,7 @@ export class DatasetService {
    * that order: takeRowIds answers in row-id order.
    */
   async pageOf(ds: OpenDataset, order: BigUint64Array, offset: number, limit: number, doing: string, decorate?: (row: RowSummary, position: number) => void): Promise<RowPage> {
+    this.activity.touch();
     const end = Math.min(offset + limit, order.length);
     if (offset >= end) return { offset, rows: [] };
     const ids = Array.from(order.subarray(offset, end));

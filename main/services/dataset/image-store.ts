@@ -32,12 +32,15 @@ export class ImageStore {
   constructor(
     private readonly lookup: (datasetId: string) => ImageSource,
     cacheBytes: number,
+    /** Called for every image asked for (background scans wait while images are wanted). */
+    private readonly onAsk: () => void = () => {},
   ) {
     this.cache = new SizedLru(cacheBytes, (b) => b.byteLength);
   }
 
   /** The image of one row; throws NOT_AN_IMAGE when the bytes are not a raster image. */
   async get(datasetId: string, rowId: string): Promise<ImageBytes> {
+    this.onAsk();
     const ds = this.lookup(datasetId);
     if (!ds.info.imageColumn) throw failure('NOT_FOUND', 'This dataset has no image column.');
     const cacheKey = `${datasetId}:${rowId}`;

@@ -15,6 +15,8 @@ import type { JobRegistry, ReportProgress } from '../jobs/jobs';
 import type { ColumnInfo, ColumnStats, DatasetStats, StatsFacet, StatsStatus, ViewStats } from '../../../shared/types';
 
 const FORMAT = 1;
+/** A scan waits until this long has passed without a page or image request. */
+const QUIET_MS = 400;
 /** Versions of a dataset whose statistics stay on disk (the newest ones). */
 const KEEP_VERSIONS = 3;
 
@@ -302,8 +304,13 @@ export class StatsService {
         if (seen - last >= 20_000) {
           last = seen;
           report(Math.min(seen, total), total, `Read ${seen.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
-          // Let other requests (pages, images) in between batches.
           await new Promise((r) => setImmediate(r));
+        }
+        // The person comes first: while pages and images are being asked for (a scroll, a fling), the
+        // scan waits for a quiet moment instead of taking both cores from the page.
+        if (this.datasets.activity.busy(QUIET_MS)) {
+          report(Math.min(seen, total), total, `Read ${seen.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows (paused while you browse)`);
+          await this.datasets.activity.quiet(QUIET_MS, signal);
         }
       }
     } catch (err) {
