@@ -18,6 +18,7 @@ type Handlers = { [C in Channel]: (req: Requests[C]) => Promise<Responses[C]> };
 function handlers(s: AppServices): Handlers {
   return {
     'app:info': async () => s.info(),
+    'app:activity': async () => (s.datasets.activity.touch(), { noted: true as const }),
     'dataset:inspect': (req) => s.datasets.inspect(req.path),
     'dataset:open': (req) => s.open(req),
     'dataset:close': async (req) => ({ closed: s.datasets.close(req.id) }),

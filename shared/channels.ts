@@ -4,6 +4,7 @@
 /** API method name (as the renderer calls it) -> channel name on the wire. */
 export const CHANNELS = {
   appInfo: 'app:info',
+  noteActivity: 'app:activity',
   inspectPath: 'dataset:inspect',
   openDataset: 'dataset:open',
   closeDataset: 'dataset:close',

@@ -200,6 +200,8 @@ const indexVariant = z
 
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
+  /** The person is scrolling: background scans wait for a quiet moment. */
+  'app:activity': z.object({}).strict(),
   'dataset:inspect': z.object({ path: pathString }).strict(),
   /** version or tag: open that version read-only. */
   'dataset:open': z.object({ path: pathString, table: tableName.optional(), version: versionNumber.optional(), tag: z.string().min(1).max(64).optional() }).strict(),
@@ -320,6 +322,7 @@ export const requestSchemas = {
 
 export interface Responses {
   'app:info': AppInfo;
+  'app:activity': { noted: true };
   'dataset:inspect': InspectResult;
   'dataset:open': DatasetInfo;
   'dataset:close': { closed: boolean };

@@ -20,6 +20,7 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
   const inside = (name: string) => path.join(t.dir, 'out', name);
   const seeds: Record<Channel, Record<string, unknown>> = {
     'app:info': {},
+    'app:activity': {},
     'dataset:inspect': { path: tablePath },
     'dataset:open': { path: tablePath },
     'dataset:close': { id: 'unknownSession' },

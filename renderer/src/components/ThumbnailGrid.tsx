@@ -5,6 +5,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RowPages } from '../hooks/useRowPages';
 import type { Selection } from '../hooks/useSelection';
+import { useScrollActivity } from '../hooks/useScrollActivity';
 import { ScaledScroller, observeRealRect } from './scaled-scroll';
 import { Tile } from './Tile';
 import { imageQueue } from '../image-queue';
@@ -38,6 +39,7 @@ interface Props {
 export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOpen, onFindSimilar, onLessLike, pages, selection, onLabelKey, labelColumns }: Props) {
   const total = view ? view.count : dataset.rowCount;
   const scrollRef = useRef<HTMLDivElement>(null);
+  useScrollActivity(scrollRef);
   const [size, setSize] = useState({ width: 0, height: 0 });
 
   useLayoutEffect(() => {

@@ -67,8 +67,10 @@ export function useStats(dataset: DatasetInfo | null, view: ViewInfo | null, act
     const wrote = !first && opened.current.version !== version;
     opened.current = { id, version };
     if (!first && !active) return void load(false);
-    void load(false);
-    const t = setTimeout(() => void load(true), first ? FIRST_OPEN_DELAY_MS : wrote ? WRITE_DEBOUNCE_MS : 0);
+    // One status request per change: at once when the panel is open (a write's version after a
+    // pause), else after the first screen has had its turn.
+    const delay = active ? (wrote ? WRITE_DEBOUNCE_MS : 0) : first ? FIRST_OPEN_DELAY_MS : 0;
+    const t = setTimeout(() => void load(true), delay);
     return () => clearTimeout(t);
   }, [id, version, active]); // eslint-disable-line react-hooks/exhaustive-deps
 
