@@ -12,7 +12,9 @@ export function formatEdge(x: number, integer: boolean | undefined, dates?: bool
   if (dates) return Number.isFinite(x) ? new Date(x).toISOString().slice(0, x % 86_400_000 ? 16 : 10).replace('T', ' ') : String(x);
   if (integer) return formatCount(x);
   const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(2) : String(+x.toPrecision(4));
+  // Large numbers (keys, byte sizes) in full with separators: 1.00e+8 says too little of a key.
+  if (a >= 1e6 && a < 1e15) return x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return a !== 0 && (a < 1e-3 || a >= 1e15) ? x.toExponential(2) : String(+x.toPrecision(4));
 }
 
 interface Props {
