@@ -52,3 +52,16 @@ export async function committedElsewhere(datasets: DatasetService, datasetId: st
   datasets.moved(datasetId, version);
   await datasets.noteChange(datasetId, note);
 }
+
+/** Put the dataset's content back to `version` after a failed multi-step write (Lance records it as a new version). */
+export async function rollBack(datasets: DatasetService, datasetId: string, version: number, what: string): Promise<void> {
+  const ds = datasets.writable(datasetId);
+  try {
+    await ds.table.checkout(version);
+    await ds.table.restore();
+  } finally {
+    await ds.table.checkoutLatest().catch(() => {});
+  }
+  datasets.rows.lost(datasetId);
+  await committed(datasets, datasetId, `${what} rolled back to version ${version}`);
+}

@@ -11,7 +11,7 @@ import { labelFileFacts, scanLabelFile, type FileCell } from './label-files';
 import { keyIn } from '../views/filter-sql';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { LabelSpec, LabelType, MergePreview } from '../../../shared/types';
-import { committed, writeFailure, type Committed } from './commit';
+import { committed, writeFailure, type Committed, rollBack } from './commit';
 
 type Value = string | number | boolean | null;
 
@@ -316,23 +316,10 @@ export async function mergeLabels(
     const done = await committed(datasets, datasetId, `merged ${path.basename(file)}: ${p.merged.map((m) => m.name).join(', ')} on ${updated.toLocaleString('en-US')} rows`);
     return { ...done, updated, added };
   } catch (err) {
-    if (added.length) await rollBack(datasets, datasetId, startVersion);
+    if (added.length) await rollBack(datasets, datasetId, startVersion, 'merge');
     const f = writeFailure(err, 'The labels could not be merged');
     throw added.length ? failure(f.code, `${f.message} Nothing was merged: the columns it had added were taken back (the dataset's content is version ${startVersion}'s again).`, f.detail) : f;
   }
-}
-
-/** Put the dataset's content back to `version` (Lance records it as a new version). */
-async function rollBack(datasets: DatasetService, datasetId: string, version: number): Promise<void> {
-  const ds = datasets.writable(datasetId);
-  try {
-    await ds.table.checkout(version);
-    await ds.table.restore();
-  } finally {
-    await ds.table.checkoutLatest().catch(() => {});
-  }
-  datasets.rows.lost(datasetId);
-  await committed(datasets, datasetId, `merge rolled back to version ${version}`);
 }
 
 function normalizeKey(v: FileCell, type: 'int' | 'string'): string | null {

@@ -5,7 +5,7 @@
 // column is added first); undo restores the version before.
 import { arrow } from '../dataset/lance';
 import { addLabelColumn } from './evolve';
-import { committed, writeFailure } from './commit';
+import { committed, rollBack, writeFailure } from './commit';
 import { failure } from '../support/errors';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ViewService } from '../views/views';
@@ -75,29 +75,28 @@ async function readMembers(ds: OpenDataset, ids: bigint[]): Promise<Map<bigint, 
   return out;
 }
 
+/** Below 0 when a is the better keeper by criterion r (a missing value loses; NaN-free). */
+function preference(r: KeeperCriterion, a: Member, b: Member): number {
+  const higher = (x: number, y: number) => (x === y ? 0 : x > y ? -1 : 1);
+  if (r === 'resolution') return higher(a.area ?? -Infinity, b.area ?? -Infinity);
+  if (r === 'similarity') return higher(a.similarity ?? -Infinity, b.similarity ?? -Infinity);
+  return higher(-(a.risk ?? 3), -(b.risk ?? 3));
+}
+
+const WHY: Record<KeeperCriterion, string> = { resolution: 'largest resolution', similarity: 'highest similarity', safe: 'safest NSFW value' };
+
 /** The keeper of a group by the rule: each criterion in turn, then the first in table order. */
 function keeperOf(members: Member[], rule: KeeperCriterion[]): { keeper: Member; why: string } {
-  const better = (a: Member, b: Member): number => {
+  const better = (a: Member, b: Member) => {
     for (const r of rule) {
-      const d =
-        r === 'resolution' ? (b.area ?? -1) - (a.area ?? -1) : r === 'similarity' ? (b.similarity ?? -Infinity) - (a.similarity ?? -Infinity) : r === 'safe' ? (a.risk ?? 3) - (b.risk ?? 3) : 0;
+      const d = preference(r, a, b);
       if (d) return d;
     }
     return 0; // stable sort: the first in table order stays first
   };
-  const sorted = [...members].sort(better);
-  const keeper = sorted[0] as Member;
-  const runner = sorted[1];
-  let why = 'first in table order (the others tie)';
-  if (runner) {
-    for (const r of rule) {
-      const d = r === 'resolution' ? (keeper.area ?? -1) - (runner.area ?? -1) : r === 'similarity' ? (keeper.similarity ?? -Infinity) - (runner.similarity ?? -Infinity) : (runner.risk ?? 3) - (keeper.risk ?? 3);
-      if (d) {
-        why = r === 'resolution' ? 'largest resolution' : r === 'similarity' ? 'highest similarity' : 'safest NSFW value';
-        break;
-      }
-    }
-  }
+  const [keeper, runner] = [...members].sort(better) as [Member, Member | undefined];
+  const decided = runner && rule.find((r) => preference(r, keeper, runner) !== 0);
+  const why = decided ? WHY[decided] : 'first in table order (the others tie)';
   return { keeper, why };
 }
 
@@ -189,19 +188,13 @@ export class DuplicateResolver {
         [keyCol]: arrow.vectorFromArray((big(keyType) ? keys.map((k) => BigInt(k)) : keys) as never, keyType),
         [req.column]: arrow.vectorFromArray((big(colType) ? values.map((v) => (v === null ? null : BigInt(v))) : values) as never, colType),
       });
-      const r = await w.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
+      await w.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
       this.datasets.rows.lost(datasetId);
       const marked = values.filter((v) => v !== null).length;
       const done = await committed(this.datasets, datasetId, `marked ${marked.toLocaleString('en-US')} duplicates in ${groups.length.toLocaleString('en-US')} ${groups.length === 1 ? 'group' : 'groups'} (${req.column} = the keeper's ${keyCol}; keeper: ${rule.length ? rule.join(', ') : 'first'})`);
-      void r;
       return { ...done, marked, groups: groups.length };
     } catch (err) {
-      if (added) {
-        const back = this.datasets.writable(datasetId);
-        await back.table.checkout(startVersion).then(() => back.table.restore()).finally(() => back.table.checkoutLatest().catch(() => {}));
-        this.datasets.rows.lost(datasetId);
-        await committed(this.datasets, datasetId, `marking duplicates rolled back to version ${startVersion}`);
-      }
+      if (added) await rollBack(this.datasets, datasetId, startVersion, 'marking duplicates');
       throw writeFailure(err, 'The duplicates could not be marked');
     }
   }
