@@ -7,7 +7,7 @@
 // and the MLP with residuals. Deterministic weights; the vectors mean nothing.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeOnnx, type OnnxGraph, type OnnxNode, type TensorInit } from '../main/test-support/onnx-writer';
+import { writeOnnx, type OnnxGraph, type OnnxNode, type TensorInit } from '../main/services/support/onnx-writer';
 import { CLIP_VOCAB_SIZE, tinyClipFiles } from '../main/test-support/clip-model';
 import { benchCacheDir } from './bench-support';
 

@@ -5,7 +5,11 @@
 //   - a filter's counts for every chart: stats:view for the view the grid opened for the filter,
 //     against raw countRows(filter); and the whole change (view:open + stats:view) against raw
 //     countRows plus the matching row ids (what a raw client needs to show the same screen);
-//   - exact duplicate groups by md5 (the duplicates view) against a raw scan of the md5 column.
+//   - exact duplicate groups by md5 (the duplicates view) against a raw scan of the md5 column;
+//   - the near-duplicate job (every row's 10 nearest neighbours by img_emb, cluster by cluster) against
+//     a raw scan of img_emb (reading the vectors, which any method must) and against the vector index
+//     queried once per row (timed on a sample, scaled to every row); its recall@10 against LanceDB's
+//     exact search (no index) on a sample of rows.
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -16,9 +20,9 @@ import { planStats } from '../main/services/stats/stats-service';
 import { jobFinished } from '../main/test-support/fixtures';
 import { generate } from './generate';
 import { alternate } from './bench-support';
-import { Rounds } from './figures';
+import { Rounds, median } from './figures';
 import { num, type SuiteContext } from './suite';
-import type { DatasetInfo, FilterSpec, StatsStatus, ViewInfo, ViewStats } from '../shared/types';
+import type { DatasetInfo, FilterSpec, NearCount, NearStatus, StatsStatus, ViewInfo, ViewStats } from '../shared/types';
 
 /** Filters a curator applies from the panel: a value, a range, both. */
 const FILTERS: Array<{ spec: FilterSpec; sql: string }> = [
@@ -122,6 +126,54 @@ export async function overviewBench({ flags, figures, measure }: SuiteContext) {
     }
     figures.set('duplicate_rows', groupRows);
     figures.pair('exact_groups', 'ms', 'exact duplicate groups by md5 vs a raw scan of md5', exact.app.map((s) => s[0] as number), exact.raw.map((s) => s[0] as number));
+
+    // 4. Near duplicates: the job (one round unless asked: a minute and more at 1M rows), the raw
+    //    scan of the vectors, and the index queried for every row, timed on a sample.
+    const nearRounds = new Rounds(num(flags, 'near-rounds', 1));
+    for (let r = 0; r < nearRounds.count; r++) {
+      await alternate(
+        r,
+        () =>
+          nearRounds.timeApp(r, async () => {
+            const s = await dispatch('near:start', { id: info.id, column: 'img_emb' });
+            if (!s.ok) throw new Error(s.error.message);
+            const done = await jobFinished(services.events, (s.value as { jobId: string }).jobId);
+            if (done.error) throw new Error(done.error);
+          }),
+        () =>
+          nearRounds.timeRaw(r, async () => {
+            let n = 0;
+            for await (const b of raw.query().select(['img_emb']).withRowId()) n += b.numRows;
+            if (n !== info.rowCount) throw new Error(`raw img_emb scan read ${n} rows`);
+          }),
+      );
+    }
+    figures.pair('near_job', 'ms', 'near-duplicate job (10 neighbours of every row) vs a raw scan of img_emb', nearRounds.app.map((x) => x[0] as number), nearRounds.raw.map((x) => x[0] as number), { rawLabel: 'raw scan of the vectors' });
+    const nearMs = median(nearRounds.app.map((x) => x[0] as number));
+    figures.set('near_per_100k_s', Math.round((nearMs / 1000 / (rows / 100_000)) * 100) / 100);
+    const ns = (await dispatch('near:status', { id: info.id, column: 'img_emb' })) as { ok: true; value: NearStatus };
+    figures.set('near_clusters', ns.value.result?.clusters ?? 0);
+    const nc = (await dispatch('near:count', { id: info.id, column: 'img_emb', threshold: 0.94 })) as { ok: true; value: NearCount };
+    figures.set('near_groups_at_0_94', nc.value.groups).set('near_redundant_at_0_94', nc.value.redundant);
+    // A sample of rows: their vectors, the index's 10 nearest (per-row queries, the way a raw client
+    // would find every row's neighbours) and the exact 10 nearest (no index) for recall.
+    const sampleSize = Math.min(num(flags, 'recall-sample', 40), info.rowCount);
+    const step = Math.floor(info.rowCount / sampleSize);
+    const sample = await raw.takeOffsets(Array.from({ length: sampleSize }, (_, i) => i * step)).withRowId().select(['img_emb']).toArray();
+    const vec = (x: { img_emb: { toArray(): Float32Array } }) => Float32Array.from(x.img_emb.toArray());
+    const tIndex = performance.now();
+    for (const x of sample) await raw.vectorSearch(vec(x)).column('img_emb').limit(11).nprobes(20).refineFactor(5).select([]).withRowId().toArray();
+    const perQuery = (performance.now() - tIndex) / sample.length;
+    figures.set('index_query_ms', Math.round(perQuery * 10) / 10).set('index_every_row_estimate_s', Math.round((perQuery * info.rowCount) / 1000));
+    const kept = await services.near.neighboursOf(info.id, 'img_emb', sample.map((x) => BigInt(x._rowid)));
+    let hits = 0;
+    for (const [i, x] of sample.entries()) {
+      const exact = await raw.vectorSearch(vec(x)).column('img_emb').distanceType('cosine').bypassVectorIndex().limit(11).select([]).withRowId().toArray();
+      const truth = exact.map((e) => BigInt(e._rowid)).filter((id) => id !== BigInt(x._rowid)).slice(0, 10);
+      const got = new Set((kept[i] ?? []).map((n) => n.rowId));
+      hits += truth.filter((id) => got.has(id)).length;
+    }
+    figures.set('near_recall_at_10', Math.round((hits / (sample.length * 10)) * 1000) / 1000).set('near_recall_sample', sample.length);
 
     // The cached statistics on reopen: a file read, against the scan it replaces.
     const reopen: number[] = [];

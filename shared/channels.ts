@@ -62,6 +62,9 @@ export const CHANNELS = {
   statsStatus: 'stats:status',
   startStats: 'stats:start',
   viewStats: 'stats:view',
+  nearStatus: 'near:status',
+  startNear: 'near:start',
+  nearCount: 'near:count',
   planResolve: 'duplicates:plan',
   markDuplicates: 'duplicates:mark',
 } as const;

@@ -22,6 +22,8 @@ import type {
   StatsStatus,
   ViewStats,
   ResolvePlan,
+  NearStatus,
+  NearCount,
   RecentEntry,
   RowDetail,
   RowPage,
@@ -63,6 +65,8 @@ export const MAX_K = 1000;
 export const MAX_SEARCH = 1000;
 
 const columnName = z.string().min(1, 'a column is required').max(256, 'the column name is too long');
+/** A cosine similarity threshold for near duplicates: below 0.5 a "group" would be most of a dataset. */
+const nearThreshold = z.number().min(0.5, 'a threshold below 0.5 joins unrelated images').max(1);
 const finite = z.number().refine(Number.isFinite, 'must be a finite number (not NaN or infinity)');
 const viewId = mintedId('view');
 
@@ -156,8 +160,10 @@ const viewSpec = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('duplicates'),
-      /** Rows whose values here are equal form a group: a checksum column (md5) or the image bytes. */
+      /** Rows whose values here are equal form a group: a checksum column (md5) or the image bytes; or a vector column with `near`. */
       column: columnName,
+      /** Near duplicates: rows whose vectors' cosine similarity is at least this are joined (connected components). */
+      near: nearThreshold.optional(),
       filter: filterSpec.optional(),
     })
     .strict(),
@@ -308,6 +314,9 @@ export const requestSchemas = {
   'advisor:start': z.object({ id: datasetId, column: columnName, queries: z.number().int().min(5).max(500).optional() }).strict(),
   'advisor:report': z.object({ jobId: mintedId('job') }).strict(),
   'stats:status': z.object({ id: datasetId }).strict(),
+  'near:status': z.object({ id: datasetId, column: columnName }).strict(),
+  'near:start': z.object({ id: datasetId, column: columnName }).strict(),
+  'near:count': z.object({ id: datasetId, column: columnName, threshold: nearThreshold }).strict(),
   'stats:start': z.object({ id: datasetId }).strict(),
   /** viewId null: the plain table (the overall counts). */
   'stats:view': z.object({ id: datasetId, viewId: viewId.nullable() }).strict(),
@@ -385,6 +394,9 @@ export interface Responses {
   'advisor:start': { jobId: string };
   'advisor:report': AdvisorReport;
   'stats:status': StatsStatus;
+  'near:status': NearStatus;
+  'near:start': { jobId: string };
+  'near:count': NearCount;
   'stats:start': { jobId: string };
   'stats:view': ViewStats;
   'duplicates:plan': ResolvePlan;

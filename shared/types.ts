@@ -488,6 +488,58 @@ export interface ViewStats {
   facets: Record<string, { counts: number[]; nulls: number; other?: number }>;
 }
 
+// ---- Near duplicates ----
+
+/** Each row's nearest neighbour's cosine similarity, in bins of `width` from `from` to 1. */
+export interface NearestHistogram {
+  from: number;
+  width: number;
+  counts: number[];
+  /** Rows whose nearest neighbour is less similar than `from`. */
+  below: number;
+  /** Rows with no usable vector, or alone in the table. */
+  none: number;
+}
+
+export interface NearResult {
+  column: string;
+  version: number;
+  rows: number;
+  computedAt: string;
+  tookMs: number;
+  /** Clusters the rows were compared within (1: every pair was compared). */
+  clusters: number;
+  /** Neighbours kept per row. */
+  neighbours: number;
+  histogram: NearestHistogram;
+  /** Rows whose vector is null, zero or not finite. */
+  unusable: number;
+  /** Rows a stopped run had already compared when this one went on from it. */
+  resumedFrom?: number;
+}
+
+export interface NearStatus {
+  /** The newest computed result for this column (null: none yet). */
+  result: NearResult | null;
+  /** The result is of an older version than the open one. */
+  stale: boolean;
+  /** Whether its groups can be opened at the open version (the rows have not changed since). */
+  usable: boolean;
+  jobId: string | null;
+  /** A stopped job's progress, which a start resumes from. */
+  resumable: { done: number; total: number } | null;
+  /** The default threshold (cosine similarity). */
+  defaultThreshold: number;
+}
+
+export interface NearCount {
+  threshold: number;
+  groups: number;
+  rows: number;
+  redundant: number;
+  largest: number[];
+}
+
 // ---- Resolving duplicates ----
 
 /** What makes a copy the one to keep, compared in the order given (ties: the first in table order). */

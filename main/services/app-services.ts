@@ -14,6 +14,7 @@ import { ModelsService } from './models/models-service';
 import { EmbedService } from './writes/embed-column';
 import { IndexAdvisor } from './writes/index-advisor';
 import { StatsService } from './stats/stats-service';
+import { NearDuplicates } from './near/near-service';
 import { DuplicateResolver } from './writes/resolve-duplicates';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
@@ -59,6 +60,7 @@ export interface AppServices {
   embeddings: EmbedService;
   advisor: IndexAdvisor;
   stats: StatsService;
+  near: NearDuplicates;
   duplicates: DuplicateResolver;
   recent: RecentStore;
   demo: DemoManager;
@@ -88,7 +90,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const hub = new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env);
   const models = new ModelsService(hub, dataDir, opts.env ?? process.env);
   const indexSettings = new IndexSettings(path.join(dataDir, 'index-search.json'));
-  const views = new ViewService(datasets, catalogue, opts.queryBudgetMs, models, indexSettings);
+  const near = new NearDuplicates(datasets, jobs, dataDir);
+  const views = new ViewService(datasets, catalogue, opts.queryBudgetMs, models, indexSettings, near);
   const recent = new RecentStore(path.join(dataDir, 'recent.json'));
   const demo = new DemoManager(demoPath, jobs, opts.demoRows);
   const version = opts.version ?? '0.1.0';
@@ -106,6 +109,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     embeddings: new EmbedService(datasets, models, jobs, dataDir),
     advisor: new IndexAdvisor(datasets, jobs, dataDir),
     stats: new StatsService(datasets, jobs, dataDir),
+    near,
     duplicates: new DuplicateResolver(datasets, views),
     recent,
     demo,

@@ -12,7 +12,7 @@
 // sample words below carry CLIP's real ids, so a test can check known ids without CLIP's vocabulary.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeOnnx, type OnnxGraph } from './onnx-writer';
+import { writeOnnx, type OnnxGraph } from '../services/support/onnx-writer';
 
 export const CLIP_VOCAB_SIZE = 49408;
 export const START = 49406;

@@ -21,6 +21,7 @@ import { useShortcuts } from './hooks/useShortcuts';
 import { useDownloadState } from './hooks/useDownloadState';
 import { useActiveJob } from './hooks/useActiveJob';
 import { useStats } from './hooks/useStats';
+import { useNear } from './hooks/useNear';
 import { StatsPanel } from './components/StatsPanel';
 import { applyPick } from './stats-filter';
 import type { DatasetInfo, RowSummary } from '../../shared/types';
@@ -59,6 +60,7 @@ export function App() {
     });
   }, []);
   const stats = useStats(session.phase.kind === 'ready' ? dataset : null, views.view, statsOpen);
+  const near = useNear(session.phase.kind === 'ready' ? dataset : null, statsOpen);
   // The dataset's version as the pages' generation: a write refetches the loaded pages in place.
   const pages = useRowPages(dataset?.id ?? null, total, views.view?.viewId ?? null, dataset?.version ?? 0);
   const undo = useUndo(session);
@@ -125,6 +127,8 @@ export function App() {
                     filter={views.view?.spec.filter}
                     onPick={(p) => views.apply(applyPick(views.view?.spec ?? null, p))}
                     onDuplicates={(column) => views.apply({ kind: 'duplicates', column, ...(views.view?.spec.filter ? { filter: views.view.spec.filter } : {}) })}
+                    near={near}
+                    onNearDuplicates={(column, threshold) => views.apply({ kind: 'duplicates', column, near: threshold, ...(views.view?.spec.filter ? { filter: views.view.spec.filter } : {}) })}
                     onClose={() => {
                       toggleStats();
                       focusGrid();

@@ -66,6 +66,20 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
       `      .metric(${py(spec.metric)}).nprobes(${spec.nprobes}).refine_factor(${spec.refineFactor})${where}`,
       `      .limit(${spec.k}).to_pandas())`,
     );
+  } else if (spec.kind === 'duplicates' && spec.near !== undefined) {
+    lines.push(
+      'import numpy as np, networkx as nx',
+      `df = tbl.search()${where}.select([${[ds.keyColumn, spec.column].filter(Boolean).map((c) => py(c as string)).join(', ')}]).limit(None).to_pandas()`,
+      `X = np.stack(df[${py(spec.column)}].to_numpy()).astype(np.float32)`,
+      'X /= np.linalg.norm(X, axis=1, keepdims=True)',
+      `# near duplicates: rows joined when their cosine similarity is >= ${spec.near}, grouped as connected components`,
+      '# (every pair, block by block: the app compares each row with its cluster and the cluster\'s border instead)',
+      'g = nx.Graph()',
+      'for i in range(0, len(X), 4096):',
+      `    a, b = np.nonzero(X[i:i + 4096] @ X.T >= ${spec.near})`,
+      '    g.add_edges_from((i + x, y) for x, y in zip(a, b) if i + x < y)',
+      'groups = sorted((sorted(c) for c in nx.connected_components(g)), key=len, reverse=True)',
+    );
   } else if (spec.kind === 'duplicates') {
     lines.push(
       `df = tbl.search()${where}.select([${[ds.keyColumn, spec.column].filter(Boolean).map((c) => py(c as string)).join(', ')}]).with_row_id(True).limit(None).to_pandas()`,
@@ -161,6 +175,22 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
       `const rows = await tbl.vectorSearch(query).column(${py(spec.column)})`,
       `  .distanceType(${py(spec.metric)}).nprobes(${spec.nprobes}).refineFactor(${spec.refineFactor})${where}`,
       `  .limit(${spec.k}).toArray();`,
+    );
+  } else if (spec.kind === 'duplicates' && spec.near !== undefined) {
+    lines.push(
+      `const rows = await tbl.query()${where}.select([${[ds.keyColumn, spec.column].filter(Boolean).map((c) => py(c as string)).join(', ')}]).toArray();`,
+      `const X = rows.map((r) => { const v = Array.from(r[${py(spec.column)}] as ArrayLike<number>); const n = Math.hypot(...v); return v.map((x) => x / n); });`,
+      `// near duplicates: rows joined when their cosine similarity is >= ${spec.near}, grouped as connected components`,
+      "// (every pair: the app compares each row with its cluster and the cluster's border instead)",
+      'const parent = X.map((_, i) => i);',
+      'const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));',
+      'for (let i = 0; i < X.length; i++) for (let j = i + 1; j < X.length; j++) {',
+      `  let s = 0; for (let d = 0; d < X[i].length; d++) s += X[i][d] * X[j][d];`,
+      `  if (s >= ${spec.near}) parent[root(j)] = root(i);`,
+      '}',
+      'const byRoot = new Map<number, typeof rows>();',
+      'rows.forEach((r, i) => byRoot.set(root(i), [...(byRoot.get(root(i)) ?? []), r]));',
+      'const duplicates = [...byRoot.values()].filter((g) => g.length > 1).sort((a, b) => b.length - a.length);',
     );
   } else if (spec.kind === 'duplicates') {
     lines.push(

@@ -12,6 +12,7 @@ import { SizedLru } from '../support/lru';
 import { hashBytes } from '../support/byte-hash';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ModelsService } from '../models/models-service';
+import type { NearDuplicates } from '../near/near-service';
 import type { IndexSettings } from './index-settings';
 import type { ColumnInfo, FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
 
@@ -67,6 +68,8 @@ export class ViewService {
     private readonly models: ModelsService | null = null,
     /** Search settings the advisor chose for an index the app built (an HNSW graph's ef). */
     private readonly settings: IndexSettings | null = null,
+    /** Near duplicates' neighbour lists (a duplicates view with a threshold); absent, such views say why. */
+    private readonly near: NearDuplicates | null = null,
   ) {
     // Views are lists of row ids: they follow rows that writes moved, or start again.
     datasets.rows.subscribe({ moved: (id, moved) => this.rekey(id, moved), lost: (id) => this.forget(id) });
@@ -272,6 +275,7 @@ export class ViewService {
    * row's score is its group's size.
    */
   private async duplicates(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'duplicates' }>, where: string | null, notes: string[], budget: QueryBudget): Promise<View> {
+    if (spec.near !== undefined) return this.nearDuplicates(ds, datasetId, spec, spec.near, where, notes);
     const col = ds.info.columns.find((c) => c.name === spec.column);
     if (!col || col.unreadable || (col.kind !== 'string' && col.kind !== 'binary')) {
       throw failure('INVALID_PAYLOAD', `Duplicates are found by a text column (an md5) or the image bytes; "${spec.column.slice(0, 80)}" is neither.`);
@@ -299,6 +303,27 @@ export class ViewService {
     );
     if (col.kind === 'binary') notes.push(`Compared by the bytes of every image (${formatN(ids.length)} read); a re-encoded copy is a near duplicate, not an exact one.`);
     return { datasetId, spec, rowIds: BigUint64Array.from(order, (i) => ids[i] as bigint), scores: Float64Array.from(sizes), queryRowId: null, count: order.length, where };
+  }
+
+  /**
+   * Near duplicates: the groups (connected components) of rows whose vectors are at least `threshold`
+   * similar, from the lists the near-duplicate job keeps; each row's score is its group's size.
+   */
+  private async nearDuplicates(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'duplicates' }>, threshold: number, where: string | null, notes: string[]): Promise<View> {
+    if (!this.near) throw failure('UNSUPPORTED', 'Near duplicates are not available here.');
+    const found = await this.near.groups(datasetId, spec.column, threshold, where);
+    const r = found.result;
+    const rows = found.ids.length;
+    const largest = Array.from(new Set(found.sizes)).slice(0, 3);
+    notes.push(
+      found.groups
+        ? `${formatN(found.groups)} ${found.groups === 1 ? 'group' : 'groups'} of near duplicates by ${spec.column} at cosine similarity ${threshold} or more${where ? ' among the filtered rows' : ''}: ${formatN(rows)} rows, ${formatN(rows - found.groups)} of them redundant${largest.length ? `; the largest ${largest.length === 1 ? 'has' : 'have'} ${largest.join(', ')} rows` : ''}. Each tile shows its group's size.`
+        : `No two rows${where ? ' among the filtered ones' : ''} are ${threshold} or more similar by ${spec.column}.`,
+    );
+    notes.push(
+      `A group joins rows that are near one another in a chain (A like B, B like C), from each row's ${r.neighbours} nearest neighbours found ${r.clusters > 1 ? `within ${formatN(r.clusters)} clusters and their borders` : 'by comparing every pair'} (computed at version ${r.version}${r.version !== ds.info.version ? '; the rows are unchanged since' : ''}).`,
+    );
+    return { datasetId, spec, rowIds: found.ids, scores: found.sizes, queryRowId: null, count: rows, where };
   }
 
   /** The vector column a similar or meaning view searches, or a reason it cannot. */

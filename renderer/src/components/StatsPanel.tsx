@@ -6,6 +6,8 @@ import { formatCount, formatDuration } from '../format';
 import { jobPercent } from './JobFooter';
 import { StatsHistogram, formatEdge } from './StatsHistogram';
 import { StatsValues } from './StatsValues';
+import { NearDuplicates } from './NearDuplicates';
+import type { Near } from '../hooks/useNear';
 import { safeValue, type PanelPick } from '../stats-filter';
 import type { Stats } from '../hooks/useStats';
 import type { ColumnStats, DatasetInfo, FilterSpec, StatsFacet } from '../../../shared/types';
@@ -18,6 +20,10 @@ interface Props {
   onPick(pick: PanelPick): void;
   /** Open the view of exact duplicates by this column (a checksum, or the image bytes). */
   onDuplicates(column: string): void;
+  /** Near duplicates: the job, its histogram and threshold. */
+  near: Near;
+  /** Open the view of near duplicates by this vector column at this threshold. */
+  onNearDuplicates(column: string, threshold: number): void;
   onClose(): void;
 }
 
@@ -54,7 +60,7 @@ function Facet({ facet, stats, onPick }: { facet: StatsFacet; stats: Stats; onPi
   );
 }
 
-export function StatsPanel({ dataset, stats, filter, onPick, onDuplicates, onClose }: Props) {
+export function StatsPanel({ dataset, stats, filter, onPick, onDuplicates, near, onNearDuplicates, onClose }: Props) {
   const [query, setQuery] = useState('');
   const s = stats.stats;
   const columns = useMemo(() => (s?.columns ?? []).filter((c) => !query.trim() || c.column.toLowerCase().includes(query.trim().toLowerCase())), [s, query]);
@@ -109,6 +115,7 @@ export function StatsPanel({ dataset, stats, filter, onPick, onDuplicates, onClo
           )}
           <input type="search" className="stats-find" placeholder="Find a column…" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Find a column" />
           <Duplicates stats={s} imageColumn={dataset.imageColumn} onDuplicates={onDuplicates} />
+          <NearDuplicates dataset={dataset} near={near} onShow={onNearDuplicates} />
           {s.images && (
             <section className="stats-column" data-testid="stats-images">
               <h3>

@@ -89,7 +89,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
               query
             </span>
           ) : (
-            <span className="badge" data-testid="tile-score" title={scoreLabel === 'copies' ? 'Rows in this group of exact duplicates' : (scoreLabel ?? '')}>
+            <span className="badge" data-testid="tile-score" title={scoreLabel === 'copies' ? 'Rows in this group of duplicates' : (scoreLabel ?? '')}>
               {scoreLabel === 'copies' ? `×${row.score ?? ''}` : `${scoreLabel === 'distance' ? 'd ' : ''}${row.score?.toFixed(4) ?? ''}`}
             </span>
           )}

@@ -151,7 +151,9 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
         : view.spec.kind === 'search'
         ? `${formatCount(view.count)} ${view.count === 1 ? 'result' : 'results'}`
         : view.spec.kind === 'duplicates'
-        ? `${formatCount(view.count)} rows with an exact duplicate (by ${view.spec.column})`
+        ? view.spec.near !== undefined
+          ? `${formatCount(view.count)} rows with a near duplicate (by ${view.spec.column}, similarity ${view.spec.near} or more)`
+          : `${formatCount(view.count)} rows with an exact duplicate (by ${view.spec.column})`
         : `${formatCount(view.count)} of ${formatCount(dataset.rowCount)} rows match`;
 
   return (

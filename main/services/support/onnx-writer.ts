@@ -1,6 +1,6 @@
-// Writes ONNX models (the protobuf ModelProto) from a small graph description, for the tests' and the
-// benchmark's generated models: no ONNX tooling ships on npm for writing, and the wire format of the
-// few messages a model needs is short. Field numbers are onnx.proto's (IR version 8, opset 17).
+// Writes ONNX models (the protobuf ModelProto) from a small graph description: the near-duplicate job's
+// matrix product, and the tests' and the benchmark's generated models. No ONNX tooling ships on npm for
+// writing, and the wire format of the few messages a model needs is short. Field numbers are onnx.proto's (IR version 8, opset 17).
 
 type Bytes = Uint8Array;
 
