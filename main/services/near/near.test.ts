@@ -268,3 +268,68 @@ describe('groups from neighbour lists', () => {
     expect(Array.from(lists.idx.subarray(5 * K, 6 * K))).toEqual(before);
   });
 });
+
+describe('re-encoded JPEGs', () => {
+  const r = tempDir('lx-near-jpeg-');
+  afterAll(() => r.cleanup());
+
+  it('a re-encoded or shrunk copy of an image is found as its near duplicate, and distinct images are not', async () => {
+    const sharp = (await import('sharp')).default;
+    const { imageFeature } = await import('../demo/features');
+    const { createHash } = await import('node:crypto');
+    let s = 5;
+    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const side = 64;
+    /** An image of three random rectangles on a random background. */
+    const picture = async () => {
+      const px = Buffer.alloc(side * side * 3);
+      const colour = () => [rnd() * 255, rnd() * 255, rnd() * 255].map(Math.floor);
+      const bg = colour();
+      for (let i = 0; i < side * side; i++) px.set(bg, i * 3);
+      for (let k = 0; k < 3; k++) {
+        const c = colour();
+        const [x0, y0] = [Math.floor(rnd() * side), Math.floor(rnd() * side)];
+        const [w, h] = [8 + Math.floor(rnd() * 40), 8 + Math.floor(rnd() * 40)];
+        for (let y = y0; y < Math.min(side, y0 + h); y++) for (let x = x0; x < Math.min(side, x0 + w); x++) px.set(c, (y * side + x) * 3);
+      }
+      return new Uint8Array(await sharp(px, { raw: { width: side, height: side, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+    };
+    const images: Array<{ bytes: Uint8Array; of: number | null }> = [];
+    for (let i = 0; i < 200; i++) images.push({ bytes: await picture(), of: null });
+    for (let i = 0; i < 30; i++) {
+      const o = images[i * 5]!.bytes;
+      // A re-encoding at low quality, or a copy shrunk by a fifth: different bytes, the same picture.
+      const copy = i % 2 ? await sharp(o).jpeg({ quality: 35 }).toBuffer() : await sharp(o).resize(51, 51).jpeg({ quality: 80 }).toBuffer();
+      images.push({ bytes: new Uint8Array(copy), of: i * 5 });
+    }
+    const { Schema, Field, Int64, Utf8, Binary, FixedSizeList, Float32 } = arrow;
+    const schema = new Schema([new Field('key', new Int64(), false), new Field('md5', new Utf8(), true), new Field('image', new Binary(), true), new Field('img_emb', new FixedSizeList(768, new Field('item', new Float32(), true)), true)]);
+    const data = [];
+    for (const [i, im] of images.entries()) data.push({ key: BigInt(i), md5: createHash('md5').update(im.bytes).digest('hex'), image: im.bytes, img_emb: Array.from(await imageFeature(im.bytes)) });
+    const db = await lancedb.connect(r.dir);
+    (await db.createTable('pictures', data, { schema })).close();
+    const a = await openInApp(r.dir, path.join(r.dir, 'pictures.lance'));
+    try {
+      // Exact duplicates by md5 find none of the copies.
+      const exact = (await a.dispatch('view:open', { id: a.info.id, spec: { kind: 'duplicates', column: 'md5' } })) as { ok: true; value: ViewInfo };
+      expect(exact.value.count).toBe(0);
+      const s1 = (await a.dispatch('near:start', { id: a.info.id, column: 'img_emb' })) as { ok: true; value: { jobId: string } };
+      expect((await jobFinished(a.services.events, s1.value.jobId)).error).toBeNull();
+      const v = (await a.dispatch('view:open', { id: a.info.id, spec: { kind: 'duplicates', column: 'img_emb', near: 0.94 } })) as { ok: true; value: ViewInfo };
+      const p = (await a.dispatch('view:page', { id: a.info.id, viewId: v.value.viewId, offset: 0, limit: Math.max(1, v.value.count) })) as { ok: true; value: RowPage };
+      const found = new Set<string>();
+      for (let i = 0; i < p.value.rows.length; ) {
+        const size = p.value.rows[i]!.score as number;
+        const keys = p.value.rows.slice(i, i + size).map((x) => Number(x.values.key)).sort((x, y) => x - y);
+        for (let x = 0; x < keys.length; x++) for (let y = x + 1; y < keys.length; y++) found.add(`${keys[x]}-${keys[y]}`);
+        i += size;
+      }
+      const truth = new Set(images.flatMap((im, i) => (im.of === null ? [] : [`${im.of}-${i}`])));
+      const correct = [...found].filter((x) => truth.has(x)).length;
+      expect(correct / truth.size).toBeGreaterThanOrEqual(0.95); // recall
+      expect(correct / Math.max(1, found.size)).toBeGreaterThanOrEqual(0.95); // precision
+    } finally {
+      a.services.dispose();
+    }
+  }, 120_000);
+});
