@@ -189,6 +189,20 @@ describe('near duplicates', () => {
     expect(recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('exports like any view: each row once, in the view\'s order, with its group\'s size', async () => {
+    const { info, groups } = await viewGroups({ near: 0.94 });
+    const target = path.join(t.dir, 'near.csv');
+    const r = (await app.dispatch('export:start', { id: app.info.id, viewId: info.viewId, format: 'csv', columns: ['NSFW'], path: target })) as { ok: true; value: { jobId: string } };
+    expect(r.ok).toBe(true);
+    const event = jobFinished(app.services.events, r.value.jobId);
+    const status = (await app.dispatch('job:status', { jobId: r.value.jobId })) as { ok: true; value: { finished: { error: string | null } | null } };
+    expect((status.value.finished ?? (await event)).error).toBeNull();
+    const lines = (await (await import('node:fs')).promises.readFile(target, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('key,NSFW,score');
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(groups.flat());
+    expect(Number(lines[1]!.split(',')[2])).toBe(groups[0]!.length);
+  });
+
   it('a filter keeps only the rows it matches, groups of one dropped', async () => {
     const all = await viewGroups({ near: 0.94 });
     const f = await viewGroups({ near: 0.94, filter: { conditions: [{ column: 'NSFW', op: 'eq', value: 'UNLIKELY' }] } });
