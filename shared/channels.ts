@@ -65,6 +65,9 @@ export const CHANNELS = {
   nearStatus: 'near:status',
   startNear: 'near:start',
   nearCount: 'near:count',
+  mapStatus: 'map:status',
+  startMap: 'map:start',
+  mapPoints: 'map:points',
   planResolve: 'duplicates:plan',
   markDuplicates: 'duplicates:mark',
 } as const;

@@ -23,6 +23,8 @@ import type {
   ViewStats,
   ResolvePlan,
   NearStatus,
+  MapStatus,
+  MapPoints,
   NearCount,
   RecentEntry,
   RowDetail,
@@ -164,6 +166,14 @@ const viewSpec = z.discriminatedUnion('kind', [
       column: columnName,
       /** Near duplicates: rows whose vectors' cosine similarity is at least this are joined (connected components). */
       near: nearThreshold.optional(),
+      filter: filterSpec.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('region'),
+      /** A lasso or box drawn on the map, in the map's coordinates: the rows whose (map_x, map_y) lie inside. */
+      polygon: z.array(z.tuple([z.number().finite(), z.number().finite()])).min(3, 'draw a region of three points or more').max(5000, 'the region has too many points'),
       filter: filterSpec.optional(),
     })
     .strict(),
@@ -315,6 +325,9 @@ export const requestSchemas = {
   'advisor:report': z.object({ jobId: mintedId('job') }).strict(),
   'stats:status': z.object({ id: datasetId }).strict(),
   'near:status': z.object({ id: datasetId, column: columnName }).strict(),
+  'map:status': z.object({ id: datasetId }).strict(),
+  'map:start': z.object({ id: datasetId, column: columnName, mode: z.enum(['make', 'extend']) }).strict(),
+  'map:points': z.object({ id: datasetId }).strict(),
   'near:start': z.object({ id: datasetId, column: columnName }).strict(),
   'near:count': z.object({ id: datasetId, column: columnName, threshold: nearThreshold }).strict(),
   'stats:start': z.object({ id: datasetId }).strict(),
@@ -395,6 +408,9 @@ export interface Responses {
   'advisor:report': AdvisorReport;
   'stats:status': StatsStatus;
   'near:status': NearStatus;
+  'map:status': MapStatus;
+  'map:start': { jobId: string };
+  'map:points': MapPoints;
   'near:start': { jobId: string };
   'near:count': NearCount;
   'stats:start': { jobId: string };

@@ -540,6 +540,39 @@ export interface NearCount {
   largest: number[];
 }
 
+// ---- The embedding map ----
+
+export interface MapInfo {
+  /** The vector column the map was made from. */
+  column: string;
+  method: 'pca';
+  /** The version the map was first made at (rows added since are placed by extending it). */
+  madeAtVersion: number;
+  /** Rows on the map. */
+  rows: number;
+  clusters: number;
+  /** The share of the variance each axis holds. */
+  explained: [number, number];
+  tookMs: number;
+}
+
+export interface MapStatus {
+  map: MapInfo | null;
+  /** Rows without a place on the map (added since, or without a usable vector). */
+  missing: number;
+  jobId: string | null;
+}
+
+/** Every row's place for drawing, as base64 of little-endian arrays (Float32 x, y; Uint8 cluster; Float64 row id). */
+export interface MapPoints {
+  map: MapInfo;
+  count: number;
+  x: string;
+  y: string;
+  cluster: string;
+  rowIds: string;
+}
+
 // ---- Resolving duplicates ----
 
 /** What makes a copy the one to keep, compared in the order given (ties: the first in table order). */

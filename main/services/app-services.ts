@@ -15,6 +15,7 @@ import { EmbedService } from './writes/embed-column';
 import { IndexAdvisor } from './writes/index-advisor';
 import { StatsService } from './stats/stats-service';
 import { NearDuplicates } from './near/near-service';
+import { MapService } from './map/map-service';
 import { DuplicateResolver } from './writes/resolve-duplicates';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
@@ -61,6 +62,7 @@ export interface AppServices {
   advisor: IndexAdvisor;
   stats: StatsService;
   near: NearDuplicates;
+  map: MapService;
   duplicates: DuplicateResolver;
   recent: RecentStore;
   demo: DemoManager;
@@ -110,6 +112,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     advisor: new IndexAdvisor(datasets, jobs, dataDir),
     stats: new StatsService(datasets, jobs, dataDir),
     near,
+    map: new MapService(datasets, jobs),
     duplicates: new DuplicateResolver(datasets, views),
     recent,
     demo,

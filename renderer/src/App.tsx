@@ -22,6 +22,7 @@ import { useDownloadState } from './hooks/useDownloadState';
 import { useActiveJob } from './hooks/useActiveJob';
 import { useStats } from './hooks/useStats';
 import { useNear } from './hooks/useNear';
+import { useMap } from './hooks/useMap';
 import { StatsPanel } from './components/StatsPanel';
 import { applyPick } from './stats-filter';
 import type { DatasetInfo, RowSummary } from '../../shared/types';
@@ -61,6 +62,8 @@ export function App() {
   }, []);
   const stats = useStats(session.phase.kind === 'ready' ? dataset : null, views.view, statsOpen);
   const near = useNear(session.phase.kind === 'ready' ? dataset : null, statsOpen);
+  const [mapOpen, setMapOpen] = useState(false);
+  const map = useMap(session.phase.kind === 'ready' ? dataset : null, mapOpen, (before, what, next) => changed(before, what, next, true));
   // The dataset's version as the pages' generation: a write refetches the loaded pages in place.
   const pages = useRowPages(dataset?.id ?? null, total, views.view?.viewId ?? null, dataset?.version ?? 0);
   const undo = useUndo(session);
@@ -90,7 +93,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Toolbar dataset={dataset} show={setDialog} statsOpen={statsOpen} onToggleStats={toggleStats} />
+      <Toolbar dataset={dataset} show={setDialog} statsOpen={statsOpen} onToggleStats={toggleStats} mapOpen={mapOpen} onToggleMap={() => setMapOpen((o) => !o)} />
       <main className="content">
         {session.phase.kind === 'ready' && dataset ? (
           <div className="content-with-bars">
@@ -119,6 +122,11 @@ export function App() {
               detail={detail}
               onDetail={setDetail}
               onCloseDetail={closeDetail}
+              map={mapOpen ? map : null}
+              onRegion={(polygon) => {
+                views.apply({ kind: 'region', polygon, ...(views.view?.spec.filter ? { filter: views.view.spec.filter } : {}) });
+                setMapOpen(false);
+              }}
               side={
                 statsOpen ? (
                   <StatsPanel

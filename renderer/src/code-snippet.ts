@@ -87,6 +87,14 @@ export function pythonSnippet(ds: DatasetInfo, view: ViewInfo | null): string {
       `size = df.groupby(${py(spec.column)})[${py(spec.column)}].transform("size")`,
       `df = df[size > 1].assign(copies=size[size > 1]).sort_values(["copies", ${py(spec.column)}], ascending=[False, True])`,
     );
+  } else if (spec.kind === 'region') {
+    lines.push(
+      'from matplotlib.path import Path',
+      `region = Path(${JSON.stringify(spec.polygon.map(([x, y]) => [+x.toPrecision(6), +y.toPrecision(6)]))})`,
+      `df = tbl.search()${where}.select([${[ds.keyColumn, 'map_x', 'map_y'].filter(Boolean).map((c) => py(c as string)).join(', ')}]).limit(None).to_pandas()`,
+      '# the rows inside the region drawn on the map',
+      'df = df[region.contains_points(df[["map_x", "map_y"]].to_numpy())]',
+    );
   } else {
     lines.push(`df = tbl.search(${py(spec.text)}, query_type="fts", fts_columns=${py(spec.column)})${where}.limit(${spec.limit}).to_pandas()`);
   }
@@ -199,6 +207,13 @@ export function typescriptSnippet(ds: DatasetInfo, view: ViewInfo | null): strin
       'const groups = new Map<string, typeof rows>();',
       `for (const r of rows) { const k = String(r[${py(spec.column)}]); groups.set(k, [...(groups.get(k) ?? []), r]); }`,
       'const duplicates = [...groups.values()].filter((g) => g.length > 1).sort((a, b) => b.length - a.length);',
+    );
+  } else if (spec.kind === 'region') {
+    lines.push(
+      `const region = ${JSON.stringify(spec.polygon.map(([x, y]) => [+x.toPrecision(6), +y.toPrecision(6)]))};`,
+      '// even-odd rule: a point is inside when a ray from it crosses the outline an odd number of times',
+      'const inside = (x: number, y: number) => region.reduce((io, [xa, ya], a) => { const [xb, yb] = region[(a + region.length - 1) % region.length]; return ya > y !== yb > y && x < xa + ((y - ya) * (xb - xa)) / (yb - ya) ? !io : io; }, false);',
+      `const rows = (await tbl.query()${where}.select([${[ds.keyColumn, 'map_x', 'map_y'].filter(Boolean).map((c) => py(c as string)).join(', ')}]).toArray()).filter((r) => inside(r.map_x, r.map_y));`,
     );
   } else {
     lines.push(`const rows = await tbl.query().fullTextSearch(${py(spec.text)}, { columns: ${py(spec.column)} })${where}.limit(${spec.limit}).toArray();`);

@@ -10,6 +10,7 @@ import { filterSql, keyIn } from './filter-sql';
 import { collectBounded, countBounded, DEFAULT_QUERY_BUDGET_MS, eachBatch, type QueryBudget } from './query-budget';
 import { SizedLru } from '../support/lru';
 import { hashBytes } from '../support/byte-hash';
+import { insidePolygon } from '../support/polygon';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ModelsService } from '../models/models-service';
 import type { NearDuplicates } from '../near/near-service';
@@ -137,6 +138,7 @@ export class ViewService {
       else if (spec.kind === 'meaning') ({ view, usedIndex } = await this.meaning(ds, datasetId, spec, where, notes, budget));
       else if (spec.kind === 'encoded') ({ view, usedIndex, model } = await this.encoded(ds, datasetId, spec, where, notes, budget));
       else if (spec.kind === 'duplicates') view = await this.duplicates(ds, datasetId, spec, where, notes, budget);
+      else if (spec.kind === 'region') view = await this.region(ds, datasetId, spec, where, notes, budget);
       else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes, budget));
     } catch (err) {
       const doing = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
@@ -147,12 +149,12 @@ export class ViewService {
     const result: ViewInfo = { viewId, spec, count: view.count, where, usedIndex, notes, tookMs: Math.round(performance.now() - t0) };
     if (queryKey !== undefined) result.queryKey = queryKey;
     if (model) result.model = model;
-    if (spec.kind !== 'browse' && spec.kind !== 'duplicates') result.missingIndex = await this.missingIndex(datasetId, ds, spec);
+    if (spec.kind !== 'browse' && spec.kind !== 'duplicates' && spec.kind !== 'region') result.missingIndex = await this.missingIndex(datasetId, ds, spec);
     return result;
   }
 
   /** The index a similar or search view lacks, when the app could build it. */
-  private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' | 'duplicates' }>): Promise<ViewInfo['missingIndex']> {
+  private async missingIndex(datasetId: string, ds: OpenDataset, spec: Exclude<ViewSpec, { kind: 'browse' | 'duplicates' | 'region' }>): Promise<ViewInfo['missingIndex']> {
     const kind = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? 'ivf_pq' : 'fts';
     if (await this.indices.find(datasetId, spec.column, kind)) return null;
     if (kind === 'ivf_pq' && ds.info.rowCount < MIN_VECTOR_INDEX_ROWS) return null;
@@ -324,6 +326,23 @@ export class ViewService {
       `A group joins rows that are near one another in a chain (A like B, B like C), from each row's ${r.neighbours} nearest neighbours found ${r.clusters > 1 ? `within ${formatN(r.clusters)} clusters and their borders` : 'by comparing every pair'} (computed at version ${r.version}${r.version !== ds.info.version ? '; the rows are unchanged since' : ''}).`,
     );
     return { datasetId, spec, rowIds: found.ids, scores: found.sizes, queryRowId: null, count: rows, where };
+  }
+
+  /** The rows inside a region drawn on the map (their map_x, map_y), in table order. */
+  private async region(ds: OpenDataset, datasetId: string, spec: Extract<ViewSpec, { kind: 'region' }>, where: string | null, notes: string[], budget: QueryBudget): Promise<View> {
+    if (!ds.info.columns.some((c) => c.name === 'map_x') || !ds.info.columns.some((c) => c.name === 'map_y')) {
+      throw failure('NOT_FOUND', 'This dataset has no map yet: make one from the Map view.');
+    }
+    let q = ds.table.query().select(['map_x', 'map_y']).withRowId();
+    if (where) q = q.where(where);
+    const ids: bigint[] = [];
+    await eachBatch(q, budget, 'Reading the map', (b) => {
+      const inside = insidePolygon(b.getChild('map_x')!.toArray() as Float32Array, b.getChild('map_y')!.toArray() as Float32Array, spec.polygon);
+      const rid = b.getChild('_rowid')!.toArray() as BigUint64Array;
+      for (let i = 0; i < b.numRows; i++) if (inside[i]) ids.push(rid[i] as bigint);
+    });
+    notes.push(`${formatN(ids.length)} ${ids.length === 1 ? 'row' : 'rows'} inside the region drawn on the map${where ? ', among the filtered rows' : ''}.`);
+    return { datasetId, spec, rowIds: BigUint64Array.from(ids), scores: null, queryRowId: null, count: ids.length, where };
   }
 
   /** The vector column a similar or meaning view searches, or a reason it cannot. */

@@ -1,8 +1,10 @@
-// The grid of the current view and, beside it, the detail panel of the row that is open (and, on
-// the left, the statistics panel when it is open).
+// The grid of the current view (or the embedding map in its place) and, beside it, the detail panel
+// of the row that is open (and, on the left, the statistics panel when it is open).
 import type { ReactNode } from 'react';
 import { ThumbnailGrid } from './ThumbnailGrid';
 import { DetailPanel } from './DetailPanel';
+import { MapPane } from './MapPane';
+import type { MapState } from '../hooks/useMap';
 import type { Views } from '../hooks/useViews';
 import type { RowPages } from '../hooks/useRowPages';
 import type { Selection } from '../hooks/useSelection';
@@ -23,9 +25,12 @@ interface Props {
   onCloseDetail(): void;
   /** A panel on the grid's left (the statistics). */
   side?: ReactNode;
+  /** The embedding map, shown instead of the grid when open. */
+  map?: MapState | null;
+  onRegion?(polygon: Array<[number, number]>): void;
 }
 
-export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail, side }: Props) {
+export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail, side, map, onRegion }: Props) {
   const view = views.view;
   // S or a tile's find-similar button: with several tiles selected, more like all of them (the one
   // asked from first); otherwise similar to that one row.
@@ -38,6 +43,9 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
   return (
     <div className="browse">
       {side}
+      {map ? (
+        <MapPane dataset={dataset} map={map} onRegion={(p) => onRegion?.(p)} onOpen={onDetail} />
+      ) : (
       <ThumbnailGrid
         key={`${dataset.id}:${view?.viewId ?? 'table'}`}
         dataset={dataset}
@@ -53,6 +61,7 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
         onFindSimilar={findSimilar}
         onLessLike={lessLike}
       />
+      )}
       {detail && (
         <DetailPanel
           key={detail.rowId}

@@ -3,7 +3,7 @@
 import type { DatasetInfo } from '../../../shared/types';
 import type { Dialog } from './Dialogs';
 
-export function Toolbar({ dataset, show, statsOpen, onToggleStats }: { dataset: DatasetInfo | null; show(d: Dialog): void; statsOpen: boolean; onToggleStats(): void }) {
+export function Toolbar({ dataset, show, statsOpen, onToggleStats, mapOpen, onToggleMap }: { dataset: DatasetInfo | null; show(d: Dialog): void; statsOpen: boolean; onToggleStats(): void; mapOpen: boolean; onToggleMap(): void }) {
   const writable = dataset && !dataset.readOnly;
   return (
     <header className="toolbar">
@@ -28,6 +28,11 @@ export function Toolbar({ dataset, show, statsOpen, onToggleStats }: { dataset: 
       {dataset && (
         <button type="button" onClick={onToggleStats} aria-pressed={statsOpen} title="Statistics of every column over the whole dataset; click a bar to filter" data-testid="stats-button">
           Statistics
+        </button>
+      )}
+      {dataset && dataset.vectorColumns.length > 0 && (
+        <button type="button" onClick={onToggleMap} aria-pressed={mapOpen} title="The embedding map: every row as a point; Shift+drag a region to open its rows in the grid" data-testid="map-button">
+          Map
         </button>
       )}
       {writable && (

@@ -97,7 +97,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
     const filter: FilterSpec | undefined = cs.length || sql.trim() ? { conditions: cs, ...(sql.trim() ? { sql: sql.trim() } : {}) } : undefined;
     if (spec?.kind === 'similar') return { ...spec, ...similar, ...(filter ? { filter } : { filter: undefined }) };
     if (spec?.kind === 'encoded' && spec.imageId && !text.trim()) return { ...spec, ...similar, ...(filter ? { filter } : { filter: undefined }) };
-    if (spec?.kind === 'duplicates' && !text.trim()) return { ...spec, ...(filter ? { filter } : { filter: undefined }) };
+    if ((spec?.kind === 'duplicates' || spec?.kind === 'region') && !text.trim()) return { ...spec, ...(filter ? { filter } : { filter: undefined }) };
     if (text.trim() && mode === 'meaning' && canMean && hasModel) {
       return { kind: 'encoded', text: text.trim(), ...similar, column: similar.column || (dataset.vectorColumns[0] as string), ...(filter ? { filter } : {}) };
     }
@@ -150,6 +150,8 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
         ? `${formatCount(view.count)} nearest ${view.spec.imageId ? (view.spec.imageName ?? 'the image') : 'the description'}`
         : view.spec.kind === 'search'
         ? `${formatCount(view.count)} ${view.count === 1 ? 'result' : 'results'}`
+        : view.spec.kind === 'region'
+        ? `${formatCount(view.count)} rows inside the region drawn on the map`
         : view.spec.kind === 'duplicates'
         ? view.spec.near !== undefined
           ? `${formatCount(view.count)} rows with a near duplicate (by ${view.spec.column}, similarity ${view.spec.near} or more)`

@@ -1,0 +1,184 @@
+// The embedding map on a generated table with four known clusters: the job writes map_x, map_y and
+// map_cluster by key; rows of one cluster land together; a region drawn on the map gives exactly the
+// rows inside it (checked against a winding-number test written here, not the app's even-odd rule);
+// the map survives reopening and later versions, and rows added later are placed by extending it
+// without moving the others.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { jobFinished, openInApp, tempDir } from '../../test-support/fixtures';
+import { arrow, lancedb } from '../dataset/lance';
+import { insidePolygon } from '../support/polygon';
+import { topEigen } from './pca';
+import type { MapStatus, ViewInfo, RowPage } from '../../../shared/types';
+
+const DIM = 64;
+const t = tempDir('lx-map-');
+let app: Awaited<ReturnType<typeof openInApp>>;
+let seed = 21;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+const centres = Array.from({ length: 4 }, () => Float32Array.from({ length: DIM }, gauss));
+const ROWS = 2000;
+const truth: number[] = [];
+function row(i: number) {
+  const c = i % 4;
+  truth[i] = c;
+  return { key: BigInt(i), caption: `row ${i}`, emb: Array.from(centres[c] as Float32Array, (x) => x + gauss() * 0.35) };
+}
+const schema = () => new arrow.Schema([new arrow.Field('key', new arrow.Int64(), false), new arrow.Field('caption', new arrow.Utf8(), true), new arrow.Field('emb', new arrow.FixedSizeList(DIM, new arrow.Field('item', new arrow.Float32(), true)), true)]);
+
+beforeAll(async () => {
+  const db = await lancedb.connect(t.dir);
+  const tbl = await db.createTable('pts', Array.from({ length: ROWS }, (_, i) => row(i)), { schema: schema() });
+  await tbl.createIndex('key', { config: lancedb.Index.btree() });
+  tbl.close();
+  app = await openInApp(t.dir, path.join(t.dir, 'pts.lance'));
+}, 60_000);
+afterAll(() => {
+  app?.services.dispose();
+  t.cleanup();
+});
+
+async function make(mode: 'make' | 'extend' = 'make'): Promise<void> {
+  const s = (await app.dispatch('map:start', { id: app.info.id, column: 'emb', mode })) as { ok: true; value: { jobId: string } };
+  expect(s.ok).toBe(true);
+  const f = await jobFinished(app.services.events, s.value.jobId);
+  expect(f.error).toBeNull();
+}
+
+async function coordinates(): Promise<Map<number, { x: number; y: number; c: number }>> {
+  const tbl = await (await lancedb.connect(t.dir)).openTable('pts');
+  const rows = await tbl.query().select(['key', 'map_x', 'map_y', 'map_cluster']).toArray();
+  tbl.close();
+  return new Map(rows.map((r) => [Number(r.key), { x: r.map_x, y: r.map_y, c: r.map_cluster }]));
+}
+
+/** The winding number of a closed polygon around a point: non-zero inside (a second, independent rule). */
+function winding(x: number, y: number, poly: Array<[number, number]>): number {
+  let w = 0;
+  for (let i = 0; i < poly.length; i++) {
+    const [x1, y1] = poly[i]!;
+    const [x2, y2] = poly[(i + 1) % poly.length]!;
+    const side = (x2 - x1) * (y - y1) - (x - x1) * (y2 - y1);
+    if (y1 <= y && y2 > y && side > 0) w++;
+    else if (y1 > y && y2 <= y && side < 0) w--;
+  }
+  return w;
+}
+
+describe('the embedding map', () => {
+  it('writes every row\u2019s place and cluster, with rows of one cluster together', async () => {
+    const before = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
+    expect(before.value.map).toBeNull();
+    await make();
+    const st = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
+    expect(st.value.map).toMatchObject({ column: 'emb', method: 'pca', rows: ROWS });
+    expect(st.value.missing).toBe(0);
+    const info = (await app.dispatch('dataset:info', { id: app.info.id })) as { ok: true; value: { columns: Array<{ name: string }> } };
+    expect(info.value.columns.map((c) => c.name)).toEqual(expect.arrayContaining(['map_x', 'map_y', 'map_cluster']));
+    const at = await coordinates();
+    // Each row's 30 nearest on the map: the share from its own cluster.
+    let same = 0;
+    const keys = [...at.keys()].filter((_, i) => i % 10 === 0);
+    for (const k of keys) {
+      const p = at.get(k)!;
+      const near = [...at.entries()].filter(([o]) => o !== k).map(([o, q]) => ({ o, d: (q.x - p.x) ** 2 + (q.y - p.y) ** 2 })).sort((a, b) => a.d - b.d).slice(0, 30);
+      same += near.filter((n) => truth[n.o] === truth[k]).length / 30;
+    }
+    expect(same / keys.length).toBeGreaterThan(0.9);
+    // The clusters found follow the true ones: each found cluster is mostly one true cluster.
+    const byFound = new Map<number, number[]>();
+    for (const [k, p] of at) byFound.set(p.c, [...(byFound.get(p.c) ?? []), truth[k] as number]);
+    let pure = 0;
+    for (const ts of byFound.values()) pure += Math.max(...[0, 1, 2, 3].map((c) => ts.filter((x) => x === c).length));
+    expect(pure / ROWS).toBeGreaterThan(0.95);
+  }, 60_000);
+
+  it('a region drawn on the map gives exactly the rows inside it', async () => {
+    const at = await coordinates();
+    const xs = [...at.values()].map((p) => p.x);
+    const ys = [...at.values()].map((p) => p.y);
+    const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+    const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+    // A concave lasso (a star) over the middle of the map.
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    const poly: Array<[number, number]> = Array.from({ length: 14 }, (_, i) => {
+      const r = (i % 2 ? 0.18 : 0.45) * Math.min(x1 - x0, y1 - y0);
+      const a = (i / 14) * 2 * Math.PI;
+      return [cx + r * Math.cos(a), cy + r * Math.sin(a)];
+    });
+    const expected = [...at.entries()].filter(([, p]) => winding(p.x, p.y, poly) !== 0).map(([k]) => k).sort((a, b) => a - b);
+    expect(expected.length).toBeGreaterThan(20);
+    expect(expected.length).toBeLessThan(ROWS / 2);
+    const v = (await app.dispatch('view:open', { id: app.info.id, spec: { kind: 'region', polygon: poly } })) as { ok: true; value: ViewInfo };
+    expect(v.ok).toBe(true);
+    expect(v.value.count).toBe(expected.length);
+    const p = (await app.dispatch('view:page', { id: app.info.id, viewId: v.value.viewId, offset: 0, limit: v.value.count })) as { ok: true; value: RowPage };
+    expect(p.value.rows.map((r) => Number(r.values.key)).sort((a, b) => a - b)).toEqual(expected);
+    // With a filter, the rows inside that the filter keeps.
+    const f = (await app.dispatch('view:open', { id: app.info.id, spec: { kind: 'region', polygon: poly, filter: { conditions: [], sql: 'key < 1000' } } })) as { ok: true; value: ViewInfo };
+    expect(f.value.count).toBe(expected.filter((k) => k < 1000).length);
+  });
+
+  it('keeps the map through reopening and later versions, and extends it to new rows without moving the others', async () => {
+    const first = await coordinates();
+    await app.dispatch('evolve:add-label-column', { id: app.info.id, name: 'ok', type: 'boolean' });
+    const db = await lancedb.connect(t.dir);
+    const tbl = await db.openTable('pts');
+    await tbl.add(Array.from({ length: 200 }, (_, i) => row(ROWS + i)));
+    tbl.close();
+    app.services.dispose();
+    app = await openInApp(t.dir, path.join(t.dir, 'pts.lance'));
+    const st = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
+    expect(st.value.map?.rows).toBe(ROWS);
+    expect(st.value.missing).toBe(200);
+    await make('extend');
+    const after = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
+    expect(after.value.missing).toBe(0);
+    expect(after.value.map?.rows).toBe(ROWS + 200);
+    const now = await coordinates();
+    for (const [k, p] of first) expect(now.get(k)).toEqual(p);
+    // The new rows land with their own cluster's rows.
+    let ok = 0;
+    for (let i = ROWS; i < ROWS + 200; i++) {
+      const p = now.get(i)!;
+      const nearest = [...first.entries()].map(([o, q]) => ({ o, d: (q.x - p.x) ** 2 + (q.y - p.y) ** 2 })).sort((a, b) => a.d - b.d)[0]!;
+      if (truth[nearest.o] === truth[i]) ok++;
+    }
+    expect(ok / 200).toBeGreaterThan(0.9);
+  }, 60_000);
+
+  it('refuses a column that is not a vector, and a region with too few points', async () => {
+    const a = await app.dispatch('map:start', { id: app.info.id, column: 'caption', mode: 'make' });
+    expect(a.ok).toBe(false);
+    if (!a.ok) expect(a.error.message).toMatch(/not a vector column; choose one of emb/);
+    const b = await app.dispatch('view:open', { id: app.info.id, spec: { kind: 'region', polygon: [[0, 0], [1, 1]] } });
+    expect(b.ok).toBe(false);
+  });
+});
+
+describe('map geometry', () => {
+  it('the even-odd rule agrees with the winding number on a concave polygon, NaN points outside', () => {
+    const poly: Array<[number, number]> = [[0, 0], [4, 0], [4, 4], [2, 1], [0, 4]];
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < 400; i++) (xs.push(-0.5 + (i % 20) * 0.25), ys.push(-0.5 + Math.floor(i / 20) * 0.25));
+    xs.push(NaN);
+    ys.push(1);
+    const got = insidePolygon(xs, ys, poly);
+    for (let i = 0; i < 400; i++) expect(got[i], `(${xs[i]}, ${ys[i]})`).toBe(winding(xs[i]!, ys[i]!, poly) !== 0 ? 1 : 0);
+    expect(got[400]).toBe(0);
+  });
+
+  it('finds the top eigenvectors of a known matrix', () => {
+    // diag(5, 3, 1) rotated: the top two eigenvectors span the first two rotated axes.
+    const d = 3;
+    const a = new Float32Array([5, 0, 0, 0, 3, 0, 0, 0, 1]);
+    const { vectors, values } = topEigen(a, d, 2);
+    expect(values[0]).toBeCloseTo(5, 4);
+    expect(values[1]).toBeCloseTo(3, 4);
+    expect(Math.abs(vectors[0]!)).toBeCloseTo(1, 4);
+    expect(Math.abs(vectors[d + 1]!)).toBeCloseTo(1, 4);
+  });
+});
