@@ -205,6 +205,8 @@ export interface JobProgress {
   message: string;
   /** Downloads say more: rate, ETA, files, the transfers in flight. */
   download?: DownloadDetail;
+  /** A job that commits on its way (the map: its PCA layout, then its UMAP one) names the version it wrote last. */
+  committedVersion?: number;
 }
 
 export interface JobFinished {
@@ -545,14 +547,23 @@ export interface NearCount {
 export interface MapInfo {
   /** The vector column the map was made from. */
   column: string;
-  method: 'pca';
+  /** PCA first (seconds); UMAP when its fit on a sample is done. */
+  method: 'pca' | 'umap';
   /** The version the map was first made at (rows added since are placed by extending it). */
   madeAtVersion: number;
   /** Rows on the map. */
   rows: number;
   clusters: number;
-  /** The share of the variance each axis holds. */
+  /** Each cluster's name: its captions' most distinctive words (c-TF-IDF), best first. */
+  names: string[][];
+  /** Each cluster's centre on the map (where its name goes). */
+  centres?: Array<[number, number]>;
+  /** The share of the variance each PCA axis holds (0 for UMAP). */
   explained: [number, number];
+  /** Rows the UMAP layout was fitted on. */
+  sample?: number;
+  /** The epoch a stopped UMAP fit went on from. */
+  resumedFromEpoch?: number;
   tookMs: number;
 }
 
@@ -561,6 +572,8 @@ export interface MapStatus {
   /** Rows without a place on the map (added since, or without a usable vector). */
   missing: number;
   jobId: string | null;
+  /** A stopped UMAP fit this version can go on from. */
+  resumable: { epoch: number } | null;
 }
 
 /** Every row's place for drawing, as base64 of little-endian arrays (Float32 x, y; Uint8 cluster; Float64 row id). */

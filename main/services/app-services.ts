@@ -112,7 +112,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     advisor: new IndexAdvisor(datasets, jobs, dataDir),
     stats: new StatsService(datasets, jobs, dataDir),
     near,
-    map: new MapService(datasets, jobs),
+    map: new MapService(datasets, jobs, dataDir),
     duplicates: new DuplicateResolver(datasets, views),
     recent,
     demo,

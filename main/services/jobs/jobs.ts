@@ -6,7 +6,7 @@ import { errorText, AppFailure } from '../support/errors';
 import type { DownloadDetail, JobFinished, JobProgress } from '../../../shared/types';
 import type { EventPayloads } from '../../../shared/contract';
 
-export type ReportProgress = (done: number, total: number, message: string, download?: DownloadDetail) => void;
+export type ReportProgress = (done: number, total: number, message: string, download?: DownloadDetail, extra?: { committedVersion?: number }) => void;
 export type JobWork<T> = (report: ReportProgress, signal: AbortSignal) => Promise<T>;
 
 interface Running {
@@ -52,10 +52,11 @@ export class JobRegistry {
     const controller = new AbortController();
     let lastSent = 0;
     const last: JobProgress = { jobId, kind, done: 0, total: 0, message: 'Starting…' };
-    const report: ReportProgress = (done, total, message, download) => {
-      Object.assign(last, { done, total, message }, download ? { download } : {});
+    const report: ReportProgress = (done, total, message, download, extra) => {
+      Object.assign(last, { done, total, message }, download ? { download } : {}, extra ?? {});
       const now = Date.now();
-      if (now - lastSent >= THROTTLE_MS || done >= total) {
+      // A commit on the way is always sent: the window takes the new version at once.
+      if (now - lastSent >= THROTTLE_MS || done >= total || extra) {
         lastSent = now;
         this.events.emit('job:progress', { ...last });
       }

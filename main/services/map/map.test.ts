@@ -18,12 +18,17 @@ let seed = 21;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
 const centres = Array.from({ length: 4 }, () => Float32Array.from({ length: DIM }, gauss));
+// Each cluster holds 10 tighter groups: a row's nearest neighbours are mostly its group's, so a layout
+// that keeps neighbourhoods keeps the groups together.
+const groups = centres.map((c) => Array.from({ length: 10 }, () => Float32Array.from(c, (x) => x + gauss() * 0.3)));
 const ROWS = 2000;
 const truth: number[] = [];
+const WORDS = ['harbour', 'violin', 'glacier', 'orchard'];
 function row(i: number) {
   const c = i % 4;
   truth[i] = c;
-  return { key: BigInt(i), caption: `row ${i}`, emb: Array.from(centres[c] as Float32Array, (x) => x + gauss() * 0.35) };
+  // Each cluster's captions share one distinctive word among words every cluster uses.
+  return { key: BigInt(i), caption: `a photo of the ${WORDS[c]} in the morning, number ${i}`, emb: Array.from(groups[c]![Math.floor(i / 4) % 10] as Float32Array, (x) => x + gauss() * 0.08) };
 }
 const schema = () => new arrow.Schema([new arrow.Field('key', new arrow.Int64(), false), new arrow.Field('caption', new arrow.Utf8(), true), new arrow.Field('emb', new arrow.FixedSizeList(DIM, new arrow.Field('item', new arrow.Float32(), true)), true)]);
 
@@ -72,7 +77,7 @@ describe('the embedding map', () => {
     expect(before.value.map).toBeNull();
     await make();
     const st = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
-    expect(st.value.map).toMatchObject({ column: 'emb', method: 'pca', rows: ROWS });
+    expect(st.value.map).toMatchObject({ column: 'emb', method: 'umap', rows: ROWS, sample: ROWS });
     expect(st.value.missing).toBe(0);
     const info = (await app.dispatch('dataset:info', { id: app.info.id })) as { ok: true; value: { columns: Array<{ name: string }> } };
     expect(info.value.columns.map((c) => c.name)).toEqual(expect.arrayContaining(['map_x', 'map_y', 'map_cluster']));
@@ -92,6 +97,32 @@ describe('the embedding map', () => {
     let pure = 0;
     for (const ts of byFound.values()) pure += Math.max(...[0, 1, 2, 3].map((c) => ts.filter((x) => x === c).length));
     expect(pure / ROWS).toBeGreaterThan(0.95);
+    // Each found cluster is named by its captions' distinctive word, never by the words all share.
+    const names = st.value.map!.names;
+    for (const [c, ts] of byFound) {
+      const major = [0, 1, 2, 3].sort((p, q) => ts.filter((x) => x === q).length - ts.filter((x) => x === p).length)[0]!;
+      expect(names[c]![0]).toBe(WORDS[major]);
+      expect(names[c]).not.toContain('morning');
+    }
+  }, 60_000);
+
+  it('keeps neighbours: most of each row\u2019s 10 nearest in the vector space are among its 30 nearest on the map', async () => {
+    const at = await coordinates();
+    const tbl = await (await lancedb.connect(t.dir)).openTable('pts');
+    const vec = new Map((await tbl.query().select(['key', 'emb']).toArray()).map((r) => [Number(r.key), Float32Array.from(r.emb.toArray())]));
+    tbl.close();
+    const keys = [...vec.keys()].filter((k) => at.has(k));
+    const sampled = keys.filter((_, i) => i % 20 === 0);
+    let kept = 0;
+    for (const k of sampled) {
+      const v = vec.get(k)!;
+      const nv = Math.hypot(...v);
+      const inSpace = keys.filter((o) => o !== k).map((o) => { const w = vec.get(o)!; return { o, s: w.reduce((a, x, i) => a + x * v[i]!, 0) / (Math.hypot(...w) * nv) }; }).sort((a, b) => b.s - a.s).slice(0, 10).map((x) => x.o);
+      const p = at.get(k)!;
+      const onMap = new Set(keys.filter((o) => o !== k).map((o) => ({ o, d: (at.get(o)!.x - p.x) ** 2 + (at.get(o)!.y - p.y) ** 2 })).sort((a, b) => a.d - b.d).slice(0, 30).map((x) => x.o));
+      kept += inSpace.filter((o) => onMap.has(o)).length / 10;
+    }
+    expect(kept / sampled.length).toBeGreaterThan(0.65);
   }, 60_000);
 
   it('a region drawn on the map gives exactly the rows inside it', async () => {
@@ -100,11 +131,12 @@ describe('the embedding map', () => {
     const ys = [...at.values()].map((p) => p.y);
     const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
     const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-    // A concave lasso (a star) over the middle of the map.
-    const cx = (x0 + x1) / 2;
-    const cy = (y0 + y1) / 2;
+    // A concave lasso (a star) around one row, so it holds part of a cluster.
+    const anchor = at.get(5)!;
+    const cx = anchor.x;
+    const cy = anchor.y;
     const poly: Array<[number, number]> = Array.from({ length: 14 }, (_, i) => {
-      const r = (i % 2 ? 0.18 : 0.45) * Math.min(x1 - x0, y1 - y0);
+      const r = (i % 2 ? 0.04 : 0.1) * Math.min(x1 - x0, y1 - y0);
       const a = (i / 14) * 2 * Math.PI;
       return [cx + r * Math.cos(a), cy + r * Math.sin(a)];
     });
@@ -147,6 +179,36 @@ describe('the embedding map', () => {
       if (truth[nearest.o] === truth[i]) ok++;
     }
     expect(ok / 200).toBeGreaterThan(0.9);
+  }, 60_000);
+
+  it('a stopped UMAP fit keeps the PCA map and its layout so far, and the next start goes on from it', async () => {
+    const s = (await app.dispatch('map:start', { id: app.info.id, column: 'emb', mode: 'make' })) as { ok: true; value: { jobId: string } };
+    const finished = jobFinished(app.services.events, s.value.jobId);
+    let pcaVersion = 0;
+    await new Promise<void>((resolve) => {
+      const off = app.services.events.on('job:progress', (p) => {
+        if (p.jobId !== s.value.jobId) return;
+        if (p.committedVersion) pcaVersion = p.committedVersion;
+        const epoch = Number(/epoch (\d+) of/.exec(p.message)?.[1] ?? 0);
+        if (epoch >= 10) {
+          off();
+          void app.dispatch('job:cancel', { jobId: s.value.jobId });
+          resolve();
+        }
+      });
+    });
+    const f = await finished;
+    expect(f.ok).toBe(false);
+    expect(f.error).toMatch(/Stopped\. Make the map again to go on/);
+    const mid = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
+    expect(mid.value.map?.method).toBe('pca');
+    expect(pcaVersion).toBeGreaterThan(0);
+    expect(mid.value.resumable?.epoch).toBeGreaterThanOrEqual(10);
+    await make();
+    const done = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
+    expect(done.value.map?.method).toBe('umap');
+    expect(done.value.map?.resumedFromEpoch).toBe(mid.value.resumable?.epoch);
+    expect(done.value.resumable).toBeNull();
   }, 60_000);
 
   it('refuses a column that is not a vector, and a region with too few points', async () => {

@@ -42,6 +42,7 @@ export function useMap(dataset: DatasetInfo | null, active: boolean, onWritten: 
   const job = useJob(jobId);
   const asked = useRef(0);
   const before = useRef<DatasetInfo | null>(null);
+  const mode = useRef<'make' | 'extend'>('make');
 
   const load = useCallback(async () => {
     if (!id) return;
@@ -73,6 +74,18 @@ export function useMap(dataset: DatasetInfo | null, active: boolean, onWritten: 
     if (active) void load();
   }, [load, active, version]);
 
+  // The job commits on its way (the PCA map, then the UMAP one): the window takes each version as it
+  // comes, so the map shows in seconds and each write can be undone.
+  const committedVersion = job.progress?.committedVersion;
+  useEffect(() => {
+    if (committedVersion === undefined || !dataset || committedVersion === dataset.version) return;
+    void api.datasetInfo({ id: dataset.id }).then((r) => {
+      if (!r.ok || !before.current) return;
+      onWritten(before.current, 'Made the PCA map', r.value);
+      before.current = r.value;
+    });
+  }, [committedVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+
   useEffect(() => {
     if (!job.finished || !dataset) return;
     setJobId(null);
@@ -82,7 +95,7 @@ export function useMap(dataset: DatasetInfo | null, active: boolean, onWritten: 
     }
     // The map is a write: the window takes the new version (and offers to undo it).
     void api.datasetInfo({ id: dataset.id }).then((r) => {
-      if (r.ok && before.current) onWritten(before.current, 'Made the map', r.value);
+      if (r.ok && before.current && r.value.version !== before.current.version) onWritten(before.current, mode.current === 'extend' ? 'Placed the new rows on the map' : 'Made the UMAP map', r.value);
     });
   }, [job.finished]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -92,11 +105,12 @@ export function useMap(dataset: DatasetInfo | null, active: boolean, onWritten: 
     loading,
     job: { id: jobId, progress: job.progress, finished: job.finished },
     error,
-    start: (column, mode) => {
+    start: (column, m) => {
       if (!id) return;
       setError(null);
       before.current = dataset;
-      void api.startMap({ id, column, mode }).then((r) => (r.ok ? setJobId(r.value.jobId) : setError(r.error.message)));
+      mode.current = m;
+      void api.startMap({ id, column, mode: m }).then((r) => (r.ok ? setJobId(r.value.jobId) : setError(r.error.message)));
     },
     stop: () => {
       if (jobId) void api.cancelJob({ jobId });
