@@ -50,6 +50,8 @@ function handlers(s: AppServices): Handlers {
     'map:status': (req) => s.map.status(req.id),
     'map:start': async (req) => s.map.start(req.id, req.column, req.mode),
     'map:points': (req) => s.map.mapPoints(req.id),
+    'map:colours': (req) => s.map.colours(req.id, req.column),
+    'map:mask': (req) => s.map.mask(req.id, req.viewId === null ? null : s.views.viewRowIds(req.id, req.viewId)),
     'duplicates:plan': (req) => s.duplicates.plan(req.id, req.viewId, req.rule),
     'duplicates:mark': (req) => s.duplicates.mark(req.id, req.viewId, { ...(req.rule ? { rule: req.rule } : {}), group: req.group, column: req.column, expectedRedundant: req.expectedRedundant }),
     'stats:view': (req) => s.stats.viewStats(req.id, req.viewId === null ? null : s.views.viewRowIds(req.id, req.viewId)),

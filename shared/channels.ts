@@ -68,6 +68,8 @@ export const CHANNELS = {
   mapStatus: 'map:status',
   startMap: 'map:start',
   mapPoints: 'map:points',
+  mapColours: 'map:colours',
+  mapMask: 'map:mask',
   planResolve: 'duplicates:plan',
   markDuplicates: 'duplicates:mark',
 } as const;

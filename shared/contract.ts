@@ -25,6 +25,7 @@ import type {
   NearStatus,
   MapStatus,
   MapPoints,
+  MapColours,
   NearCount,
   RecentEntry,
   RowDetail,
@@ -328,6 +329,9 @@ export const requestSchemas = {
   'map:status': z.object({ id: datasetId }).strict(),
   'map:start': z.object({ id: datasetId, column: columnName, mode: z.enum(['make', 'extend']) }).strict(),
   'map:points': z.object({ id: datasetId }).strict(),
+  'map:colours': z.object({ id: datasetId, column: columnName }).strict(),
+  /** viewId null: every row (nothing greyed). */
+  'map:mask': z.object({ id: datasetId, viewId: viewId.nullable() }).strict(),
   'near:start': z.object({ id: datasetId, column: columnName }).strict(),
   'near:count': z.object({ id: datasetId, column: columnName, threshold: nearThreshold }).strict(),
   'stats:start': z.object({ id: datasetId }).strict(),
@@ -411,6 +415,8 @@ export interface Responses {
   'map:status': MapStatus;
   'map:start': { jobId: string };
   'map:points': MapPoints;
+  'map:colours': MapColours;
+  'map:mask': { count: number; inView: number; mask: string };
   'near:start': { jobId: string };
   'near:count': NearCount;
   'stats:start': { jobId: string };

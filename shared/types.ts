@@ -586,6 +586,15 @@ export interface MapPoints {
   rowIds: string;
 }
 
+/** Each point's colour code (base64 Uint8, in the points' order; 255 for null) and what the codes mean. */
+export interface MapColours {
+  column: string;
+  kind: 'values' | 'range';
+  codes: string;
+  legend: Array<{ label: string; count: number }>;
+  nulls: number;
+}
+
 // ---- Resolving duplicates ----
 
 /** What makes a copy the one to keep, compared in the order given (ties: the first in table order). */

@@ -39,10 +39,15 @@ test('the map: made from the Map view, a lasso opens its rows in the grid, and t
   await page.getByTestId('map-button').click();
   await expect(page.getByTestId('map-button')).toHaveAttribute('aria-pressed', 'true');
   await page.getByTestId('map-make').click();
-  await expect(page.getByTestId('map-meta')).toContainText(`${ROWS.toLocaleString('en-US')} rows of img_emb, PCA`, { timeout: 60_000 });
-  await expect(page.getByTestId('undo-bar')).toContainText('Made the map');
+  // The PCA map first (seconds), then the UMAP one; each is a version that can be undone.
+  await expect(page.getByTestId('map-meta')).toContainText(`${ROWS.toLocaleString('en-US')} rows of img_emb, UMAP (fitted on ${ROWS.toLocaleString('en-US')} rows)`, { timeout: 90_000 });
+  await expect(page.getByTestId('undo-bar')).toContainText('Made the UMAP map');
   const canvas = page.getByTestId('map-canvas');
   await expect(canvas).toBeVisible();
+  // Clusters are named on the map and listed; colour by a column shows its values.
+  await expect(page.locator('.map-name:visible').first()).toBeVisible();
+  await page.getByTestId('map-colour').selectOption('NSFW');
+  await expect(page.getByTestId('map-legend')).toContainText('UNLIKELY');
   // A lasso around the middle of the map: Shift+drag a loop.
   const box = (await canvas.boundingBox())!;
   const cx = box.x + box.width / 2;
@@ -73,4 +78,12 @@ test('the map: made from the Map view, a lasso opens its rows in the grid, and t
   await page.getByTestId('sql-input').fill("quality = 'good'");
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('view-count')).toHaveText(new RegExp(`^${n.toLocaleString('en-US')} of ${ROWS.toLocaleString('en-US')} rows match`));
+  // Back on the map, the filter greys out the rows it leaves out.
+  await page.getByTestId('map-button').click();
+  await expect(page.getByTestId('map-shown')).toHaveText(`${n.toLocaleString('en-US')} of ${ROWS.toLocaleString('en-US')} points match the filter; the others are grey.`);
+  // A cluster from the list opens as a view.
+  await page.getByTestId('map-clusters-button').click();
+  await page.getByTestId('map-cluster').first().click();
+  await expect(page.getByTestId('view-count')).toHaveText(new RegExp(`^[\\d,]+ of ${ROWS.toLocaleString('en-US')} rows match`));
+  await expect(page.locator('[data-testid=filter-chip][data-column=map_cluster]')).toHaveCount(1);
 });

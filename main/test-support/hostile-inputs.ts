@@ -83,6 +83,8 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'map:status': { id },
     'map:start': { id, column: 'img_emb', mode: 'make' },
     'map:points': { id },
+    'map:colours': { id, column: 'NSFW' },
+    'map:mask': { id, viewId },
     'stats:view': { id, viewId },
     'duplicates:plan': { id, viewId },
     'duplicates:mark': { id, viewId, group: 0, column: 'duplicate_of', expectedRedundant: 0 },

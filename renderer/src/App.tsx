@@ -127,6 +127,10 @@ export function App() {
                 views.apply({ kind: 'region', polygon, ...(views.view?.spec.filter ? { filter: views.view.spec.filter } : {}) });
                 setMapOpen(false);
               }}
+              onCluster={(cluster) => {
+                views.apply({ kind: 'browse', filter: { conditions: [{ column: 'map_cluster', op: 'eq', value: cluster }] } });
+                setMapOpen(false);
+              }}
               side={
                 statsOpen ? (
                   <StatsPanel

@@ -22,7 +22,7 @@ import { readAhead } from '../support/read-ahead';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { JobRegistry, ReportProgress } from '../jobs/jobs';
 import type { Committed } from '../../../shared/contract';
-import type { MapInfo, MapPoints, MapStatus } from '../../../shared/types';
+import type { MapColours, MapInfo, MapPoints, MapStatus } from '../../../shared/types';
 
 export const MAP_X = 'map_x';
 export const MAP_Y = 'map_y';
@@ -52,7 +52,7 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 export class MapService {
   private readonly jobsByDataset = new Map<string, string>();
   /** Each open version's points, read once from its columns. */
-  private readonly points = new Map<string, MapPoints>();
+  private readonly points = new Map<string, { out: MapPoints; ids: Float64Array; at: (id: number) => number }>();
 
   constructor(
     private readonly datasets: DatasetService,
@@ -108,7 +108,7 @@ export class MapService {
     const ds = this.datasets.get(datasetId);
     const key = `${datasetId}@${ds.info.version}`;
     const hit = this.points.get(key);
-    if (hit) return hit;
+    if (hit) return hit.out;
     const meta = await this.meta(ds);
     if (!meta) throw failure('NOT_FOUND', 'This dataset has no map yet: make one from the Map view.');
     const xs: number[] = [];
@@ -135,8 +135,81 @@ export class MapService {
     const { centres, ...map } = meta;
     const out: MapPoints = { map: { ...map, centres }, count: xs.length, x: b64(Float32Array.from(xs)), y: b64(Float32Array.from(ys)), cluster: b64(Uint8Array.from(cs, (v) => Math.min(255, v))), rowIds: b64(Float64Array.from(ids)) };
     this.points.clear(); // one version's points at a time (17 MB at a million rows)
-    this.points.set(key, out);
+    const rowIds = Float64Array.from(ids);
+    this.points.set(key, { out, ids: rowIds, at: positionIndex(rowIds) });
     return out;
+  }
+
+  private async pointIndex(datasetId: string) {
+    const ds = this.datasets.get(datasetId);
+    await this.mapPoints(datasetId);
+    return { ds, p: this.points.get(`${datasetId}@${ds.info.version}`)! };
+  }
+
+  /** 1 for each point (in the order mapPoints gives) whose row is among `rowIds`; null rowIds: every row. */
+  async mask(datasetId: string, rowIds: BigUint64Array | null): Promise<{ count: number; inView: number; mask: string }> {
+    const { p } = await this.pointIndex(datasetId);
+    const n = p.ids.length;
+    const mask = new Uint8Array(n);
+    let inView = 0;
+    if (!rowIds) (mask.fill(1), (inView = n));
+    else
+      for (const id of rowIds) {
+        const at = p.at(Number(id));
+        if (at >= 0 && !mask[at]) ((mask[at] = 1), inView++);
+      }
+    return { count: n, inView, mask: Buffer.from(mask).toString('base64') };
+  }
+
+  /**
+   * Each point's colour code by a column: its 11 most frequent values and "other" for texts, booleans
+   * and labels; 12 bins of equal counts for numbers; 255 for a null.
+   */
+  async colours(datasetId: string, column: string): Promise<MapColours> {
+    const { ds, p } = await this.pointIndex(datasetId);
+    const col = ds.info.columns.find((c) => c.name === column);
+    if (!col || col.unreadable || !['string', 'bool', 'int', 'float'].includes(col.kind)) throw failure('INVALID_PAYLOAD', `The map can be coloured by a text, boolean or number column; "${column.slice(0, 80)}" is not one.`);
+    const n = p.ids.length;
+    const values: unknown[] = new Array(n).fill(null);
+    try {
+      for await (const b of readAhead(ds.table.query().where(`${MAP_X} IS NOT NULL AND ${MAP_Y} IS NOT NULL`).select([col.name]).withRowId())) {
+        const v = b.getChild(col.name)!;
+        const id = b.getChild('_rowid')!.toArray() as BigUint64Array;
+        for (let i = 0; i < b.numRows; i++) {
+          const at = p.at(Number(id[i]));
+          if (at >= 0) values[at] = v.isValid(i) ? v.get(i) : null;
+        }
+      }
+    } catch (err) {
+      throw classifyReadError(err, `Reading ${col.name}`);
+    }
+    const codes = new Uint8Array(n).fill(255);
+    const legend: MapColours['legend'] = [];
+    if (col.kind === 'int' || col.kind === 'float') {
+      const nums = values.map((v) => (v === null ? NaN : Number(v)));
+      const sorted = nums.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+      const edges = Array.from({ length: 13 }, (_, i) => sorted[Math.min(sorted.length - 1, Math.floor((i / 12) * sorted.length))] as number);
+      for (let i = 0; i < n; i++) {
+        const x = nums[i] as number;
+        if (!Number.isFinite(x)) continue;
+        let b = 0;
+        while (b < 11 && x >= (edges[b + 1] as number)) b++;
+        codes[i] = b;
+      }
+      for (let b = 0; b < 12; b++) legend.push({ label: `${+(edges[b] as number).toPrecision(4)}–${+(edges[b + 1] as number).toPrecision(4)}`, count: 0 });
+    } else {
+      const counts = new Map<string, number>();
+      for (const v of values) if (v !== null) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+      const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, counts.size > 12 ? 11 : 12);
+      const code = new Map(top.map(([v], i) => [v, i]));
+      for (let i = 0; i < n; i++) if (values[i] !== null) codes[i] = code.get(String(values[i])) ?? 11;
+      for (const [v] of top) legend.push({ label: v.slice(0, 60), count: 0 });
+      if (counts.size > 12) legend.push({ label: `${counts.size - 11} other values`, count: 0 });
+    }
+    let nulls = 0;
+    for (const c of codes) if (c === 255) nulls++;
+    else (legend[c] as { count: number }).count++;
+    return { column: col.name, kind: col.kind === 'int' || col.kind === 'float' ? 'range' : 'values', codes: Buffer.from(codes).toString('base64'), legend, nulls };
   }
 
   private async compute(datasetId: string, column: string, dim: number, mode: 'make' | 'extend', report: ReportProgress, signal: AbortSignal): Promise<Committed & { rows: number }> {
@@ -449,6 +522,26 @@ export class MapService {
     const base = this.checkpointBase(ds, column);
     for (const ext of ['json', 'bin']) await fs.rm(`${base}.${ext}`, { force: true });
   }
+}
+
+/** Position of a row id among the points (-1: not there), by binary search over a sorted order. */
+function positionIndex(rowIds: Float64Array): (id: number) => number {
+  let sorted = true;
+  for (let i = 1; i < rowIds.length && sorted; i++) if ((rowIds[i] as number) < (rowIds[i - 1] as number)) sorted = false;
+  const order = sorted ? null : Int32Array.from({ length: rowIds.length }, (_, i) => i).sort((a, b) => (rowIds[a] as number) - (rowIds[b] as number));
+  const at = (i: number) => (order ? (order[i] as number) : i);
+  return (id) => {
+    let lo = 0;
+    let hi = rowIds.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = rowIds[at(mid)] as number;
+      if (v < id) lo = mid + 1;
+      else if (v > id) hi = mid - 1;
+      else return at(mid);
+    }
+    return -1;
+  };
 }
 
 /** At most `max` of `rows`, spread evenly and seeded (the same rows every run). */

@@ -28,9 +28,10 @@ interface Props {
   /** The embedding map, shown instead of the grid when open. */
   map?: MapState | null;
   onRegion?(polygon: Array<[number, number]>): void;
+  onCluster?(cluster: number): void;
 }
 
-export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail, side, map, onRegion }: Props) {
+export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail, side, map, onRegion, onCluster }: Props) {
   const view = views.view;
   // S or a tile's find-similar button: with several tiles selected, more like all of them (the one
   // asked from first); otherwise similar to that one row.
@@ -44,7 +45,7 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
     <div className="browse">
       {side}
       {map ? (
-        <MapPane dataset={dataset} map={map} onRegion={(p) => onRegion?.(p)} onOpen={onDetail} />
+        <MapPane dataset={dataset} map={map} view={view} onRegion={(p) => onRegion?.(p)} onCluster={(c) => onCluster?.(c)} onOpen={onDetail} />
       ) : (
       <ThumbnailGrid
         key={`${dataset.id}:${view?.viewId ?? 'table'}`}

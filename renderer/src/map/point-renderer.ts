@@ -18,7 +18,7 @@ void main() {
   // state 0: shown; 1: outside the filter (grey, small); 2: highlighted (white, larger).
   float s = state;
   gl_PointSize = s > 1.5 ? pointSize + 3.0 : s > 0.5 ? max(1.0, pointSize - 1.0) : pointSize;
-  vec3 c = palette[int(mod(category, 12.0))];
+  vec3 c = category > 254.5 ? vec3(0.45, 0.47, 0.5) : palette[int(mod(category, 12.0))];
   colour = s > 1.5 ? vec4(1.0, 1.0, 1.0, 1.0) : s > 0.5 ? vec4(0.35, 0.38, 0.42, 0.35) : vec4(c, 0.8);
 }`;
 
@@ -45,7 +45,7 @@ function compile(gl: WebGL2RenderingContext, type: number, source: string): WebG
   const s = gl.createShader(type)!;
   gl.shaderSource(s, source);
   gl.compileShader(s);
-  if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`The map's shader did not compile: ${gl.getShaderInfoLog(s)}`);
+  if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(gl.isContextLost() ? 'The map could not be drawn: the graphics context was lost. Close and open the map again.' : `The map's shader did not compile: ${gl.getShaderInfoLog(s)}`);
   return s;
 }
 
@@ -54,6 +54,8 @@ export class PointRenderer {
   private readonly program: WebGLProgram;
   private readonly vao: WebGLVertexArrayObject;
   private readonly stateBuffer: WebGLBuffer;
+  private categoryBuffer: WebGLBuffer | null = null;
+  private readonly buffers: WebGLBuffer[] = [];
   private count = 0;
 
   constructor(
@@ -71,9 +73,23 @@ export class PointRenderer {
     this.program = p;
     this.vao = gl.createVertexArray()!;
     this.stateBuffer = gl.createBuffer()!;
-    gl.useProgram(p);
-    const rgb = palette.flatMap((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255));
-    gl.uniform3fv(gl.getUniformLocation(p, 'palette'), new Float32Array(rgb));
+    this.setPalette(palette);
+  }
+
+  /** Twelve colours (#rrggbb) for the categories 0-11 (a category past 11 wraps). */
+  setPalette(palette: string[]): void {
+    const gl = this.gl;
+    gl.useProgram(this.program);
+    const rgb = palette.slice(0, 12).flatMap((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255));
+    while (rgb.length < 36) rgb.push(0.5);
+    gl.uniform3fv(gl.getUniformLocation(this.program, 'palette'), new Float32Array(rgb));
+  }
+
+  /** Each point's colour code (255: no value, drawn grey and small). */
+  setCategories(category: Uint8Array): void {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.categoryBuffer);
+    gl.bufferData(gl.ARRAY_BUFFER, category, gl.DYNAMIC_DRAW);
   }
 
   /** Positions in world units (interleaved x, y), a category per point (its colour). */
@@ -83,14 +99,16 @@ export class PointRenderer {
     gl.bindVertexArray(this.vao);
     const attach = (name: string, data: ArrayBufferView, size: number, type: number, normalised: boolean) => {
       const b = gl.createBuffer()!;
+      this.buffers.push(b);
       gl.bindBuffer(gl.ARRAY_BUFFER, b);
       gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
       const at = gl.getAttribLocation(this.program, name);
       gl.enableVertexAttribArray(at);
       gl.vertexAttribPointer(at, size, type, normalised, 0, 0);
+      return b;
     };
     attach('position', xy, 2, gl.FLOAT, false);
-    attach('category', category, 1, gl.UNSIGNED_BYTE, false);
+    this.categoryBuffer = attach('category', category, 1, gl.UNSIGNED_BYTE, false);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.stateBuffer);
     gl.bufferData(gl.ARRAY_BUFFER, new Uint8Array(this.count), gl.DYNAMIC_DRAW);
     const at = gl.getAttribLocation(this.program, 'state');
@@ -149,8 +167,12 @@ export class PointRenderer {
     return [(((wx - view.cx) * sx + 1) / 2) * cssW, ((1 - (wy - view.cy) * sy) / 2) * cssH];
   }
 
+  /** Frees what this renderer made; the canvas's context stays usable (a new map draws on it). */
   dispose(): void {
-    this.gl.getExtension('WEBGL_lose_context')?.loseContext();
+    const gl = this.gl;
+    for (const b of [...this.buffers, this.stateBuffer]) gl.deleteBuffer(b);
+    gl.deleteVertexArray(this.vao);
+    gl.deleteProgram(this.program);
   }
 }
 
@@ -180,6 +202,26 @@ export class PointGrid {
       this.order[at[c] as number] = i;
       at[c] = (at[c] as number) + 1;
     }
+  }
+
+  /** Up to `limit` points inside the world rectangle (null when there are more: too many to show). */
+  inside(x0: number, y0: number, x1: number, y1: number, limit: number): number[] | null {
+    const n = this.n;
+    const toCell = (v: number) => Math.min(n - 1, Math.max(0, Math.floor(((v + 1) / 2) * n)));
+    const out: number[] = [];
+    for (let cy = toCell(y0); cy <= toCell(y1); cy++)
+      for (let cx = toCell(x0); cx <= toCell(x1); cx++) {
+        const c = cy * n + cx;
+        for (let k = this.start[c] as number; k < (this.start[c + 1] as number); k++) {
+          const i = this.order[k] as number;
+          const x = this.xy[2 * i] as number;
+          const y = this.xy[2 * i + 1] as number;
+          if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+          if (out.length >= limit) return null;
+          out.push(i);
+        }
+      }
+    return out;
   }
 
   /** The point nearest (wx, wy) within `radius` world units, or -1. */
