@@ -77,6 +77,9 @@ describe('npm run bench -- all, at a tiny size', () => {
     // the overview suite computed every chart over the whole table and counted a filter's rows
     expect(bySuite.get('overview')!.charts).toBeGreaterThan(10);
     expect(bySuite.get('overview')!.filtered_counts_p50_ms).toBeGreaterThan(0);
+    // the map suite made the map and drew it in Chromium
+    expect(bySuite.get('map')!.full_layout_ms).toBeGreaterThan(0);
+    expect(bySuite.get('map')!.frames).toBeGreaterThan(10);
     const all = bySuite.get('all')!;
     expect(all.failed).toEqual([]);
     expect(all.machine).toMatchObject({ cores: os.cpus().length, node: process.versions.node });

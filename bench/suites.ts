@@ -8,6 +8,7 @@ import { hostileBench } from './hostile';
 import { uiBench } from './ui';
 import { meaningBench } from './meaning';
 import { overviewBench } from './overview';
+import { mapBench } from './map';
 import type { SuiteFn } from './suite';
 
 export const SUITES: Record<string, SuiteFn> = {
@@ -19,4 +20,5 @@ export const SUITES: Record<string, SuiteFn> = {
   ui: uiBench,
   meaning: meaningBench,
   overview: overviewBench,
+  map: mapBench,
 };

@@ -564,6 +564,8 @@ export interface MapInfo {
   sample?: number;
   /** The epoch a stopped UMAP fit went on from. */
   resumedFromEpoch?: number;
+  /** Milliseconds per stage of the job that made it (read, clusters, pca, graph, umap, place). */
+  stages?: Record<string, number>;
   tookMs: number;
 }
 

@@ -31,7 +31,7 @@ const META_KEY = 'lance-explorer:map';
 const QUIET_MS = 400;
 const KMEANS_ITERATIONS = 10;
 /** Rows the UMAP layout is fitted on; the others are placed among them. */
-const UMAP_SAMPLE = 10_000;
+export const UMAP_SAMPLE = 10_000;
 /** Sample rows each other row is placed among. */
 const PLACE_NEIGHBOURS = 6;
 /** A running UMAP fit saves its layout this often, so a quit loses at most this much. */
@@ -276,6 +276,15 @@ export class MapService {
     }
     const n = store.rows;
     if (!n) throw failure('NOT_FOUND', 'The dataset has no rows to map.');
+    // How long each stage took (ms), kept with the map: where a million rows' minutes go.
+    const stages: Record<string, number> = {};
+    let mark = t0;
+    const lap = (name: string) => {
+      const now = performance.now();
+      stages[name] = Math.round(now - mark);
+      mark = now;
+    };
+    lap('read');
     const usable = Int32Array.from({ length: n }, (_, i) => i).filter((i) => store.usable(i));
     const products = new Products(dim);
     try {
@@ -286,6 +295,7 @@ export class MapService {
         const centroids = await fitCentroids(products, store, k, { iterations: KMEANS_ITERATIONS, signal, onIteration: (i) => report(n, steps, `Finding ${k} clusters (round ${i})…`) });
         return assign(products, store, centroids, k, { signal, onBlock: (done) => step(n + done / 2, `Placed ${fmt(done)} of ${fmt(n)} rows in ${k} clusters`) });
       });
+      lap('clusters');
       if (extending) return await this.extend(ds, column, store, keys, placed, a, products, old as MapMeta, { step, guard, t0, n, signal });
 
       // 3. The PCA layout, written at once so the map shows in seconds.
@@ -307,11 +317,13 @@ export class MapService {
         ds = this.datasets.writable(datasetId);
         await step(n * 2, 'The PCA map is written; fitting the UMAP layout on a sample…', { committedVersion: done.version });
       }
+      lap('pca');
 
       // 4. UMAP on a sample, started from its PCA places (or where a stopped run left it).
       const sample = sampleOf(usable, UMAP_SAMPLE);
       const s = sample.length;
       const graph = await guard(() => nearestAnchors(products, store, a, sample, sample, UMAP_NEIGHBOURS, { same: true, signal }));
+      lap('graph');
       const resume = checkpoint && checkpoint.sample === s && checkpoint.rows === n ? checkpoint : null;
       const init = resume ? resume.layout : Float32Array.from({ length: s * 2 }, (_, i) => ((i & 1 ? pcaXY.y : pcaXY.x)[sample[i >> 1] as number] as number));
       let lastSave = performance.now();
@@ -336,6 +348,7 @@ export class MapService {
           throw err;
         }),
       );
+      lap('umap');
       // 5. Every other row placed among the sample rows most like it.
       const x = new Float32Array(n).fill(NaN);
       const y = new Float32Array(n).fill(NaN);
@@ -345,7 +358,8 @@ export class MapService {
       const rest = usable.filter((r) => !inSample[r]);
       await this.placeAmong(products, store, a, rest, sample, (j) => [layout[2 * j] as number, layout[2 * j + 1] as number], x, y, { signal, guard, step: (done) => step(n * 3 + (done / Math.max(1, rest.length)) * n, `Placed ${fmt(done)} of ${fmt(rest.length)} rows among the sample's`) });
       cluster = a.first;
-      const info: MapInfo = { column, method: 'umap', madeAtVersion: ds.info.version, rows: usable.length, clusters: k, names, explained: [0, 0], sample: s, tookMs: Math.round(performance.now() - t0), ...(resume ? { resumedFromEpoch: resume.epoch } : {}) };
+      lap('place');
+      const info: MapInfo = { column, method: 'umap', madeAtVersion: ds.info.version, rows: usable.length, clusters: k, names, explained: [0, 0], sample: s, tookMs: Math.round(performance.now() - t0), ...(resume ? { resumedFromEpoch: resume.epoch } : {}), stages };
       const done = await this.write(ds, keys, usable, x, y, cluster, info, `made a UMAP map of ${fmt(usable.length)} rows (fitted on ${fmt(s)}, ${k} clusters)`);
       await this.dropCheckpoint(ds, column);
       return { ...done, rows: usable.length };
@@ -545,7 +559,7 @@ function positionIndex(rowIds: Float64Array): (id: number) => number {
 }
 
 /** At most `max` of `rows`, spread evenly and seeded (the same rows every run). */
-function sampleOf(rows: Int32Array, max: number): Int32Array {
+export function sampleOf(rows: Int32Array, max: number): Int32Array {
   if (rows.length <= max) return rows;
   const rand = seeded(0x5a11);
   const pick = Int32Array.from(rows);
