@@ -6,18 +6,10 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { lancedb, type LanceTable } from '../services/dataset/lance';
 import { laionBatch, EMBEDDING_DIM, type LaionRow } from '../services/dataset/laion-schema';
+import { seeded } from '../services/support/seeded';
 
 /** Deterministic PRNG (mulberry32) so generated tables are the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seeded;
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

@@ -19,6 +19,7 @@ import { umapLayout, UMAP_NEIGHBOURS } from './umap-layout';
 import { committed, rollBack, writeFailure } from '../writes/commit';
 import { AppFailure, classifyReadError, failure, isDiskFull } from '../support/errors';
 import { readAhead } from '../support/read-ahead';
+import { positionIndex } from '../support/row-positions';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { JobRegistry, ReportProgress } from '../jobs/jobs';
 import type { Committed } from '../../../shared/contract';
@@ -538,25 +539,6 @@ export class MapService {
   }
 }
 
-/** Position of a row id among the points (-1: not there), by binary search over a sorted order. */
-function positionIndex(rowIds: Float64Array): (id: number) => number {
-  let sorted = true;
-  for (let i = 1; i < rowIds.length && sorted; i++) if ((rowIds[i] as number) < (rowIds[i - 1] as number)) sorted = false;
-  const order = sorted ? null : Int32Array.from({ length: rowIds.length }, (_, i) => i).sort((a, b) => (rowIds[a] as number) - (rowIds[b] as number));
-  const at = (i: number) => (order ? (order[i] as number) : i);
-  return (id) => {
-    let lo = 0;
-    let hi = rowIds.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = rowIds[at(mid)] as number;
-      if (v < id) lo = mid + 1;
-      else if (v > id) hi = mid - 1;
-      else return at(mid);
-    }
-    return -1;
-  };
-}
 
 /** At most `max` of `rows`, spread evenly and seeded (the same rows every run). */
 export function sampleOf(rows: Int32Array, max: number): Int32Array {

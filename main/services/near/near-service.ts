@@ -14,6 +14,7 @@ import { buckets, compareCluster, K, NeighbourLists } from './neighbours';
 import { VectorStore, type ListVector } from './vectors';
 import { AppFailure, classifyReadError, failure, isDiskFull } from '../support/errors';
 import { readAhead } from '../support/read-ahead';
+import { positionIndex } from '../support/row-positions';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { JobRegistry, ReportProgress } from '../jobs/jobs';
 import type { ColumnInfo, NearCount, NearResult, NearStatus } from '../../../shared/types';
@@ -434,25 +435,6 @@ function sameIds(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** Position of a row id among the lists' rows (-1: not there), by binary search over a sorted order. */
-function positionIndex(rowIds: Float64Array): (id: number) => number {
-  let sorted = true;
-  for (let i = 1; i < rowIds.length && sorted; i++) if ((rowIds[i] as number) < (rowIds[i - 1] as number)) sorted = false;
-  const order = sorted ? null : Int32Array.from({ length: rowIds.length }, (_, i) => i).sort((x, y) => (rowIds[x] as number) - (rowIds[y] as number));
-  const at = (i: number) => (order ? (order[i] as number) : i);
-  return (id) => {
-    let lo = 0;
-    let hi = rowIds.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = rowIds[at(mid)] as number;
-      if (v < id) lo = mid + 1;
-      else if (v > id) hi = mid - 1;
-      else return at(mid);
-    }
-    return -1;
-  };
-}
 
 async function writeParts(file: string, parts: ArrayBufferView[]): Promise<void> {
   const h = await fs.open(`${file}.tmp`, 'w');
