@@ -31,6 +31,8 @@ export const MAP_CLUSTER = 'map_cluster';
 const META_KEY = 'lance-explorer:map';
 const QUIET_MS = 400;
 const KMEANS_ITERATIONS = 10;
+/** Rows per merge of the map's columns. */
+const WRITE_CHUNK = 100_000;
 /** Rows the UMAP layout is fitted on; the others are placed among them. */
 export const UMAP_SAMPLE = 10_000;
 /** Sample rows each other row is placed among. */
@@ -457,13 +459,18 @@ export class MapService {
       const keyType = schema.fields.find((f) => f.name === keyCol)!.type;
       const big = arrow.DataType.isInt(keyType) && keyType.bitWidth === 64;
       const keep = Array.from(rows).filter((i) => Number.isFinite(x[i] as number) && Number.isFinite(y[i] as number));
-      const data = new arrow.Table({
-        [keyCol]: arrow.vectorFromArray(keep.map((i) => (big ? BigInt(keys[i] as never) : keys[i])) as never, keyType),
-        [MAP_X]: arrow.vectorFromArray(keep.map((i) => x[i] as number), new arrow.Float32()),
-        [MAP_Y]: arrow.vectorFromArray(keep.map((i) => y[i] as number), new arrow.Float32()),
-        [MAP_CLUSTER]: arrow.vectorFromArray(keep.map((i) => ((cluster[i] as number) >= 0 ? (cluster[i] as number) : null)), new arrow.Int32()),
-      });
-      await ds.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
+      // In chunks: one merge of a million keys ran out of LanceDB's memory pool for the join
+      // ("Resources exhausted ... MapIndexExecCandidates"); each chunk is a version of its own.
+      for (let at = 0; at < keep.length; at += WRITE_CHUNK) {
+        const part = keep.slice(at, at + WRITE_CHUNK);
+        const data = new arrow.Table({
+          [keyCol]: arrow.vectorFromArray(part.map((i) => (big ? BigInt(keys[i] as never) : keys[i])) as never, keyType),
+          [MAP_X]: arrow.vectorFromArray(part.map((i) => x[i] as number), new arrow.Float32()),
+          [MAP_Y]: arrow.vectorFromArray(part.map((i) => y[i] as number), new arrow.Float32()),
+          [MAP_CLUSTER]: arrow.vectorFromArray(part.map((i) => ((cluster[i] as number) >= 0 ? (cluster[i] as number) : null)), new arrow.Int32()),
+        });
+        await ds.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
+      }
       this.datasets.rows.lost(datasetId);
       this.points.clear();
       return await committed(this.datasets, datasetId, note);

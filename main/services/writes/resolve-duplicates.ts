@@ -15,6 +15,7 @@ import type { DuplicateGroup, KeeperCriterion, ResolvePlan } from '../../../shar
 /** Groups the plan shows, side by side, before anything is written. */
 const SHOWN = 50;
 const READ_CHUNK = 5000;
+const MERGE_CHUNK = 100_000;
 
 interface Member {
   rowId: bigint;
@@ -174,6 +175,7 @@ export class DuplicateResolver {
     }
     const startVersion = ds.info.version;
     let added = false;
+    let wrote = false;
     try {
       if (!existing) {
         await addLabelColumn(this.datasets, datasetId, { name: req.column, type: wantType });
@@ -184,17 +186,24 @@ export class DuplicateResolver {
       const keyType = schema.fields.find((f) => f.name === keyCol)!.type;
       const colType = schema.fields.find((f) => f.name === req.column)!.type;
       const big = (t: import('apache-arrow').DataType) => arrow.DataType.isInt(t) && t.bitWidth === 64;
-      const data = new arrow.Table({
-        [keyCol]: arrow.vectorFromArray((big(keyType) ? keys.map((k) => BigInt(k)) : keys) as never, keyType),
-        [req.column]: arrow.vectorFromArray((big(colType) ? values.map((v) => (v === null ? null : BigInt(v))) : values) as never, colType),
-      });
-      await w.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
+      // In chunks: one merge of a million keys ran out of LanceDB's memory pool for the join.
+      for (let at = 0; at < keys.length; at += MERGE_CHUNK) {
+        const ks = keys.slice(at, at + MERGE_CHUNK);
+        const vs = values.slice(at, at + MERGE_CHUNK);
+        const data = new arrow.Table({
+          [keyCol]: arrow.vectorFromArray((big(keyType) ? ks.map((k) => BigInt(k)) : ks) as never, keyType),
+          [req.column]: arrow.vectorFromArray((big(colType) ? vs.map((v) => (v === null ? null : BigInt(v))) : vs) as never, colType),
+        });
+        await w.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
+        wrote = true;
+      }
       this.datasets.rows.lost(datasetId);
       const marked = values.filter((v) => v !== null).length;
       const done = await committed(this.datasets, datasetId, `marked ${marked.toLocaleString('en-US')} duplicates in ${groups.length.toLocaleString('en-US')} ${groups.length === 1 ? 'group' : 'groups'} (${req.column} = the keeper's ${keyCol}; keeper: ${rule.length ? rule.join(', ') : 'first'})`);
       return { ...done, marked, groups: groups.length };
     } catch (err) {
-      if (added) await rollBack(this.datasets, datasetId, startVersion, 'marking duplicates');
+      // Nothing half-written: a chunk that failed after others takes them back too.
+      if (added || wrote) await rollBack(this.datasets, datasetId, startVersion, 'marking duplicates');
       throw writeFailure(err, 'The duplicates could not be marked');
     }
   }

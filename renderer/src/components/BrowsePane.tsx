@@ -45,7 +45,7 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
     <div className="browse">
       {side}
       {map ? (
-        <MapPane dataset={dataset} map={map} view={view} onRegion={(p) => onRegion?.(p)} onCluster={(c) => onCluster?.(c)} onOpen={onDetail} />
+        <MapPane dataset={dataset} map={map} view={view} selected={[...selection.positions].map((i) => pages.row(i)?.rowId).filter((r): r is string => !!r)} onRegion={(p) => onRegion?.(p)} onCluster={(c) => onCluster?.(c)} onOpen={onDetail} />
       ) : (
       <ThumbnailGrid
         key={`${dataset.id}:${view?.viewId ?? 'table'}`}

@@ -4,7 +4,7 @@
 // become a view of the grid (exactly those whose map_x, map_y lie inside, computed in main). The
 // current view shows on the map: a filter greys out what it leaves out, a search or similar view
 // lights up its rows. Hover shows a row's thumbnail and caption; a click opens its details.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, imageUrl } from '../api/client';
 import { formatCount, formatDuration } from '../format';
 import { jobPercent } from './JobFooter';
@@ -23,6 +23,8 @@ interface Props {
   map: MapState;
   /** The grid's current view (its rows light up, or a filter greys out the others). */
   view: ViewInfo | null;
+  /** Row ids of the rows selected in the grid (they light up). */
+  selected: string[];
   /** The rows inside a region drawn on the map (in the map's coordinates). */
   onRegion(polygon: Array<[number, number]>): void;
   /** Open a cluster's rows as a view. */
@@ -32,7 +34,7 @@ interface Props {
 
 const colourable = (d: DatasetInfo) => d.columns.filter((c) => !c.unreadable && ['string', 'bool', 'int', 'float'].includes(c.kind) && !['map_x', 'map_y', 'map_cluster'].includes(c.name) && c.name !== d.keyColumn);
 
-export function MapPane({ dataset, map, view, onRegion, onCluster, onOpen }: Props) {
+export function MapPane({ dataset, map, view, selected, onRegion, onCluster, onOpen }: Props) {
   const s = map.status;
   const running = !!map.job.id && !map.job.finished;
   const [column, setColumn] = useState(dataset.vectorColumns[0] ?? '');
@@ -60,7 +62,7 @@ export function MapPane({ dataset, map, view, onRegion, onCluster, onOpen }: Pro
           <span data-testid="map-meta">
             {formatCount(info.rows)} rows of {info.column},{' '}
             {info.method === 'umap' ? `UMAP (fitted on ${formatCount(info.sample ?? 0)} rows)` : `PCA (${Math.round((info.explained[0] + info.explained[1]) * 100)}% of the variance)`}, {info.clusters} clusters
-            {map.points?.info.tookMs ? `, made in ${formatDuration(map.points.info.tookMs / 1000)}` : ''}. Shift+drag to draw a region.
+            {map.points?.info.tookMs ? `, made in ${formatDuration(map.points.info.tookMs / 1000)}` : ''}. Shift+drag draws a region, Alt+drag a box.
           </span>
         ) : (
           <span>No map yet. </span>
@@ -122,7 +124,7 @@ export function MapPane({ dataset, map, view, onRegion, onCluster, onOpen }: Pro
       </div>
       {map.loading && !map.points && <div className="map-empty">Reading the map…</div>}
       <div className="map-body">
-        {map.points && <Scatter dataset={dataset} points={map.points} view={view} colours={colours} onRegion={onRegion} onOpen={onOpen} />}
+        {map.points && <Scatter dataset={dataset} points={map.points} view={view} selected={selected} colours={colours} onRegion={onRegion} onOpen={onOpen} />}
         {map.points && (showClusters || colours) && (
           <aside className="map-side" aria-label={colours ? `Colours by ${colours.column}` : 'Clusters'}>
             {colours ? (
@@ -179,12 +181,13 @@ interface ScatterProps {
   dataset: DatasetInfo;
   points: NonNullable<MapState['points']>;
   view: ViewInfo | null;
+  selected: string[];
   colours: MapColours | null;
   onRegion: Props['onRegion'];
   onOpen: Props['onOpen'];
 }
 
-function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterProps) {
+function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }: ScatterProps) {
   const canvas = useRef<HTMLCanvasElement | null>(null);
   const overlay = useRef<HTMLCanvasElement | null>(null);
   const labels = useRef<HTMLDivElement | null>(null);
@@ -309,14 +312,14 @@ function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterPr
     };
     /** n screen pixels in world units at the current zoom. */
     const pixels = (n: number) => Math.abs(world([n, 0])[0] - world([0, 0])[0]);
-    let drag: { kind: 'pan' | 'lasso'; start: [number, number]; last: [number, number]; path: Array<[number, number]>; moved: boolean } | null = null;
+    let drag: { kind: 'pan' | 'lasso' | 'box'; start: [number, number]; last: [number, number]; path: Array<[number, number]>; moved: boolean } | null = null;
     const drawLasso = () => {
       const g = over.getContext('2d');
       if (!g) return;
       const dpr = window.devicePixelRatio || 1;
       g.setTransform(dpr, 0, 0, dpr, 0, 0);
       g.clearRect(0, 0, over.width, over.height);
-      if (!drag || drag.kind !== 'lasso' || drag.path.length < 2) return;
+      if (!drag || drag.kind === 'pan' || drag.path.length < 2) return;
       g.strokeStyle = '#f0c060';
       g.fillStyle = 'rgba(240, 192, 96, 0.12)';
       g.lineWidth = 1.5;
@@ -347,7 +350,7 @@ function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterPr
       el.setPointerCapture(e.pointerId);
       el.focus();
       const p = local(e);
-      drag = { kind: e.shiftKey ? 'lasso' : 'pan', start: p, last: p, path: [p], moved: false };
+      drag = { kind: e.shiftKey ? 'lasso' : e.altKey ? 'box' : 'pan', start: p, last: p, path: [p], moved: false };
     };
     const move = (e: PointerEvent) => {
       const p = local(e);
@@ -359,6 +362,10 @@ function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterPr
         view.cx -= bx - ax;
         view.cy -= by - ay;
         redraw();
+      } else if (drag.kind === 'box') {
+        const [sx, sy] = drag.start;
+        drag.path = [drag.start, [p[0], sy], p, [sx, p[1]]];
+        drawLasso();
       } else {
         drag.path.push(p);
         drawLasso();
@@ -370,8 +377,11 @@ function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterPr
       drag = null;
       drawLasso();
       if (!d) return;
-      if (d.kind === 'lasso' && d.path.length >= 3 && d.moved) {
-        handlers.current.onRegion(d.path.map((p) => toData(world(p))));
+      if (d.kind !== 'pan' && d.path.length >= 3 && d.moved) {
+        // At most 256 vertices: a long lasso's every mouse move adds nothing a person can see, and each
+        // vertex is tested against every point.
+        const every = Math.ceil(d.path.length / 256);
+        handlers.current.onRegion(d.path.filter((_, i) => i % every === 0).map((p) => toData(world(p))));
         return;
       }
       if (!d.moved) {
@@ -448,12 +458,22 @@ function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterPr
   // similar, duplicates or region view light up.
   const viewId = view?.viewId ?? null;
   const filtering = !view || view.spec.kind === 'browse';
+  // The grid's selected rows, as points (a row id to point index map, made once per map).
+  const indexOf = useMemo(() => {
+    const m = new Map<string, number>();
+    points.rowIds.forEach((id, i) => m.set(String(id), i));
+    return m;
+  }, [points]);
+  const selectedKey = selected.join(',');
+  const selectedPoints = useMemo(() => selected.map((r) => indexOf.get(r)).filter((i): i is number => i !== undefined), [selectedKey, indexOf]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     const l = live.current;
     if (!l) return;
     let alive = true;
     if (!viewId) {
-      l.renderer.setStates(new Uint8Array(points.count));
+      const states = new Uint8Array(points.count);
+      for (const i of selectedPoints) states[i] = 2;
+      l.renderer.setStates(states);
       l.redraw();
       setShown(null);
       return;
@@ -463,6 +483,7 @@ function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterPr
       const mask = decode(r.value.mask);
       const states = new Uint8Array(mask.length);
       for (let i = 0; i < mask.length; i++) states[i] = filtering ? (mask[i] ? 0 : 1) : mask[i] ? 2 : 0;
+      for (const i of selectedPoints) states[i] = 2;
       live.current.renderer.setStates(states);
       live.current.redraw();
       setShown(filtering ? `${formatCount(r.value.inView)} of ${formatCount(r.value.count)} points match the filter; the others are grey.` : `The view's ${formatCount(r.value.inView)} rows are lit.`);
@@ -470,12 +491,12 @@ function Scatter({ dataset, points, view, colours, onRegion, onOpen }: ScatterPr
     return () => {
       alive = false;
     };
-  }, [viewId, filtering, points, dataset.id]);
+  }, [viewId, filtering, points, dataset.id, selectedKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (error) return <div className="map-empty" role="alert">{error}</div>;
   return (
     <div className="map-canvas">
-      <canvas ref={canvas} tabIndex={0} data-testid="map-canvas" aria-label={`Map of ${formatCount(points.count)} rows; drag to pan, scroll or +/− to zoom, arrows to move, 0 to reset, Shift+drag to draw a region`} />
+      <canvas ref={canvas} tabIndex={0} data-testid="map-canvas" aria-label={`Map of ${formatCount(points.count)} rows; drag to pan, scroll or +/− to zoom, arrows to move, 0 to reset, Shift+drag to draw a region, Alt+drag a box`} />
       <canvas ref={overlay} className="map-overlay" aria-hidden="true" />
       <div ref={labels} className="map-names" data-testid="map-names" />
       {thumbs.map((t) => (

@@ -134,7 +134,10 @@ export class PointRenderer {
     if (!this.count) return;
     gl.useProgram(this.program);
     gl.enable(gl.BLEND);
-    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    // Zoomed out over many points, colours add up where points pile: a density view (bright where
+    // many rows are, faint where few are) instead of the last point drawn hiding the others.
+    const dense = this.count > 100_000 && view.zoom < 3;
+    gl.blendFunc(gl.SRC_ALPHA, dense ? gl.ONE : gl.ONE_MINUS_SRC_ALPHA);
     const aspect = w / Math.max(1, h);
     const sx = view.zoom / Math.max(1, aspect);
     const sy = view.zoom * Math.min(1, aspect);
@@ -144,7 +147,7 @@ export class PointRenderer {
     const dpr = window.devicePixelRatio || 1;
     const base = this.count > 200_000 ? 1.5 : this.count > 20_000 ? 2.5 : 4;
     gl.uniform1f(gl.getUniformLocation(this.program, 'pointSize'), Math.min(14, base * Math.sqrt(view.zoom)) * dpr);
-    gl.uniform1f(gl.getUniformLocation(this.program, 'alpha'), this.count > 200_000 ? Math.min(1, 0.35 * Math.sqrt(view.zoom)) : 1);
+    gl.uniform1f(gl.getUniformLocation(this.program, 'alpha'), dense ? Math.min(0.5, (0.12 * Math.sqrt(view.zoom) * 1e6) / this.count) : 1);
     gl.bindVertexArray(this.vao);
     gl.drawArrays(gl.POINTS, 0, this.count);
     gl.bindVertexArray(null);
