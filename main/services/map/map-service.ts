@@ -16,7 +16,7 @@ import { nearestAnchors } from './anchors';
 import { ClusterWords } from './cluster-names';
 import { fitPca, project } from './pca';
 import { umapLayout, UMAP_NEIGHBOURS } from './umap-layout';
-import { committed, rollBack, writeFailure } from '../writes/commit';
+import { committed, freshKeyIndex, rollBack, writeFailure } from '../writes/commit';
 import { AppFailure, classifyReadError, failure, isDiskFull } from '../support/errors';
 import { readAhead } from '../support/read-ahead';
 import { positionIndex } from '../support/row-positions';
@@ -459,6 +459,7 @@ export class MapService {
       const keyType = schema.fields.find((f) => f.name === keyCol)!.type;
       const big = arrow.DataType.isInt(keyType) && keyType.bitWidth === 64;
       const keep = Array.from(rows).filter((i) => Number.isFinite(x[i] as number) && Number.isFinite(y[i] as number));
+      await freshKeyIndex(ds);
       // In chunks: one merge of a million keys ran out of LanceDB's memory pool for the join
       // ("Resources exhausted ... MapIndexExecCandidates"); each chunk is a version of its own.
       for (let at = 0; at < keep.length; at += WRITE_CHUNK) {

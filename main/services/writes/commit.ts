@@ -2,6 +2,7 @@
 // full disk says the dataset is unchanged), the session moved to the new version and schema, and a
 // line in the journal saying what the app did (Lance records no description of an operation). Write
 // replies carry the refreshed dataset, so the window takes the new version without asking again.
+import { lancedb } from '../dataset/lance';
 import { AppFailure, errorText, failure, isDiskFull } from '../support/errors';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { Committed } from '../../../shared/contract';
@@ -64,4 +65,24 @@ export async function rollBack(datasets: DatasetService, datasetId: string, vers
   }
   datasets.rows.lost(datasetId);
   await committed(datasets, datasetId, `${what} rolled back to version ${version}`);
+}
+
+/**
+ * Bring the key's BTREE up to date before a merge by key. A merge moves the rows it updates out of
+ * the index's reach; measured at 1M rows, a second merge of 100k keys then took 15-45 s (a join
+ * without the index) against 0.1 s with the index rebuilt, which itself took 0.1 s. Best effort:
+ * without an index on the key, or when the rebuild fails, the merge runs as it would have.
+ */
+export async function freshKeyIndex(ds: OpenDataset): Promise<void> {
+  const key = ds.info.keyColumn;
+  if (!key) return;
+  try {
+    const index = (await ds.table.listIndices()).find((i) => i.columns.length === 1 && i.columns[0] === key && /btree/i.test(i.indexType));
+    if (!index) return;
+    const stats = await ds.table.indexStats(index.name);
+    if (!stats?.numUnindexedRows) return;
+    await ds.table.createIndex(key, { config: lancedb.Index.btree(), replace: true });
+  } catch {
+    // the merge goes on without it
+  }
 }

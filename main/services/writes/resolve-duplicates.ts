@@ -5,7 +5,7 @@
 // column is added first); undo restores the version before.
 import { arrow } from '../dataset/lance';
 import { addLabelColumn } from './evolve';
-import { committed, rollBack, writeFailure } from './commit';
+import { committed, freshKeyIndex, rollBack, writeFailure } from './commit';
 import { failure } from '../support/errors';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ViewService } from '../views/views';
@@ -186,6 +186,7 @@ export class DuplicateResolver {
       const keyType = schema.fields.find((f) => f.name === keyCol)!.type;
       const colType = schema.fields.find((f) => f.name === req.column)!.type;
       const big = (t: import('apache-arrow').DataType) => arrow.DataType.isInt(t) && t.bitWidth === 64;
+      await freshKeyIndex(w);
       // In chunks: one merge of a million keys ran out of LanceDB's memory pool for the join.
       for (let at = 0; at < keys.length; at += MERGE_CHUNK) {
         const ks = keys.slice(at, at + MERGE_CHUNK);
