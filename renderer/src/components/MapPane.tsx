@@ -62,7 +62,8 @@ export function MapPane({ dataset, map, view, selected, onRegion, onCluster, onO
           <span data-testid="map-meta">
             {formatCount(info.rows)} rows of {info.column},{' '}
             {info.method === 'umap' ? `UMAP (fitted on ${formatCount(info.sample ?? 0)} rows)` : `PCA (${Math.round((info.explained[0] + info.explained[1]) * 100)}% of the variance)`}, {info.clusters} clusters
-            {map.points?.info.tookMs ? `, made in ${formatDuration(map.points.info.tookMs / 1000)}` : ''}. Shift+drag draws a region, Alt+drag a box.
+            {map.points?.info.tookMs ? `, made in ${formatDuration(map.points.info.tookMs / 1000)}` : ''}
+            {(s?.missing ?? 0) > 0 ? ` from the rows of version ${info.madeAtVersion}` : ''}. Shift+drag draws a region, Alt+drag a box.
           </span>
         ) : (
           <span>No map yet. </span>
