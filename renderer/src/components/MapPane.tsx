@@ -281,13 +281,24 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
       setThumbs(inside ? inside.map((i) => { const [sx, sy] = renderer.toScreen(view, xy[2 * i] as number, xy[2 * i + 1] as number, w, h); return { index: i, x: sx, y: sy }; }) : []);
     };
     let frame = 0;
-    const redraw = () => {
+    let rest = 0;
+    let moving = false;
+    /** moving: a pan or zoom is under way (an even sample is drawn; the whole map once it rests). */
+    const redraw = (move = false) => {
+      if (move) {
+        moving = true;
+        clearTimeout(rest);
+        rest = window.setTimeout(() => {
+          moving = false;
+          redraw();
+        }, 150);
+      }
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
-        renderer.draw(view);
+        renderer.draw(view, moving);
         placeNames();
-        placeThumbs();
+        if (!moving) placeThumbs();
         // For tests and the benchmark: the points are on screen.
         el.dataset.drawn = String(count);
       });
@@ -362,7 +373,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
         const [bx, by] = world(p);
         view.cx -= bx - ax;
         view.cy -= by - ay;
-        redraw();
+        redraw(true);
       } else if (drag.kind === 'box') {
         const [sx, sy] = drag.start;
         drag.path = [drag.start, [p[0], sy], p, [sx, p[1]]];
@@ -398,7 +409,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
       const after = world(p);
       view.cx += before[0] - after[0];
       view.cy += before[1] - after[1];
-      redraw();
+      redraw(true);
     };
     const wheel = (e: WheelEvent) => {
       e.preventDefault();
@@ -417,7 +428,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
       else if (e.key === 'ArrowDown') view.cy -= step;
       else return;
       e.preventDefault();
-      redraw();
+      redraw(true);
     };
     const leave = () => setHover(null);
     el.addEventListener('pointerdown', down);
@@ -430,6 +441,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
       live.current = null;
       resize.disconnect();
       if (frame) cancelAnimationFrame(frame);
+      clearTimeout(rest);
       el.removeEventListener('pointerdown', down);
       el.removeEventListener('pointermove', move);
       el.removeEventListener('pointerup', up);
