@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, imageUrl } from '../api/client';
 import { formatCount, formatDuration } from '../format';
-import { jobPercent } from './JobFooter';
+import { JobLine } from './JobLine';
 import { PointGrid, PointRenderer, type View } from '../map/point-renderer';
 import type { MapState } from '../hooks/useMap';
 import type { DatasetInfo, MapColours, RowSummary, ViewInfo } from '../../../shared/types';
@@ -91,13 +91,7 @@ export function MapPane({ dataset, map, view, selected, onRegion, onCluster, onO
           </button>
         )}
         {running && (
-          <span role="status" className="stats-job" data-testid="map-job">
-            <progress max={100} value={jobPercent(map.job)} />
-            <span>{map.job.progress?.message ?? 'Starting…'}</span>
-            <button type="button" onClick={map.stop} data-testid="map-stop">
-              Stop
-            </button>
-          </span>
+          <JobLine job={map.job} onStop={map.stop} name="map" stopTitle="Stop; the PCA map and the UMAP fit so far are kept" />
         )}
         {map.error && (
           <span role="alert" className="stats-error" data-testid="map-error">

@@ -2,7 +2,7 @@
 // histogram of those similarities with the threshold drawn on it (so a person sees where duplicates
 // end), the groups the threshold gives, and a button that opens them in the grid.
 import { formatCount, formatDuration } from '../format';
-import { jobPercent } from './JobFooter';
+import { JobLine } from './JobLine';
 import type { Near } from '../hooks/useNear';
 import type { DatasetInfo, NearestHistogram } from '../../../shared/types';
 
@@ -36,13 +36,7 @@ export function NearDuplicates({ dataset, near, onShow }: Props) {
         )}
       </h3>
       {running && (
-        <div role="status" className="stats-job" data-testid="near-job">
-          <progress max={100} value={jobPercent(near.job)} />
-          <span>{near.job.progress?.message ?? 'Starting…'}</span>
-          <button type="button" onClick={near.stop} data-testid="near-stop" title="Stop; what is done is kept, and Find goes on from there">
-            Stop
-          </button>
-        </div>
+        <JobLine job={near.job} onStop={near.stop} name="near" stopTitle="Stop; what is done is kept, and Find goes on from there" />
       )}
       {near.error && !running && (
         <p role="alert" className="stats-error" data-testid="near-error">

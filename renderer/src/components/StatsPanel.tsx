@@ -3,7 +3,7 @@
 // NSFW column gets a one-click "safe only".
 import { useMemo, useState } from 'react';
 import { formatCount, formatDuration } from '../format';
-import { jobPercent } from './JobFooter';
+import { JobLine } from './JobLine';
 import { StatsHistogram, formatEdge } from './StatsHistogram';
 import { StatsValues } from './StatsValues';
 import { NearDuplicates } from './NearDuplicates';
@@ -78,13 +78,7 @@ export function StatsPanel({ dataset, stats, filter, onPick, onDuplicates, near,
         </button>
       </header>
       {running && (
-        <div role="status" className="stats-job" data-testid="stats-job">
-          <progress max={100} value={jobPercent(stats.job)} />
-          <span>{stats.job.progress?.message ?? 'Starting…'}</span>
-          <button type="button" onClick={stats.stop} data-testid="stats-stop">
-            Stop
-          </button>
-        </div>
+        <JobLine job={stats.job} onStop={stats.stop} name="stats" />
       )}
       {stats.error && !running && (
         <div role="alert" className="stats-error" data-testid="stats-error">
