@@ -3,6 +3,7 @@
 // query with every anchor. Used twice by the map: the UMAP sample's neighbour graph (queries and
 // anchors the same rows), and the placing of every other row among the sample's.
 import type { Assignment } from '../near/clusters';
+import { offerSorted } from '../near/neighbours';
 import type { Products } from '../near/matmul';
 import type { VectorStore } from '../near/vectors';
 
@@ -62,19 +63,7 @@ export async function nearestAnchors(products: Products, store: VectorStore, a: 
           const s = scores[r * m + j] as number;
           if (s <= (sim[last] as number)) continue;
           const ai = an[j] as number;
-          if (ai === self) continue;
-          // Insert in order, most similar first (a border anchor may come twice: skip the repeat).
-          let dup = false;
-          for (let t = base; t < base + k; t++) if (idx[t] === ai) dup = true;
-          if (dup) continue;
-          let at = last;
-          while (at > base && (sim[at - 1] as number) < s) {
-            sim[at] = sim[at - 1] as number;
-            idx[at] = idx[at - 1] as number;
-            at--;
-          }
-          sim[at] = s;
-          idx[at] = ai;
+          if (ai !== self) offerSorted(idx, sim, base, k, ai, s);
         }
       }
     }

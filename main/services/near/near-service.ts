@@ -72,8 +72,9 @@ export class NearDuplicates {
   private base(ds: OpenDataset, column: string, version: number): string {
     return path.join(this.folder(ds), `${createHash('sha256').update(column).digest('hex').slice(0, 12)}-v${version}`);
   }
+  /** A result's key in memory and in the running jobs: its file's path without the extension. */
   private keyOf(ds: OpenDataset, column: string, version = ds.info.version): string {
-    return `${this.base(ds, column, version)}`;
+    return this.base(ds, column, version);
   }
 
   private vectorColumn(ds: OpenDataset, column: string): ColumnInfo & { dim: number } {
@@ -217,17 +218,7 @@ export class NearDuplicates {
   private async newest(ds: OpenDataset, column: string): Promise<Computed | null> {
     const current = await this.load(ds, column, ds.info.version);
     if (current) return current;
-    const prefix = path.basename(this.base(ds, column, 0)).replace(/0$/, '');
-    let versions: number[] = [];
-    try {
-      versions = (await fs.readdir(this.folder(ds)))
-        .map((n) => (n.startsWith(prefix) && n.endsWith('.json') && !n.includes('.partial') ? Number(n.slice(prefix.length, -5)) : NaN))
-        .filter((v) => Number.isInteger(v) && v < ds.info.version)
-        .sort((a, b) => b - a);
-    } catch {
-      return null;
-    }
-    for (const v of versions) {
+    for (const v of (await this.savedVersions(ds, column)).filter((x) => x < ds.info.version)) {
       const c = await this.load(ds, column, v);
       if (c) return c;
     }
@@ -367,12 +358,20 @@ export class NearDuplicates {
     await writeParts(`${base}.bin`, [c.rowIds, c.lists.idx, c.lists.sim]);
     // The description last: it is only ever beside a complete binary.
     await writeAtomic(`${base}.json`, JSON.stringify({ format: FORMAT, path: ds.info.path, table: ds.info.table, result: c.result }));
-    const prefix = path.basename(this.base(ds, c.result.column, 0)).replace(/0$/, '');
-    const versions = (await fs.readdir(this.folder(ds)))
-      .map((x) => (x.startsWith(prefix) && x.endsWith('.json') && !x.includes('.partial') ? Number(x.slice(prefix.length, -5)) : NaN))
-      .filter((v) => Number.isInteger(v))
-      .sort((a, b) => b - a);
-    for (const v of versions.slice(KEEP_VERSIONS)) for (const ext of ['json', 'bin']) await fs.rm(`${this.base(ds, c.result.column, v)}.${ext}`, { force: true });
+    for (const v of (await this.savedVersions(ds, c.result.column)).slice(KEEP_VERSIONS)) for (const ext of ['json', 'bin']) await fs.rm(`${this.base(ds, c.result.column, v)}.${ext}`, { force: true });
+  }
+
+  /** The versions of a column whose lists are in the data folder, newest first. */
+  private async savedVersions(ds: OpenDataset, column: string): Promise<number[]> {
+    const prefix = `${path.basename(this.base(ds, column, 0)).slice(0, -1)}`; // "<column hash>-v"
+    try {
+      return (await fs.readdir(this.folder(ds)))
+        .map((n) => (n.startsWith(prefix) && n.endsWith('.json') && !n.includes('.partial') ? Number(n.slice(prefix.length, -5)) : NaN))
+        .filter((v) => Number.isInteger(v))
+        .sort((a, b) => b - a);
+    } catch {
+      return [];
+    }
   }
 
   private partialBase(ds: OpenDataset, column: string): string {

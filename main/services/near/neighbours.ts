@@ -10,6 +10,23 @@ export const K = 10;
 /** Query rows per product: bounds the scores matrix of a large cluster. */
 const QUERY_BLOCK = 1024;
 
+/**
+ * j with similarity s into the list of k at idx/sim[base, base+k), kept most similar first: ignored
+ * when it is not among the k best, or already there (a border row can be offered twice).
+ */
+export function offerSorted(idx: Int32Array, sim: Float32Array, base: number, k: number, j: number, s: number): void {
+  let at = base + k - 1;
+  if (s <= (sim[at] as number)) return;
+  for (let t = base; t < base + k; t++) if (idx[t] === j) return;
+  while (at > base && (sim[at - 1] as number) < s) {
+    sim[at] = sim[at - 1] as number;
+    idx[at] = idx[at - 1] as number;
+    at--;
+  }
+  sim[at] = s;
+  idx[at] = j;
+}
+
 export class NeighbourLists {
   /** Row i's neighbours at [i*K, i*K+K), most similar first; -1 where there are fewer. */
   readonly idx: Int32Array;
@@ -30,18 +47,7 @@ export class NeighbourLists {
 
   /** j as a neighbour of i with similarity s (ignored when not among i's K best, or already there). */
   offer(i: number, j: number, s: number): void {
-    const base = i * K;
-    const { idx, sim } = this;
-    let at = base + K - 1;
-    if (s <= (sim[at] as number)) return;
-    for (let t = base; t < base + K; t++) if (idx[t] === j) return;
-    while (at > base && (sim[at - 1] as number) < s) {
-      sim[at] = sim[at - 1] as number;
-      idx[at] = idx[at - 1] as number;
-      at--;
-    }
-    sim[at] = s;
-    idx[at] = j;
+    offerSorted(this.idx, this.sim, i * K, K, j, s);
   }
 
   /** Row i's nearest neighbour's similarity, or -2 when it has none. */

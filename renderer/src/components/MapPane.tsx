@@ -9,6 +9,7 @@ import { api, imageUrl } from '../api/client';
 import { formatCount, formatDuration } from '../format';
 import { JobLine } from './JobLine';
 import { PointGrid, PointRenderer, type View } from '../map/point-renderer';
+import { base64Bytes } from '../map/base64';
 import type { MapState } from '../hooks/useMap';
 import type { DatasetInfo, MapColours, RowSummary, ViewInfo } from '../../../shared/types';
 
@@ -165,12 +166,6 @@ function ClusterList({ points, onCluster }: { points: NonNullable<MapState['poin
 const MIN_ZOOM = 0.5;
 const MAX_ZOOM = 400;
 
-function decode(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 interface ScatterProps {
   dataset: DatasetInfo;
@@ -453,7 +448,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
     if (!l) return;
     if (colours) {
       l.renderer.setPalette(colours.kind === 'range' ? SEQUENTIAL : CATEGORICAL);
-      l.renderer.setCategories(decode(colours.codes));
+      l.renderer.setCategories(base64Bytes(colours.codes));
     } else {
       l.renderer.setPalette(CATEGORICAL);
       l.renderer.setCategories(points.cluster);
@@ -487,7 +482,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
     }
     void api.mapMask({ id: dataset.id, viewId }).then((r) => {
       if (!alive || !r.ok || !live.current) return;
-      const mask = decode(r.value.mask);
+      const mask = base64Bytes(r.value.mask);
       const states = new Uint8Array(mask.length);
       for (let i = 0; i < mask.length; i++) states[i] = filtering ? (mask[i] ? 0 : 1) : mask[i] ? 2 : 0;
       for (const i of selectedPoints) states[i] = 2;

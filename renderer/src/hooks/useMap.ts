@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from './useJob';
+import { base64Bytes } from '../map/base64';
 import type { DatasetInfo, JobFinished, JobProgress, MapInfo, MapStatus } from '../../../shared/types';
 
 export interface MapData {
@@ -24,12 +25,6 @@ export interface MapState {
   stop(): void;
 }
 
-function decode<T>(b64: string, make: (buf: ArrayBuffer) => T): T {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return make(bytes.buffer);
-}
 
 export function useMap(dataset: DatasetInfo | null, active: boolean, onWritten: (before: DatasetInfo, what: string, next: DatasetInfo) => void): MapState {
   const id = dataset?.id ?? null;
@@ -62,10 +57,10 @@ export function useMap(dataset: DatasetInfo | null, active: boolean, onWritten: 
     setPoints({
       info: v.map,
       count: v.count,
-      x: decode(v.x, (b) => new Float32Array(b)),
-      y: decode(v.y, (b) => new Float32Array(b)),
-      cluster: decode(v.cluster, (b) => new Uint8Array(b)),
-      rowIds: decode(v.rowIds, (b) => new Float64Array(b)),
+      x: new Float32Array(base64Bytes(v.x).buffer),
+      y: new Float32Array(base64Bytes(v.y).buffer),
+      cluster: base64Bytes(v.cluster),
+      rowIds: new Float64Array(base64Bytes(v.rowIds).buffer),
     });
   }, [id]);
 
