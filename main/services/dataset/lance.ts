@@ -3,11 +3,18 @@
 // a second copy whose tables fail LanceDB's instanceof checks (large_binary columns then fail with
 // "Unrecognized type id in schema: 19"). Everything in this app goes through these two handles.
 import { createRequire } from 'node:module';
+import os from 'node:os';
 
 const require = createRequire(import.meta.url);
 
 // LanceDB logs a warning per query in some cases (e.g. small-index k-means); the app reports errors itself.
 process.env.LANCEDB_LOG ??= 'error';
+
+// LanceDB's query memory pool is 100 MB unless told otherwise; a merge by key of a million rows (one
+// version for a column written for every row) needs more: see writes/merge-by-key.ts. A quarter of
+// this machine's memory, between 512 MB and 4 GB; a value the person set is kept. Read by LanceDB
+// when a query starts, so it must be set before the first one.
+process.env.LANCE_MEM_POOL_SIZE ??= String(Math.round(Math.min(4 * 1024 ** 3, Math.max(512 * 1024 ** 2, os.totalmem() / 4))));
 
 export const lancedb = require('@lancedb/lancedb') as typeof import('@lancedb/lancedb');
 export const arrow = require('apache-arrow') as typeof import('apache-arrow');

@@ -16,7 +16,8 @@ import { nearestAnchors } from './anchors';
 import { ClusterWords } from './cluster-names';
 import { fitPca, project } from './pca';
 import { umapLayout, UMAP_NEIGHBOURS } from './umap-layout';
-import { committed, freshKeyIndex, rollBack, writeFailure } from '../writes/commit';
+import { committed, rollBack, writeFailure } from '../writes/commit';
+import { keyVector, mergeByKey } from '../writes/merge-by-key';
 import { AppFailure, classifyReadError, failure, isDiskFull } from '../support/errors';
 import { readAhead } from '../support/read-ahead';
 import { positionIndex } from '../support/row-positions';
@@ -32,7 +33,6 @@ const META_KEY = 'lance-explorer:map';
 const QUIET_MS = 400;
 const KMEANS_ITERATIONS = 10;
 /** Rows per merge of the map's columns. */
-const WRITE_CHUNK = 100_000;
 /** Rows the UMAP layout is fitted on; the others are placed among them. */
 export const UMAP_SAMPLE = 10_000;
 /** Sample rows each other row is placed among. */
@@ -457,21 +457,16 @@ export class MapService {
       changed = true;
       const schema = await ds.table.schema();
       const keyType = schema.fields.find((f) => f.name === keyCol)!.type;
-      const big = arrow.DataType.isInt(keyType) && keyType.bitWidth === 64;
       const keep = Array.from(rows).filter((i) => Number.isFinite(x[i] as number) && Number.isFinite(y[i] as number));
-      await freshKeyIndex(ds);
-      // In chunks: one merge of a million keys ran out of LanceDB's memory pool for the join
-      // ("Resources exhausted ... MapIndexExecCandidates"); each chunk is a version of its own.
-      for (let at = 0; at < keep.length; at += WRITE_CHUNK) {
-        const part = keep.slice(at, at + WRITE_CHUNK);
-        const data = new arrow.Table({
-          [keyCol]: arrow.vectorFromArray(part.map((i) => (big ? BigInt(keys[i] as never) : keys[i])) as never, keyType),
+      await mergeByKey(ds, keep.length, (from, to) => {
+        const part = keep.slice(from, to);
+        return new arrow.Table({
+          [keyCol]: keyVector(part.map((i) => keys[i] as string | number | bigint), keyType),
           [MAP_X]: arrow.vectorFromArray(part.map((i) => x[i] as number), new arrow.Float32()),
           [MAP_Y]: arrow.vectorFromArray(part.map((i) => y[i] as number), new arrow.Float32()),
           [MAP_CLUSTER]: arrow.vectorFromArray(part.map((i) => ((cluster[i] as number) >= 0 ? (cluster[i] as number) : null)), new arrow.Int32()),
         });
-        await ds.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
-      }
+      });
       this.datasets.rows.lost(datasetId);
       this.points.clear();
       return await committed(this.datasets, datasetId, note);

@@ -75,7 +75,17 @@ describe('the embedding map', () => {
   it('writes every row\u2019s place and cluster, with rows of one cluster together', async () => {
     const before = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
     expect(before.value.map).toBeNull();
+    const version = async () => {
+      const tbl = await (await lancedb.connect(t.dir)).openTable('pts');
+      const v = await tbl.version();
+      tbl.close();
+      return v;
+    };
+    const v0 = await version();
     await make();
+    // Each layout is one merge of every row: the PCA map adds the columns and fills them (2 versions),
+    // the UMAP map describes itself and replaces them (2 more): no version holds a half-written map.
+    expect(await version()).toBe(v0 + 4);
     const st = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
     expect(st.value.map).toMatchObject({ column: 'emb', method: 'umap', rows: ROWS, sample: ROWS });
     expect(st.value.missing).toBe(0);

@@ -57,6 +57,8 @@ export async function committedElsewhere(datasets: DatasetService, datasetId: st
 /** Put the dataset's content back to `version` after a failed multi-step write (Lance records it as a new version). */
 export async function rollBack(datasets: DatasetService, datasetId: string, version: number, what: string): Promise<void> {
   const ds = datasets.writable(datasetId);
+  // Nothing committed yet (the first step failed): a restore would only add an identical version.
+  if ((await ds.table.version().catch(() => -1)) === version) return;
   try {
     await ds.table.checkout(version);
     await ds.table.restore();

@@ -5,7 +5,8 @@
 // column is added first); undo restores the version before.
 import { arrow } from '../dataset/lance';
 import { addLabelColumn } from './evolve';
-import { committed, freshKeyIndex, rollBack, writeFailure } from './commit';
+import { committed, rollBack, writeFailure } from './commit';
+import { keyVector, mergeByKey } from './merge-by-key';
 import { failure } from '../support/errors';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ViewService } from '../views/views';
@@ -15,7 +16,6 @@ import type { DuplicateGroup, KeeperCriterion, ResolvePlan } from '../../../shar
 /** Groups the plan shows, side by side, before anything is written. */
 const SHOWN = 50;
 const READ_CHUNK = 5000;
-const MERGE_CHUNK = 100_000;
 
 interface Member {
   rowId: bigint;
@@ -185,19 +185,15 @@ export class DuplicateResolver {
       const schema = await w.table.schema();
       const keyType = schema.fields.find((f) => f.name === keyCol)!.type;
       const colType = schema.fields.find((f) => f.name === req.column)!.type;
-      const big = (t: import('apache-arrow').DataType) => arrow.DataType.isInt(t) && t.bitWidth === 64;
-      await freshKeyIndex(w);
-      // In chunks: one merge of a million keys ran out of LanceDB's memory pool for the join.
-      for (let at = 0; at < keys.length; at += MERGE_CHUNK) {
-        const ks = keys.slice(at, at + MERGE_CHUNK);
-        const vs = values.slice(at, at + MERGE_CHUNK);
-        const data = new arrow.Table({
-          [keyCol]: arrow.vectorFromArray((big(keyType) ? ks.map((k) => BigInt(k)) : ks) as never, keyType),
-          [req.column]: arrow.vectorFromArray((big(colType) ? vs.map((v) => (v === null ? null : BigInt(v))) : vs) as never, colType),
+      const big = arrow.DataType.isInt(colType) && (colType as import('apache-arrow').Int).bitWidth === 64;
+      wrote = true; // chunks a fallback committed before one failed are taken back (rollBack skips when none were)
+      await mergeByKey(w, keys.length, (from, to) => {
+        const vs = values.slice(from, to);
+        return new arrow.Table({
+          [keyCol]: keyVector(keys.slice(from, to), keyType),
+          [req.column]: arrow.vectorFromArray((big ? vs.map((v) => (v === null ? null : BigInt(v))) : vs) as never, colType),
         });
-        await w.table.mergeInsert(keyCol).whenMatchedUpdateAll().execute(data);
-        wrote = true;
-      }
+      });
       this.datasets.rows.lost(datasetId);
       const marked = values.filter((v) => v !== null).length;
       const done = await committed(this.datasets, datasetId, `marked ${marked.toLocaleString('en-US')} duplicates in ${groups.length.toLocaleString('en-US')} ${groups.length === 1 ? 'group' : 'groups'} (${req.column} = the keeper's ${keyCol}; keeper: ${rule.length ? rule.join(', ') : 'first'})`);
