@@ -305,7 +305,7 @@ export const requestSchemas = {
   'hub:token-status': z.object({}).strict(),
   'hub:set-token': z.object({ token: z.string().max(300).nullable(), remember: z.boolean() }).strict(),
   'view:materialize': z
-    .object({ id: datasetId, viewId: viewId.nullable(), columns: z.array(columnName).max(500), target: pathString.optional() })
+    .object({ id: datasetId, viewId: viewId.nullable(), columns: z.array(columnName).max(500), target: pathString.optional(), indices: z.boolean().optional() })
     .strict(),
   'recent:list': z.object({}).strict(),
   'recent:forget': z.object({ path: pathString, table: tableName }).strict(),

@@ -96,7 +96,9 @@ export interface DatasetInfo {
   isDemo: boolean;
   /** Opened at an older version or a tag: nothing can be changed through this session. */
   /** Why it is read-only: an old version or tag, read from the Hub, a folder this user cannot write, or damaged. */
-  readOnlyWhy?: 'version' | 'online' | 'permissions' | 'damaged';
+  readOnlyWhy?: 'version' | 'online' | 'permissions' | 'damaged' | 'legacy';
+  /** 'legacy': the data files are Lance's old format 0.1/0.2 (read by position; Upgrade… makes an editable copy). */
+  fileFormat?: 'legacy';
   readOnly: boolean;
   /** The newest version could not be read: what is damaged (the session shows the newest readable one, read-only). */
   damaged?: string;

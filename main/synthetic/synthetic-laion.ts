@@ -53,6 +53,8 @@ export interface SyntheticOptions {
   seed?: number;
   /** Row indices whose image bytes are replaced by text (bad-input tests). */
   badImages?: Set<number>;
+  /** Write data files in Lance's old format 0.1/0.2 (LanceDB's own option), as writers did until mid-2024. */
+  legacyFormat?: boolean;
   onBatch?: (written: number, total: number) => void;
 }
 
@@ -145,7 +147,7 @@ export async function writeSyntheticTable(dbDir: string, name: string, opts: Syn
   let written = 0;
   for await (const rows of syntheticBatches(opts)) {
     const batch = laionBatch(rows);
-    if (!table) table = await db.createTable(name, batch, { mode: 'overwrite' });
+    if (!table) table = await db.createTable(name, batch, { mode: 'overwrite', ...(opts.legacyFormat ? { storageOptions: { new_table_data_storage_version: 'legacy' } } : {}) });
     else await table.add(batch);
     written += rows.length;
     opts.onBatch?.(written, opts.rows);

@@ -97,7 +97,7 @@ export function App() {
       <main className="content">
         {session.phase.kind === 'ready' && dataset ? (
           <div className="content-with-bars">
-            <SessionBars dataset={dataset} undo={undo} openLatest={() => void session.open(dataset.path, dataset.table)} />
+            <SessionBars dataset={dataset} undo={undo} openLatest={() => void session.open(dataset.path, dataset.table)} upgrade={() => setDialog({ kind: 'upgrade' })} />
             <ViewBar
               key={dataset.id}
               dataset={dataset}

@@ -180,7 +180,8 @@ function decodeUtf8Column(vec: import('apache-arrow').Vector<import('apache-arro
     for (let i = 0; i < data.length; i++, row++) {
       const target = rows[row] as Record<string, Cell>;
       if (checkNulls && !data.getValid(i)) target[name] = null;
-      else target[name] = buf.toString('utf8', offsets[data.offset + i] as number, offsets[data.offset + i + 1] as number);
+      // Arrow JS slices valueOffsets with the data (offset 2 starts it at entry 2): index from 0.
+      else target[name] = buf.toString('utf8', offsets[i] as number, offsets[i + 1] as number);
     }
   }
 }

@@ -9,6 +9,7 @@ import { classifyReadError, errorText, failure } from '../support/errors';
 import { connectionTarget, inspectPath } from './dataset-locate';
 import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
+import { detectLegacy, LegacyPositions, takeRows } from './take-rows';
 import { RowOrder } from './row-order';
 import type { Journal } from './journal';
 import { Activity } from '../support/activity';
@@ -24,6 +25,8 @@ export interface OpenDataset {
   dispose?: () => Promise<void>;
   /** Where other handles connect for this session (a damaged dataset's stand-in), when not beside info.path. */
   connectDir?: string;
+  /** Set when the data files are Lance's old format 0.1/0.2: rows by id are read by position (take-rows.ts). */
+  legacy?: LegacyPositions;
 }
 
 export interface DatasetServiceOptions {
@@ -146,8 +149,11 @@ export class DatasetService {
       const pageColumns = gridColumns(columns);
       // Read the first row now: a dataset whose first data file is gone should fail here, at open,
       // where the person is looking, rather than as an empty grid.
-      if (rowCount > 0) await this.readPage(table, pageColumns, 0, 1);
-      this.open.set(id, { info, table, pageColumns, ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
+      const first = rowCount > 0 ? await this.readPage(table, pageColumns, 0, 1) : null;
+      // Old-format data files: read by position, and read-only (Upgrade… makes an editable copy).
+      const legacy = (await detectLegacy(table, first?.rows[0]?.rowId, (pageColumns[0] ?? columns.find((c) => !c.unreadable))?.name)) ? new LegacyPositions(table) : undefined;
+      if (legacy) info = { ...info, fileFormat: 'legacy', readOnly: true, readOnlyWhy: info.readOnlyWhy ?? 'legacy' };
+      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
       // Labelling is likely: read the order ahead, once the first pages have been served.
       if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.rows.readAhead(id), ORDER_AHEAD_DELAY_MS).unref();
     } catch (err) {
@@ -194,6 +200,7 @@ export class DatasetService {
       const why = ds.info.readOnlyWhy;
       if (why === 'online') throw failure('FORBIDDEN', 'This dataset is read from the Hub, read-only. Download it (Download…) to label it or add columns.');
       if (why === 'permissions') throw failure('FORBIDDEN', `This folder cannot be written by you (${ds.info.path}). Copy the dataset somewhere you can write (Save as table…) to change it.`);
+      if (why === 'legacy') throw failure('FORBIDDEN', "This dataset's data files are in Lance's old format (0.1/0.2), which the app reads but does not edit. Upgrade… writes an editable copy in the current format.");
       if (why === 'damaged') throw failure('FORBIDDEN', 'This dataset is damaged and opened read-only at its newest readable version. Save it as a new table to change it.');
       throw failure('FORBIDDEN', `This is version ${ds.info.version}${ds.info.tag ? ` (tag "${ds.info.tag}")` : ''}, opened read-only. Open the latest version to change the dataset, or restore this one.`);
     }
@@ -258,7 +265,7 @@ export class DatasetService {
     const ids = Array.from(order.subarray(offset, end));
     let batch;
     try {
-      batch = await ds.table.takeRowIds(ids).withRowId().select(ds.pageColumns.map((c) => c.name)).toArrow();
+      batch = await takeRows(ds, ids, ds.pageColumns.map((c) => c.name), { rowId: true });
     } catch (err) {
       throw classifyReadError(err, doing);
     }
@@ -295,10 +302,7 @@ export class DatasetService {
     const columns = ds.info.columns.filter((c) => !c.unreadable);
     let batch;
     try {
-      batch = await ds.table
-        .takeRowIds([BigInt(rowId)])
-        .select(columns.map((c) => c.name))
-        .toArrow();
+      batch = await takeRows(ds, [BigInt(rowId)], columns.map((c) => c.name));
     } catch (err) {
       const text = errorText(err);
       if (/out of bounds|invalid row|not found/i.test(text) && !/file/i.test(text)) {

@@ -5,6 +5,7 @@ import { SizedLru } from '../support/lru';
 import { classifyReadError, failure } from '../support/errors';
 import { imageRefusal, sniffImage, type ImageMime } from './image-sniff';
 import type { LanceTable } from './lance';
+import { takeRows } from './take-rows';
 
 /** What the store needs of an open dataset (the dataset service hands it out by id). */
 export interface ImageSource {
@@ -99,7 +100,7 @@ export class ImageStore {
       const ds = this.lookup(datasetId);
       const column = ds.info.imageColumn as string;
       const unique = [...new Set(batch.map((p) => p.rowId))];
-      const table = await ds.table.takeRowIds(unique).withRowId().select([column]).toArrow();
+      const table = await takeRows(ds, unique, [column], { rowId: true });
       const ids = table.getChild('_rowid');
       const images = table.getChild(column);
       const byId = new Map<bigint, Uint8Array | null>();

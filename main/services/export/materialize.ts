@@ -9,6 +9,7 @@ import { failure, errorText, isDiskFull } from '../support/errors';
 import type { DatasetService } from '../dataset/dataset-service';
 import type { ViewService } from '../views/views';
 import type { JobRegistry, ReportProgress } from '../jobs/jobs';
+import { takeRows } from '../dataset/take-rows';
 
 export interface MaterializeRequest {
   datasetId: string;
@@ -16,9 +17,51 @@ export interface MaterializeRequest {
   /** Empty: every column. */
   columns: string[];
   target: string;
+  /** Build the source's indices again on the copy (Upgrade…: the copy should search as the original did). */
+  indices?: boolean;
 }
 
 const BATCH = 2000;
+
+/** An index of the source rebuilt on the copy, by kind; LanceDB's defaults for the kind's parameters. */
+function indexFor(indexType: string, distanceType: string | undefined) {
+  const t = indexType.toLowerCase().replace(/_/g, '');
+  const distance = (distanceType?.toLowerCase() ?? 'l2') as 'l2' | 'cosine' | 'dot';
+  if (t === 'btree') return lancedb.Index.btree();
+  if (t === 'bitmap') return lancedb.Index.bitmap();
+  if (t === 'labellist') return lancedb.Index.labelList();
+  if (t === 'fts' || t === 'inverted') return lancedb.Index.fts();
+  if (t === 'ivfhnswsq' || t === 'hnswsq') return lancedb.Index.hnswSq({ distanceType: distance });
+  if (t === 'ivfhnswpq' || t === 'hnswpq') return lancedb.Index.hnswPq({ distanceType: distance });
+  if (t === 'ivfflat') return lancedb.Index.ivfFlat({ distanceType: distance });
+  if (t === 'ivfrq') return lancedb.Index.ivfRq({ distanceType: distance });
+  if (/ivf|pq|vector/.test(t)) return lancedb.Index.ivfPq({ distanceType: distance });
+  return null;
+}
+
+/** The source's indices on the kept columns, built on the copy; what could not be built is named. */
+async function copyIndices(source: LanceTable, out: LanceTable, columns: string[], report: (message: string) => void, signal: AbortSignal): Promise<string[]> {
+  const skipped: string[] = [];
+  for (const i of await source.listIndices()) {
+    const column = i.columns[0];
+    if (i.columns.length !== 1 || !column || !columns.includes(column)) continue;
+    if (signal.aborted) throw failure('CANCELLED', 'Saving the table was cancelled; nothing was kept.');
+    const stats = await source.indexStats(i.name).catch(() => undefined);
+    const config = indexFor(i.indexType, stats?.distanceType);
+    if (!config) {
+      skipped.push(`${i.indexType} on ${column}`);
+      continue;
+    }
+    report(`Building the ${i.indexType} index on ${column}…`);
+    try {
+      await out.createIndex(column, { config });
+    } catch (err) {
+      if (isDiskFull(err)) throw err;
+      skipped.push(`${i.indexType} on ${column} (${errorText(err).split('\n')[0]?.slice(0, 120)})`);
+    }
+  }
+  return skipped;
+}
 
 export async function checkMaterialize(datasets: DatasetService, req: MaterializeRequest): Promise<string[]> {
   const ds = datasets.get(req.datasetId);
@@ -39,7 +82,7 @@ export async function materialize(
   deps: { datasets: DatasetService; views: ViewService },
   report: ReportProgress,
   signal: AbortSignal,
-): Promise<{ path: string; rows: number }> {
+): Promise<{ path: string; rows: number; indicesSkipped?: string[] }> {
   const columns = await checkMaterialize(deps.datasets, req);
   const ds = deps.datasets.get(req.datasetId);
   const ids = req.viewId ? deps.views.viewRowIds(req.datasetId, req.viewId) : null;
@@ -61,7 +104,7 @@ export async function materialize(
     report(0, total, 'Starting…');
     if (ids) {
       for (let i = 0; i < ids.length; i += BATCH) {
-        await append(await ds.table.takeRowIds(Array.from(ids.subarray(i, i + BATCH))).select(columns).toArrow());
+        await append(await takeRows(ds, Array.from(ids.subarray(i, i + BATCH)), columns));
       }
     } else {
       // Arrow through lance.ts's single copy: a second copy's classes fail LanceDB's instanceof checks.
@@ -80,9 +123,10 @@ export async function materialize(
       if (pending.length) await append(new Table(pending));
     }
     if (!out) throw failure('INVALID_PAYLOAD', 'The view has no rows: there is nothing to save.');
+    const skipped = req.indices ? await copyIndices(ds.table, out as LanceTable, columns, (m) => report(written, total, m), signal) : [];
     (out as LanceTable).close();
     await fs.rename(path.join(staging, `${name}.lance`), req.target);
-    return { path: req.target, rows: written };
+    return { path: req.target, rows: written, ...(skipped.length ? { indicesSkipped: skipped } : {}) };
   } catch (err) {
     const text = errorText(err);
     if (isDiskFull(err)) throw failure('IO', 'Saving the table stopped: the disk is full. Nothing was kept.', text);
@@ -112,10 +156,10 @@ export class MaterializeService {
     private readonly dataDir: string,
   ) {}
 
-  async start(req: { id: string; viewId: string | null; columns: string[]; target?: string | undefined }): Promise<{ jobId: string; target: string; rows: number }> {
+  async start(req: { id: string; viewId: string | null; columns: string[]; target?: string | undefined; indices?: boolean | undefined }): Promise<{ jobId: string; target: string; rows: number }> {
     const ds = this.datasets.get(req.id);
     const rows = req.viewId ? this.views.viewCount(req.id, req.viewId) : ds.info.rowCount;
-    const request: MaterializeRequest = { datasetId: req.id, viewId: req.viewId, columns: req.columns, target: req.target ?? defaultSubsetPath(this.dataDir, ds.info.name) };
+    const request: MaterializeRequest = { datasetId: req.id, viewId: req.viewId, columns: req.columns, target: req.target ?? defaultSubsetPath(this.dataDir, ds.info.name), ...(req.indices ? { indices: true } : {}) };
     await fs.mkdir(path.dirname(request.target), { recursive: true }).catch(() => {});
     await checkMaterialize(this.datasets, request);
     const { jobId } = this.jobs.start('materialize', (report, signal) => materialize(request, { datasets: this.datasets, views: this.views }, report, signal));

@@ -311,16 +311,18 @@ export class MapService {
         // A stopped run's PCA map is there: read its coordinates for the sample's start.
         pcaXY = await this.readXY(ds, n);
         await step(n * 1.5, `Going on with the UMAP layout from epoch ${checkpoint.epoch}`);
+        lap('pca');
       } else {
         await step(n * 1.5, `Fitting the PCA layout on a sample of ${fmt(Math.min(20_000, usable.length))} rows…`);
         const pca = await guard(() => fitPca(store, signal));
         pcaXY = project(store, pca);
+        lap('pca');
         const first: MapInfo = { column, method: 'pca', madeAtVersion: ds.info.version, rows: usable.length, clusters: k, names, explained: [round6(pca.explained[0]), round6(pca.explained[1])], tookMs: Math.round(performance.now() - t0) };
         const done = await this.write(ds, keys, usable, pcaXY.x, pcaXY.y, cluster, first, `made a PCA map of ${fmt(usable.length)} rows (${MAP_X}, ${MAP_Y}, ${MAP_CLUSTER} from ${column}, ${k} clusters)`);
         ds = this.datasets.writable(datasetId);
         await step(n * 2, 'The PCA map is written; fitting the UMAP layout on a sample…', { committedVersion: done.version });
+        lap('pca_write');
       }
-      lap('pca');
 
       // 4. UMAP on a sample, started from its PCA places (or where a stopped run left it).
       const sample = sampleOf(usable, UMAP_SAMPLE);

@@ -84,8 +84,9 @@ describe('the embedding map', () => {
     const v0 = await version();
     await make();
     // Each layout is one merge of every row: the PCA map adds the columns and fills them (2 versions),
-    // the UMAP map describes itself and replaces them (2 more): no version holds a half-written map.
-    expect(await version()).toBe(v0 + 4);
+    // the UMAP map describes itself, brings the key's index up to date and replaces them (3 more): no
+    // version holds a half-written map.
+    expect(await version()).toBe(v0 + 5);
     const st = (await app.dispatch('map:status', { id: app.info.id })) as { ok: true; value: MapStatus };
     expect(st.value.map).toMatchObject({ column: 'emb', method: 'umap', rows: ROWS, sample: ROWS });
     expect(st.value.missing).toBe(0);

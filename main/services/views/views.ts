@@ -16,6 +16,7 @@ import type { ModelsService } from '../models/models-service';
 import type { NearDuplicates } from '../near/near-service';
 import type { IndexSettings } from './index-settings';
 import type { ColumnInfo, FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
+import { takeRows } from '../dataset/take-rows';
 
 interface View {
   datasetId: string;
@@ -495,7 +496,7 @@ export class ViewService {
       for (let i = 0; i < t.numRows; i++) out.push({ rowId: BigInt(t.getChild('_rowid')?.get(i) as bigint), vector: t.getChild(col.name)?.get(i), key: keyCol ? t.getChild(keyCol)?.get(i) : null });
       return out;
     };
-    for (const r of read(await ds.table.takeRowIds(examples.map((e) => BigInt(e.rowId))).withRowId().select(select).toArrow())) byId.set(r.rowId, r);
+    for (const r of read(await takeRows(ds, examples.map((e) => BigInt(e.rowId)), select, { rowId: true }))) byId.set(r.rowId, r);
     const lost = examples.filter((e) => !byId.has(BigInt(e.rowId)) && e.key !== undefined);
     if (lost.length && keyCol) {
       const found = await ds.table.query().where(keyIn(ds.info, lost.map((e) => String(e.key)))).withRowId().select(select).limit(lost.length * 2).toArrow();

@@ -14,6 +14,7 @@ import { keyIn } from '../views/filter-sql';
 import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ViewService } from '../views/views';
 import { MAX_LABEL_ROWS, type ColumnInfo, type DatasetInfo, type LabelSpec, type LabelValue } from '../../../shared/types';
+import { takeRows } from '../dataset/take-rows';
 
 export interface LabelRequest {
   datasetId: string;
@@ -171,7 +172,7 @@ export class LabelService {
   }
 
   private async keysOf(ds: OpenDataset, ids: bigint[], keyCol: string): Promise<Map<string, bigint> | null> {
-    const batch = await ds.table.takeRowIds(ids).withRowId().select([keyCol]).toArrow();
+    const batch = await takeRows(ds, ids, [keyCol], { rowId: true });
     const keys = batch.getChild(keyCol);
     const rowIds = batch.getChild('_rowid');
     const byKey = new Map<string, bigint>();

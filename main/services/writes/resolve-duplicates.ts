@@ -12,6 +12,7 @@ import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ViewService } from '../views/views';
 import type { Committed } from '../../../shared/contract';
 import type { DuplicateGroup, KeeperCriterion, ResolvePlan } from '../../../shared/types';
+import { takeRows } from '../dataset/take-rows';
 
 /** Groups the plan shows, side by side, before anything is written. */
 const SHOWN = 50;
@@ -56,7 +57,7 @@ async function readMembers(ds: OpenDataset, ids: bigint[]): Promise<Map<bigint, 
   const out = new Map<bigint, Member>();
   for (let i = 0; i < ids.length; i += READ_CHUNK) {
     const chunk = ids.slice(i, i + READ_CHUNK);
-    const t = await ds.table.takeRowIds(chunk).withRowId().select(cols).toArrow();
+    const t = await takeRows(ds, chunk, cols, { rowId: true });
     const rid = t.getChild('_rowid')?.toArray() as BigUint64Array;
     const get = (name: string | null, j: number): unknown => (name ? t.getChild(name)?.get(j) : null);
     for (let j = 0; j < t.numRows; j++) {

@@ -19,7 +19,7 @@ import type { Labelling } from '../hooks/useLabelling';
 import type { AppInfo, DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
 
 export type Dialog =
-  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' | 'resolve' }
+  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'upgrade' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' | 'resolve' }
   | { kind: 'label-view'; column: string; value: LabelValue }
   | { kind: 'advisor'; column: string };
 
@@ -76,6 +76,9 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
       return <CodeDialog dataset={dataset} view={view} onClose={close} />;
     case 'save':
       return <SaveTableDialog dataset={dataset} view={view} onOpen={(p) => openAndClose(p)} onClose={close} />;
+    case 'upgrade':
+      // An old-format dataset copied whole, indices built again, into the current format.
+      return <SaveTableDialog dataset={dataset} view={null} upgrade onOpen={(p) => openAndClose(p)} onClose={close} />;
     case 'versions':
       return <VersionsDialog key={dataset.id} dataset={dataset} onOpenVersion={(at) => openAndClose(dataset.path, dataset.table, at ?? undefined)} onRestored={(v, prev) => restored(dataset, v, prev)} onClose={close} />;
     case 'index': {

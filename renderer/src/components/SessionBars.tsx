@@ -3,7 +3,7 @@
 import type { DatasetInfo } from '../../../shared/types';
 import { belongsTo, type Undo } from '../hooks/useUndo';
 
-export function SessionBars({ dataset, undo, openLatest }: { dataset: DatasetInfo; undo: Undo; openLatest(): void }) {
+export function SessionBars({ dataset, undo, openLatest, upgrade }: { dataset: DatasetInfo; undo: Undo; openLatest(): void; upgrade(): void }) {
   const last = undo.last;
   return (
     <>
@@ -23,7 +23,15 @@ export function SessionBars({ dataset, undo, openLatest }: { dataset: DatasetInf
           This dataset is damaged: {dataset.damaged}
         </div>
       )}
-      {dataset.readOnly && !dataset.damaged && dataset.readOnlyWhy !== 'version' && dataset.readOnlyWhy !== undefined && (
+      {dataset.readOnlyWhy === 'legacy' && (
+        <div className="readonly-banner" role="status" data-testid="readonly-banner">
+          Read-only: {dataset.name} is in Lance&apos;s old file format (0.1/0.2). Everything can be looked at, searched and exported; upgrade this dataset to edit it.
+          <button type="button" onClick={upgrade} data-testid="upgrade">
+            Upgrade…
+          </button>
+        </div>
+      )}
+      {dataset.readOnly && !dataset.damaged && dataset.readOnlyWhy !== 'version' && dataset.readOnlyWhy !== 'legacy' && dataset.readOnlyWhy !== undefined && (
         <div className="readonly-banner" role="status" data-testid="readonly-banner">
           {dataset.readOnlyWhy === 'online'
             ? `Read-only: ${dataset.name} is read from the Hub. Download it (Download…) to label it or add columns.`
