@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ID_PATTERN, IMAGE_ROUTE, IMAGES_ROUTE } from '../shared/channels';
 import { encodeImageBatch, MAX_BATCH_ROWS } from '../shared/image-batch';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security';
-import { AppFailure } from './services/support/errors';
+import { toAppError } from './services/support/errors';
 import type { DatasetService } from './services/dataset/dataset-service';
 
 const MIME: Record<string, string> = {
@@ -72,8 +72,9 @@ export async function serveAppRequest(request: Request, datasets: DatasetService
         },
       });
     } catch (err) {
-      const f = err instanceof AppFailure ? err : null;
-      return text(f ? (STATUS_OF[f.code] ?? 500) : 500, f?.message ?? 'Image could not be read', { 'X-Error-Code': f?.code ?? 'INTERNAL' });
+      // The tile shows this text on hover and the detail panel under the image: LanceDB's words made plain.
+      const f = toAppError(err, 'Reading the image');
+      return text(STATUS_OF[f.code] ?? 500, f.message, { 'X-Error-Code': f.code });
     }
   }
   const file = statics.files.get(pathname === '/' ? '/index.html' : pathname);
@@ -111,8 +112,8 @@ async function serveImageBatch(request: Request, pathname: string, rows: string 
   const items = settled.map((r, i) => {
     const rowId = ids[i] as string;
     if (r.status === 'fulfilled') return { rowId, mime: r.value.mime, bytes: r.value.bytes };
-    const f = r.reason instanceof AppFailure ? r.reason : null;
-    return { rowId, error: { code: f?.code ?? 'INTERNAL', message: f?.message ?? 'Image could not be read' } };
+    const f = toAppError(r.reason, 'Reading the image');
+    return { rowId, error: { code: f.code, message: f.message } };
   });
   const body = encodeImageBatch(items);
   return new Response(request.method === 'HEAD' ? null : (body as Uint8Array<ArrayBuffer>), {

@@ -216,6 +216,8 @@ export interface JobFinished {
   kind: string;
   ok: boolean;
   error: string | null;
+  /** The raw text behind `error` (LanceDB's words), for the "Details" disclosure. */
+  errorDetail?: string;
   /** Where the work left its result (a downloaded dataset, an export), when it has one. */
   path?: string;
 }

@@ -28,6 +28,15 @@ const plainRows = await src.query().select(['key', 'image', 'caption', 'url']).o
 src.close();
 (await noVecDb.createTable('no-vectors', plainRows)).close();
 
+// Data files in Lance's old format 0.1/0.2 (LanceDB's own legacy option), four fragments, rows deleted:
+// LanceDB cannot read its rows by id.
+{
+  const t = await writeSyntheticTable(FIXTURES, 'old-format', { rows: 200, imageSide: 24, batchRows: 50, clusters: 4, legacyFormat: true });
+  await t.delete('key % 9 = 4');
+  await t.createIndex('key', { config: lancedb.Index.btree() });
+  t.close();
+}
+
 // A folder that is not a dataset at all.
 await fs.mkdir(path.join(FIXTURES, 'plain-folder'), { recursive: true });
 await fs.writeFile(path.join(FIXTURES, 'plain-folder', 'readme.txt'), 'not a dataset');

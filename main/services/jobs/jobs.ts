@@ -2,7 +2,7 @@
 // cancel aborts through an AbortSignal the work must honour.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { errorText, AppFailure } from '../support/errors';
+import { AppFailure, toAppError } from '../support/errors';
 import type { DownloadDetail, JobFinished, JobProgress } from '../../../shared/types';
 import type { EventPayloads } from '../../../shared/contract';
 
@@ -69,7 +69,12 @@ export class JobRegistry {
         return value;
       } catch (err) {
         const cancelled = controller.signal.aborted;
-        this.finish({ jobId, kind, ok: false, error: err instanceof AppFailure && (!cancelled || err.code === 'CANCELLED') ? err.message : cancelled ? 'Cancelled.' : errorText(err) });
+        if (cancelled && !(err instanceof AppFailure && err.code === 'CANCELLED')) this.finish({ jobId, kind, ok: false, error: 'Cancelled.' });
+        else {
+          // As every reply: LanceDB's raw words become a sentence, and go along as the detail.
+          const e = toAppError(err, 'The job');
+          this.finish({ jobId, kind, ok: false, error: e.message, ...(e.detail !== undefined ? { errorDetail: e.detail } : {}) });
+        }
         throw err;
       }
     })();

@@ -7,6 +7,7 @@ import { WholeNumberInput } from './WholeNumberInput';
 import { api } from '../api/client';
 import { formatBytes, formatCount } from '../format';
 import type { CleanupPlan, DatasetInfo } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   dataset: DatasetInfo;
@@ -77,7 +78,9 @@ export function CleanupPanel({ dataset, onCleaned }: Props) {
             </label>
           </div>
           {plan?.blocked ? (
-            <p className="error-box" role="alert">{plan.blocked}</p>
+            <div className="error-box" role="alert">
+              <ErrorText text={plan.blocked} />
+            </div>
           ) : (
             plan && (
               <p data-testid="cleanup-plan">
@@ -90,9 +93,9 @@ export function CleanupPanel({ dataset, onCleaned }: Props) {
             )
           )}
           {error && (
-            <p className="error-box" role="alert" data-testid="cleanup-error">
-              {error}
-            </p>
+            <div className="error-box" role="alert" data-testid="cleanup-error">
+              <ErrorText text={error} />
+            </div>
           )}
           <div className="modal-actions">
             <button type="button" onClick={() => setOpen(false)}>

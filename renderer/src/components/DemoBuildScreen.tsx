@@ -1,5 +1,6 @@
 // First start: the demo dataset is built from packaged images, with visible progress and a way out.
 import type { JobProgress } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   progress: JobProgress | null;
@@ -17,7 +18,7 @@ export function DemoBuildScreen({ progress, error, onRetry, onCancel, onOpenOthe
       {error ? (
         <>
           <div className="error-box" role="alert">
-            {error}
+            <ErrorText text={error} />
           </div>
           <div className="row">
             <button type="button" className="primary" onClick={onRetry}>

@@ -7,6 +7,7 @@ import { digitHints, typedValue } from '../label-keys';
 import type { AppError } from '../../../shared/result';
 import type { DatasetInfo, LabelValue, RowDetail, RowSummary } from '../../../shared/types';
 import { useImageError } from '../hooks/useImageError';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   dataset: DatasetInfo;
@@ -79,7 +80,7 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLessLike, 
         <div className="detail-image">
           {image.error ? (
             <div className="tile-noimage" role="alert" data-testid="detail-image-error">
-              {image.error.tooLarge ? image.error.message : `The bytes in “${dataset.imageColumn}” are not a JPEG, PNG, GIF or WebP image.`}
+              {image.error.tooLarge || !/are not a JPEG/i.test(image.error.message) ? image.error.message : `The bytes in “${dataset.imageColumn}” are not a JPEG, PNG, GIF or WebP image.`}
             </div>
           ) : (
             <img src={imageUrl(dataset.id, row.rowId)} alt="" onError={image.onError} data-testid="detail-image" />
@@ -89,7 +90,7 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLessLike, 
       {onLabel && <LabelEditors dataset={dataset} values={detail?.values ?? row.values} onLabel={onLabel} targets={labelTargets} />}
       {error && (
         <div className="error-box" role="alert" data-testid="detail-error">
-          {error.message}
+          <ErrorText text={error.message} />
         </div>
       )}
       {!detail && !error && <div className="muted">Loading fields…</div>}

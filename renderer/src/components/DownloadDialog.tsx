@@ -9,6 +9,7 @@ import { formatBytes } from '../format';
 import type { DownloadPlan, IncompleteDownload } from '../../../shared/types';
 import { Modal } from './Modal';
 import { DownloadActions, DownloadStatus, HubTokenField, IncompleteDownloads } from './DownloadParts';
+import { ErrorText } from './ErrorText';
 
 export interface DownloadForm {
   repo: string;
@@ -133,7 +134,7 @@ export function DownloadDialog({ form, onForm, jobId, onStarted, onNew, onOpen, 
         )}
         {error && (
           <div className="error-box" role="alert" data-testid="dl-error">
-            {error}
+            <ErrorText text={error} />
           </div>
         )}
         {jobId && <DownloadStatus job={job} running={running} />}

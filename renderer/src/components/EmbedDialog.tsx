@@ -10,6 +10,7 @@ import { useJob } from '../hooks/useJob';
 import { formatCount } from '../format';
 import type { DatasetInfo, EmbedPlan, InstalledModel } from '../../../shared/types';
 import type { IndexTarget } from './IndexBuildDialog';
+import { ErrorText } from './ErrorText';
 
 const KNOWN = { repo: 'Xenova/clip-vit-large-patch14', label: 'CLIP ViT-L/14 (OpenAI), quantized, about 430 MB' };
 
@@ -113,9 +114,9 @@ export function EmbedDialog({ dataset, onDone, onBuildIndex, onClose }: { datase
         </div>
       )}
       {error && (
-        <p className="error" role="alert" data-testid="embed-error">
-          {error}
-        </p>
+        <div className="error" role="alert" data-testid="embed-error">
+          <ErrorText text={error} />
+        </div>
       )}
       <div className="row">
         {running ? (

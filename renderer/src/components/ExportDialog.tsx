@@ -6,6 +6,7 @@ import { formatCount } from '../format';
 import { Modal } from './Modal';
 import { JobFooter } from './JobFooter';
 import type { DatasetInfo, ExportFormat, ViewInfo } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   dataset: DatasetInfo;
@@ -88,7 +89,7 @@ export function ExportDialog({ dataset, view, onClose }: Props) {
         </label>
         {error && (
           <div className="error-box" role="alert" data-testid="export-error">
-            {error}
+            <ErrorText text={error} />
           </div>
         )}
         <JobFooter

@@ -8,6 +8,7 @@ import { formatCount, formatDuration } from '../format';
 import { Modal } from './Modal';
 import { JobFooter } from './JobFooter';
 import type { DatasetInfo, IndexKind, Metric } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 export interface IndexTarget {
   column: string;
@@ -55,7 +56,7 @@ export function IndexBuildDialog({ dataset, target, jobId, onStarted, onClose }:
         </p>
         {error && (
           <div className="error-box" role="alert" data-testid="index-error">
-            {error}
+            <ErrorText text={error} />
           </div>
         )}
         <JobFooter

@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { api } from '../api/client';
 import type { JobFinished, JobProgress } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 export function jobPercent(job: { progress: JobProgress | null; finished: JobFinished | null }): number {
   if (job.finished?.ok) return 100;
@@ -34,7 +35,7 @@ export function JobFooter({ jobId, job, name, done, failed, cancelLabel, childre
       {jobId && (
         <div role="status" data-testid={`${name}-status`}>
           <progress max={100} value={jobPercent(job)} style={{ width: '100%' }} />
-          {job.finished ? (job.finished.ok ? done(job.finished) : failed ? failed(job.finished) : job.finished.error) : (job.progress?.message ?? 'Starting…')}
+          {job.finished ? (job.finished.ok ? done(job.finished) : failed ? failed(job.finished) : <ErrorText text={job.finished.error} />) : (job.progress?.message ?? 'Starting…')}
         </div>
       )}
       <div className="modal-actions">

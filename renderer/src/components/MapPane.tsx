@@ -12,6 +12,7 @@ import { PointGrid, PointRenderer, type View } from '../map/point-renderer';
 import { base64Bytes } from '../map/base64';
 import type { MapState } from '../hooks/useMap';
 import type { DatasetInfo, MapColours, RowSummary, ViewInfo } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 /** Twelve distinguishable colours for categories (Tableau's 10, then two more). */
 const CATEGORICAL = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#d4a6c8'];
@@ -95,9 +96,9 @@ export function MapPane({ dataset, map, view, selected, onRegion, onCluster, onO
           <JobLine job={map.job} onStop={map.stop} name="map" stopTitle="Stop; the PCA map and the UMAP fit so far are kept" />
         )}
         {map.error && (
-          <span role="alert" className="stats-error" data-testid="map-error">
-            {map.error}
-          </span>
+          <div role="alert" className="stats-error" data-testid="map-error">
+            <ErrorText text={map.error} />
+          </div>
         )}
         {map.points && (
           <>

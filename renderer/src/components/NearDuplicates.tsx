@@ -5,6 +5,7 @@ import { formatCount, formatDuration } from '../format';
 import { JobLine } from './JobLine';
 import type { Near } from '../hooks/useNear';
 import type { DatasetInfo, NearestHistogram } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 const W = 260;
 const H = 64;
@@ -39,9 +40,9 @@ export function NearDuplicates({ dataset, near, onShow }: Props) {
         <JobLine job={near.job} onStop={near.stop} name="near" stopTitle="Stop; what is done is kept, and Find goes on from there" />
       )}
       {near.error && !running && (
-        <p role="alert" className="stats-error" data-testid="near-error">
-          {near.error}
-        </p>
+        <div role="alert" className="stats-error" data-testid="near-error">
+          <ErrorText text={near.error} />
+        </div>
       )}
       {!running && (!r || (s?.stale && !s.usable)) && (
         <>

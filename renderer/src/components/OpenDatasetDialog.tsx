@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import { formatCount } from '../format';
 import type { AppInfo, InspectResult, RecentEntry } from '../../../shared/types';
 import { Modal } from './Modal';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   info: AppInfo | null;
@@ -90,7 +91,7 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
         </form>
         {error && (
           <div className="error-box" role="alert" data-testid="open-error">
-            {error}
+            <ErrorText text={error} />
           </div>
         )}
         {tables && (

@@ -7,6 +7,7 @@ import { api, imageUrl } from '../api/client';
 import { formatCount } from '../format';
 import { Modal } from './Modal';
 import type { DatasetInfo, KeeperCriterion, ResolvePlan, ViewInfo } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 const WORDS: Record<KeeperCriterion, string> = { resolution: 'largest resolution (width × height)', similarity: 'highest similarity', safe: 'not NSFW (UNLIKELY before UNSURE before NSFW)' };
 
@@ -63,9 +64,9 @@ export function ResolveDialog({ dataset, view, onMarked, onClose }: Props) {
   return (
     <Modal title="Resolve duplicates" testId="resolve-dialog" onClose={onClose} canClose={!busy} wide>
       {error && (
-        <p className="error" role="alert" data-testid="resolve-error">
-          {error}
-        </p>
+        <div className="error" role="alert" data-testid="resolve-error">
+          <ErrorText text={error} />
+        </div>
       )}
       {done ? (
         <p role="status" data-testid="resolve-done">

@@ -8,6 +8,7 @@ import { formatCount } from '../format';
 import { Modal } from './Modal';
 import { JobFooter } from './JobFooter';
 import type { DatasetInfo, ViewInfo } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   dataset: DatasetInfo;
@@ -80,7 +81,7 @@ export function SaveTableDialog({ dataset, view, onOpen, onClose, upgrade }: Pro
         </div>
         {error && (
           <div className="error-box" role="alert" data-testid="save-error">
-            {error}
+            <ErrorText text={error} />
           </div>
         )}
         <JobFooter jobId={jobId} job={job} name="save" done={() => `Saved ${formatCount(rows)} rows to ${saved}`} cancelLabel="Cancel" onClose={onClose}>

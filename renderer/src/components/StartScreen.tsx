@@ -3,6 +3,7 @@
 import { DemoBuildScreen } from './DemoBuildScreen';
 import { api } from '../api/client';
 import type { Session } from '../hooks/useSession';
+import { ErrorText } from './ErrorText';
 
 export function StartScreen({ session, onOpenOther }: { session: Session; onOpenOther(): void }) {
   const { phase } = session;
@@ -19,9 +20,20 @@ export function StartScreen({ session, onOpenOther }: { session: Session; onOpen
       return (
         <div className="center-panel" data-testid="startup-error">
           <h2>Nothing to show yet</h2>
-          <div className="error-box" role="alert">
-            {phase.message}
-          </div>
+          {phase.choose ? (
+            <div className="tables" data-testid="start-table-choice">
+              <p>{phase.choose.path} holds several tables. Choose one:</p>
+              {phase.choose.tables.map((t) => (
+                <button key={t} type="button" onClick={() => void session.open((phase.choose as { path: string }).path, t)}>
+                  {t}
+                </button>
+              ))}
+            </div>
+          ) : (
+            <div className="error-box" role="alert">
+              <ErrorText text={phase.message} />
+            </div>
+          )}
           <div className="row">
             <button type="button" className="primary" onClick={onOpenOther}>
               Open a dataset…

@@ -11,6 +11,7 @@ import type { Near } from '../hooks/useNear';
 import { safeValue, type PanelPick } from '../stats-filter';
 import type { Stats } from '../hooks/useStats';
 import type { ColumnStats, DatasetInfo, FilterSpec, StatsFacet } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   dataset: DatasetInfo;
@@ -82,7 +83,7 @@ export function StatsPanel({ dataset, stats, filter, onPick, onDuplicates, near,
       )}
       {stats.error && !running && (
         <div role="alert" className="stats-error" data-testid="stats-error">
-          {stats.error}{' '}
+          <ErrorText text={stats.error} />{' '}
           <button type="button" className="link-button" onClick={stats.compute}>
             Compute again
           </button>

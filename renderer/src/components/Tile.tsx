@@ -56,7 +56,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
     >
       <div className="tile-image">
         {error ? (
-          <div className="tile-error" role="alert">
+          <div className="tile-error" role="alert" title={error}>
             <span>Rows unreadable</span>
             <button
               type="button"

@@ -7,6 +7,7 @@ import { useMeaningModel, useQueryImage } from '../hooks/useMeaningModel';
 import { api } from '../api/client';
 import { formatCount } from '../format';
 import { SIMILAR_DEFAULTS, type ColumnInfo, type DatasetInfo, type FilterCondition, type FilterOp, type FilterSpec, type Metric, type ViewInfo, type ViewSpec } from '../../../shared/types';
+import { ErrorText } from './ErrorText';
 
 interface Props {
   dataset: DatasetInfo;
@@ -252,9 +253,9 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
         </span>
       </div>
       {(meaningError || queryImage.error || model.error) && (
-        <p className="error" role="alert" data-testid="meaning-error">
-          {meaningError ?? queryImage.error ?? model.error}
-        </p>
+        <div className="error" role="alert" data-testid="meaning-error">
+          <ErrorText text={meaningError ?? queryImage.error ?? model.error} />
+        </div>
       )}
       {modelDialog && model.status && <ModelDialog datasetId={dataset.id} status={model.status} onClose={() => setModelDialog(false)} onReady={model.refresh} />}
       <div className="filter-editor" data-testid="filters">

@@ -2,6 +2,7 @@
 // to build the missing index where the dataset can be written.
 import type { DatasetInfo, ViewInfo } from '../../../shared/types';
 import type { IndexTarget } from './IndexBuildDialog';
+import { ErrorText } from './ErrorText';
 
 /** Below this, exact search is already fast: no index to compare. */
 const ADVISOR_MIN_ROWS = 1000;
@@ -14,7 +15,7 @@ export function ViewNotes({ dataset, view, error, onBuildIndex, onAdvise, onReso
     <>
       {error && (
         <div className="view-error" role="alert" data-testid="view-error">
-          {error}
+          <ErrorText text={error} />
         </div>
       )}
       {(!!view?.notes.length || vectorColumn) && view && (

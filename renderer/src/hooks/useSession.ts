@@ -6,7 +6,7 @@ import { api } from '../api/client';
 import { useJob } from './useJob';
 import type { AppInfo, DatasetInfo, JobFinished, JobProgress } from '../../../shared/types';
 
-export type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string };
+export type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string; choose?: { path: string; tables: string[] } };
 
 export interface OpenAt {
   version?: number;
@@ -41,7 +41,10 @@ export function useSession(onOpened: () => void): Session {
       setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
       const r = await api.openDataset({ path, ...(table ? { table } : {}), ...(at ?? {}) });
       if (!r.ok) {
-        setPhase((p) => (p.kind === 'ready' ? p : { kind: 'failed', message: r.error.message }));
+        // A folder of several tables: the start screen offers them as buttons, as the Open dialog does.
+        const found = !table ? await api.inspectPath({ path }) : null;
+        const choose = found?.ok && found.value.kind === 'database' && found.value.tables.length > 1 ? { path: found.value.path, tables: found.value.tables } : undefined;
+        setPhase((p) => (p.kind === 'ready' ? p : { kind: 'failed', message: r.error.message, ...(choose ? { choose } : {}) }));
         return r.error.message;
       }
       setDataset((prev) => {
