@@ -8,7 +8,7 @@ import path from 'node:path';
 import { jobFinished, openInApp, tempDir } from '../../test-support/fixtures';
 import { writeSyntheticTable } from '../../synthetic/synthetic-laion';
 import { lancedb } from './lance';
-import type { DatasetInfo, RowDetail, RowPage, ViewInfo } from '../../../shared/types';
+import type { DatasetInfo, RowDetail, RowPage, VersionDiff, VersionEntry, ViewInfo } from '../../../shared/types';
 
 const t = tempDir('lx-legacy-');
 let old: Awaited<ReturnType<typeof openInApp>>;
@@ -142,5 +142,44 @@ describe('an old-format dataset', () => {
     expect(add.error?.message ?? null).toBeNull();
     const label = (await old.dispatch('labels:set', { id: opened.value.id, viewId: null, column: 'keep', value: true, positions: [0, 1] })) as { ok: boolean; error?: { message: string } };
     expect(label.error?.message ?? null).toBeNull();
+  }, 60_000);
+
+  it('tells its history from counts and files: appends, a delete, an update, a compaction and a restore', async () => {
+    const db = await lancedb.connect(t.dir);
+    const rows = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => ({ key: a + i, caption: `row ${a + i}`, score: (a + i) / 10 }));
+    const tbl = await db.createTable('hist', rows(0, 100), { storageOptions: { new_table_data_storage_version: 'legacy' } });
+    await tbl.add(rows(100, 200)); // v2
+    await tbl.delete('key < 10'); // v3
+    await tbl.update({ where: 'key >= 50 AND key < 55', values: { caption: "'changed'" } }); // v4
+    await tbl.optimize({ cleanupOlderThan: new Date(0) }).catch(() => tbl.optimize()); // compaction
+    const compacted = await tbl.version();
+    await tbl.checkout(2);
+    await tbl.restore();
+    tbl.close();
+    const app = await openInApp(path.join(t.dir, 'h'), path.join(t.dir, 'hist.lance'));
+    try {
+      expect(app.info.fileFormat).toBe('legacy');
+      const history = ((await app.dispatch('versions:list', { id: app.info.id })) as { ok: true; value: VersionEntry[] }).value.reverse();
+      const at = (v: number) => history.find((h) => h.version === v)!;
+      expect(at(1)).toMatchObject({ rows: 100, change: 'created with 100 rows' });
+      expect(at(2)).toMatchObject({ rows: 200, change: '+100 rows' });
+      expect(at(3)).toMatchObject({ rows: 190, change: '-10 rows (deleted)' });
+      expect(at(4).rows).toBe(190);
+      expect(at(4).change).toMatch(/rows? updated/);
+      expect(at(compacted)).toMatchObject({ rows: 190, change: 'data files rewritten (compaction)' });
+      expect(history[history.length - 1]).toMatchObject({ rows: 200, change: 'restored version 2', latest: true });
+      // Each row count is what a count at that version gives.
+      const side = await (await lancedb.connect(t.dir)).openTable('hist');
+      for (const h of history) {
+        await side.checkout(h.version);
+        expect(h.rows).toBe(await side.countRows());
+      }
+      side.close();
+      const diff = ((await app.dispatch('versions:compare', { id: app.info.id, from: 2, to: 4 })) as { ok: boolean; value: VersionDiff; error?: { message: string } });
+      expect(diff.error?.message ?? null).toBeNull();
+      expect(diff.value).toMatchObject({ rowsFrom: 200, rowsTo: 190 });
+    } finally {
+      app.services.dispose();
+    }
   }, 60_000);
 });

@@ -11,6 +11,8 @@ import { firstIdOf, maxFragment } from '../dataset/row-ids';
 import { committed } from '../writes/commit';
 import { UNSAFE_NAMES } from '../support/names';
 import { planCleanup, runCleanup, type PlanDetail } from './cleanup';
+import { describeChange, fileFacts, rowsAt, type Step } from './history-facts';
+import { isLegacyReadError } from '../dataset/take-rows';
 import type { CleanupPlan } from '../../../shared/types';
 
 const TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
@@ -110,26 +112,29 @@ export class VersionService {
       }
       const latest = Math.max(...versions.map((v) => v.version));
       const out: VersionEntry[] = [];
-      let prev: { rows: number; deleted: number; files: number; schema: Schema } | null = null;
+      const files = await fileFacts(ds.info.path);
+      const earlier = new Map<string, number>();
+      let prev: (Step & { schema: Schema }) | null = null;
       for (const v of versions.sort((a, b) => a.version - b.version)) {
-        const rows = Number(v.metadata.total_rows ?? 0);
+        const rows = await rowsAt(ds.info.path, side, v.version, Number(v.metadata.total_rows ?? 0));
         const deleted = Number(v.metadata.total_deletion_file_rows ?? 0);
-        const files = Number(v.metadata.total_data_files ?? 0);
         const schema = await this.schemaAt(ds, side, v.version);
         const added = prev ? [...schema.keys()].filter((c) => !prev!.schema.has(c)) : [];
         const dropped = prev ? [...prev.schema.keys()].filter((c) => !schema.has(c)) : [];
+        const now: Step = { rows, deleted, files: files.get(v.version) };
         out.push({
           version: v.version,
           timestamp: v.timestamp.toISOString(),
           rows,
-          change: describe(prev, { rows, deleted, files }, added, dropped),
+          change: describeChange(prev, now, added, dropped, earlier),
           ...(notes.has(v.version) ? { note: notes.get(v.version) as string } : {}),
           addedColumns: added,
           droppedColumns: dropped,
           tags: (tagsOf.get(v.version) ?? []).sort(),
           latest: v.version === latest,
         });
-        prev = { rows, deleted, files, schema };
+        if (now.files && !earlier.has(now.files.key)) earlier.set(now.files.key, v.version);
+        prev = { ...now, schema };
       }
       return out.reverse();
     } finally {
@@ -148,13 +153,17 @@ export class VersionService {
       const diff: VersionDiff = {
         from,
         to,
-        rowsFrom: Number(a.metadata.total_rows ?? 0),
-        rowsTo: Number(b.metadata.total_rows ?? 0),
+        rowsFrom: await rowsAt(ds.info.path, side, from, Number(a.metadata.total_rows ?? 0)),
+        rowsTo: await rowsAt(ds.info.path, side, to, Number(b.metadata.total_rows ?? 0)),
         addedColumns: [...sb.keys()].filter((c) => !sa.has(c)),
         droppedColumns: [...sa.keys()].filter((c) => !sb.has(c)),
         changedTypes: [...sb.keys()].filter((c) => sa.has(c) && sa.get(c) !== sb.get(c)),
       };
-      const values = await this.changedValues(ds, side, Math.min(from, to), Math.max(from, to));
+      // Old-format files cannot be read by row id: the diff then says what changed without the values.
+      const values = await this.changedValues(ds, side, Math.min(from, to), Math.max(from, to)).catch((err: unknown) => {
+        if (isLegacyReadError(err)) return null;
+        throw err;
+      });
       if (values) diff.changedValues = values;
       return diff;
     } finally {
@@ -262,23 +271,4 @@ function same(a: unknown, b: unknown): boolean {
 /** Throws: the shared `fail` returns a Result instead, so this one has its own name. */
 function versionMissing(n: number): never {
   throw failure('NOT_FOUND', `Version ${n} does not exist in this dataset.`);
-}
-
-function describe(
-  prev: { rows: number; deleted: number; files: number } | null,
-  now: { rows: number; deleted: number; files: number },
-  added: string[],
-  dropped: string[],
-): string {
-  if (!prev) return `created with ${now.rows.toLocaleString('en-US')} rows`;
-  const parts: string[] = [];
-  if (added.length) parts.push(`added column${added.length > 1 ? 's' : ''} ${added.join(', ')}`);
-  if (dropped.length) parts.push(`dropped column${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')}`);
-  const d = now.rows - prev.rows;
-  if (d > 0) parts.push(`+${d.toLocaleString('en-US')} rows`);
-  if (d < 0) parts.push(`${d.toLocaleString('en-US')} rows (deleted)`);
-  const updated = now.deleted - prev.deleted;
-  if (d === 0 && updated > 0) parts.push(`${updated.toLocaleString('en-US')} ${updated === 1 ? 'row' : 'rows'} updated`);
-  if (!parts.length) parts.push(now.files === prev.files ? 'index or metadata change' : 'data files rewritten (compaction or restore)');
-  return parts.join('; ');
 }
