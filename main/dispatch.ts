@@ -23,6 +23,7 @@ function handlers(s: AppServices): Handlers {
     'dataset:open': (req) => s.open(req),
     'dataset:close': async (req) => ({ closed: s.datasets.close(req.id) }),
     'dataset:info': async (req) => s.datasets.get(req.id).info,
+    'dataset:display': ({ id, ...change }) => s.datasets.setDisplay(id, change),
     'evolve:add-label-column': (req) => addLabelColumn(s.datasets, req.id, req),
     'evolve:preview-derived': (req) => previewDerived(s.datasets, req.id, req.name, req.expression),
     'evolve:add-derived': (req) => addDerivedColumn(s.datasets, req.id, req.name, req.expression),

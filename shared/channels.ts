@@ -24,6 +24,7 @@ export const CHANNELS = {
   cleanUp: 'versions:cleanup',
   changeTag: 'tags:change',
   datasetInfo: 'dataset:info',
+  setDisplay: 'dataset:display',
   getPage: 'rows:page',
   getRow: 'rows:get',
   openView: 'view:open',

@@ -239,6 +239,17 @@ export const requestSchemas = {
   /** The most frequent values of a text column (filter suggestions), over the whole table. */
   'column:top-values': z.object({ id: datasetId, column: columnName, limit: z.number().int().min(1).max(100) }).strict(),
   'dataset:info': z.object({ id: datasetId }).strict(),
+  /** How to see the dataset (Display…): null image or caption means none; root '' goes back to the default. */
+  'dataset:display': z
+    .object({
+      id: datasetId,
+      image: columnName.nullable().optional(),
+      caption: columnName.nullable().optional(),
+      vector: columnName.optional(),
+      remote: z.boolean().optional(),
+      root: z.union([pathString, z.literal('')]).optional(),
+    })
+    .strict(),
   'evolve:add-label-column': z
     .object({
       id: datasetId,
@@ -359,6 +370,7 @@ export interface Responses {
   'filter:check': { where: string | null; count: number };
   'column:top-values': { values: Array<{ value: string; count: number }>; distinct: number; rows: number };
   'dataset:info': DatasetInfo;
+  'dataset:display': DatasetInfo;
   /** Writes answer with the dataset as it is after them (version, schema, row count). */
   'evolve:add-label-column': Committed;
   'evolve:preview-derived': { type: string; values: Array<string | number | boolean | null> };

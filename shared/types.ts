@@ -77,6 +77,18 @@ export interface MergePreview {
   problems: string[];
 }
 
+/** A column that may hold a dataset's images: what its first values are. */
+export interface ImageCandidate {
+  column: string;
+  /** bytes: inline image bytes; reference: paths or URIs of image files. */
+  kind: 'bytes' | 'reference';
+  /** Of the values looked at, how many were images (bytes) or image references. */
+  images: number;
+  sampled: number;
+  /** jpeg/png/… for bytes; http/file/cloud/path for references. */
+  formats: string[];
+}
+
 export interface DatasetInfo {
   /** Session handle for this open dataset; not a path. */
   id: string;
@@ -87,8 +99,17 @@ export interface DatasetInfo {
   version: number;
   rowCount: number;
   columns: ColumnInfo[];
-  /** The column that holds image bytes, if any (LAION: "image"). */
+  /** The column shown as the image, if any (LAION: "image"): bytes, or paths/URIs when imageKind is 'reference'. */
   imageColumn: string | null;
+  imageKind?: 'bytes' | 'reference';
+  /** Columns that may hold images, as the values looked at at open tell (the Display… choices). */
+  imageCandidates?: ImageCandidate[];
+  /** What the values did not settle and the app asks the person (remembered once answered). */
+  asks?: Array<'image' | 'caption'>;
+  /** Images by http(s) URL may be fetched for this dataset (off unless turned on). */
+  remoteImages?: boolean;
+  /** The folder relative image paths are resolved against (never outside it). */
+  imageRoot?: string;
   /** Columns the grid shows on tiles. */
   captionColumn: string | null;
   keyColumn: string | null;

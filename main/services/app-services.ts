@@ -19,6 +19,8 @@ import { MapService } from './map/map-service';
 import { DuplicateResolver } from './writes/resolve-duplicates';
 import { RecentStore } from './dataset/recent';
 import { Journal } from './dataset/journal';
+import { DisplayPrefs } from './dataset/display-prefs';
+import { ImageReferences } from './dataset/image-references';
 import { DemoManager } from './demo/demo-manager';
 import { ExportService } from './export/export';
 import { MaterializeService } from './export/materialize';
@@ -87,7 +89,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const demoPath = opts.demoPath ?? defaultDemoPath();
   const events = new AppEvents();
   const jobs = new JobRegistry(events);
-  const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')) });
+  const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')), display: new DisplayPrefs(path.join(dataDir, 'display.json')), imageReferences: new ImageReferences(path.join(dataDir, 'image-cache')) });
   const catalogue = new IndexCatalogue(datasets);
   const hub = new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env);
   const models = new ModelsService(hub, dataDir, opts.env ?? process.env);

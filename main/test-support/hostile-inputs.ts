@@ -31,6 +31,7 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'column:top-values': { id, column: 'NSFW', limit: 10 },
     'filter:check': { id, filter: { conditions: [{ column: 'caption', op: 'contains', value: 'dog' }], sql: 'width > 10' } },
     'dataset:info': { id },
+    'dataset:display': { id, caption: 'caption' },
     'evolve:add-label-column': { id, name: 'fuzz_label', type: 'category', categories: ['a', 'b'] },
     'evolve:preview-derived': { id, name: 'fuzz_area', expression: 'width * height' },
     'evolve:add-derived': { id, name: 'fuzz_area', expression: 'width * height' },

@@ -9,12 +9,15 @@ import { classifyReadError, errorText, failure } from '../support/errors';
 import { connectionTarget, inspectPath } from './dataset-locate';
 import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
+import { findImageCandidates, pickCaption, pickImage } from './image-columns';
+import type { DisplayChoice, DisplayPrefs } from './display-prefs';
+import type { ImageReferences } from './image-references';
 import { detectLegacy, LegacyPositions, takeRows } from './take-rows';
 import { RowOrder } from './row-order';
 import type { Journal } from './journal';
 import { Activity } from '../support/activity';
 import { IMAGE_ROUTE } from '../../../shared/channels';
-import type { ColumnInfo, DatasetInfo, InspectResult, RowDetail, RowPage, RowSummary } from '../../../shared/types';
+import type { ColumnInfo, DatasetInfo, ImageCandidate, InspectResult, RowDetail, RowPage, RowSummary } from '../../../shared/types';
 
 export interface OpenDataset {
   info: DatasetInfo;
@@ -36,12 +39,15 @@ export interface DatasetServiceOptions {
   demoPath?: string;
   /** Where the app notes what it changed, per version (shown in the history). */
   journal?: Journal;
+  /** The person's display choices per dataset (image, caption, vector column, remote images). */
+  display?: DisplayPrefs;
+  /** Reads images kept as paths or URLs (with its disk cache for fetched ones). */
+  imageReferences?: ImageReferences;
 }
 
 /** How long after opening the order is read ahead: after the first screens, not competing with them. */
 const ORDER_AHEAD_DELAY_MS = 1500;
 
-const CAPTION_NAMES = ['caption', 'text', 'title', 'description', 'prompt', 'alt'];
 
 /** Whether this user can write the table's folder (and its version folder, where commits go). */
 async function canWrite(dir: string): Promise<boolean> {
@@ -67,7 +73,7 @@ export class DatasetService {
   readonly activity = new Activity();
 
   constructor(private readonly options: DatasetServiceOptions = {}) {
-    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024, () => this.activity.touch());
+    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024, () => this.activity.touch(), options.imageReferences);
   }
 
   inspect(p: string): Promise<InspectResult> {
@@ -127,7 +133,9 @@ export class DatasetService {
       const [schema, version, rowCount] = await Promise.all([table.schema(), table.version(), table.countRows()]);
       const columns = schema.fields.map(describeField);
       const id = randomBytes(9).toString('base64url');
-      const imageColumn = pickImageColumn(columns);
+      const candidates = await findImageCandidates(table, columns);
+      const choice = (await this.options.display?.get(tableDir ?? found.path, target.table)) ?? {};
+      const shown = displayOf(columns, candidates, choice);
       info = {
         id,
         path: tableDir ?? found.path,
@@ -136,10 +144,10 @@ export class DatasetService {
         version,
         rowCount,
         columns,
-        imageColumn,
-        captionColumn: pickCaptionColumn(columns),
+        ...shown,
+        imageCandidates: candidates,
         keyColumn: columns.find((c) => c.name === 'key' && (c.kind === 'int' || c.kind === 'string'))?.name ?? null,
-        vectorColumns: columns.filter((c) => c.kind === 'vector' && !c.unreadable).map((c) => c.name),
+        vectorColumns: vectorOrder(columns, choice.vector),
         readOnly: !!readOnlyWhy,
         ...(readOnlyWhy ? { readOnlyWhy } : {}),
         ...(recovered ? { damaged: recovered.damaged } : {}),
@@ -178,7 +186,17 @@ export class DatasetService {
     const ds = this.get(id);
     const [schema, version, rowCount] = await Promise.all([ds.table.schema(), ds.table.version(), ds.table.countRows()]);
     const columns = schema.fields.map(describeField);
-    ds.info = { ...ds.info, version, rowCount, columns, vectorColumns: columns.filter((c) => c.kind === 'vector' && !c.unreadable).map((c) => c.name) };
+    const names = new Set(columns.map((c) => c.name));
+    ds.info = {
+      ...ds.info,
+      version,
+      rowCount,
+      columns,
+      vectorColumns: vectorOrder(columns, ds.info.vectorColumns[0]),
+      // A column renamed or dropped through this session is no longer shown.
+      ...(ds.info.imageColumn && !names.has(ds.info.imageColumn) ? { imageColumn: null } : {}),
+      ...(ds.info.captionColumn && !names.has(ds.info.captionColumn) ? { captionColumn: null } : {}),
+    };
     ds.pageColumns = gridColumns(columns);
     return ds.info;
   }
@@ -297,6 +315,39 @@ export class DatasetService {
     return { offset, rows: cells.map((values, i) => ({ rowId: ids[i] as string, index: offset + i, values })) };
   }
 
+  /**
+   * The person chose how to see this dataset (Display…): which column is the image (null: none),
+   * the caption, the vector searches use first, remote images, the folder for relative paths. Kept
+   * for the next open; the session shows it at once. Any session may choose: nothing is written to
+   * the dataset.
+   */
+  async setDisplay(id: string, asked: DisplayChoice): Promise<DatasetInfo> {
+    const ds = this.get(id);
+    // An empty root goes back to the default folder.
+    const change: DisplayChoice = asked.root === '' ? { ...asked, root: undefined } : asked;
+    const byName = new Map(ds.info.columns.map((c) => [c.name, c]));
+    if (change.image) {
+      const c = byName.get(change.image);
+      if (!c || (c.kind !== 'binary' && c.kind !== 'string') || c.unreadable) throw failure('INVALID_PAYLOAD', `"${change.image}" cannot be shown as the image: choose a column of image bytes, or of image paths or URIs.`);
+    }
+    if (change.caption) {
+      const c = byName.get(change.caption);
+      if (!c || c.kind !== 'string' || c.unreadable) throw failure('INVALID_PAYLOAD', `"${change.caption}" cannot be the caption: choose a text column.`);
+    }
+    if (change.vector !== undefined && !ds.info.vectorColumns.includes(change.vector)) throw failure('INVALID_PAYLOAD', `"${change.vector}" is not a vector column of this dataset.`);
+    if (change.root !== undefined && change.root !== '' && !path.isAbsolute(change.root)) throw failure('INVALID_PAYLOAD', 'Give the image folder as a full path (starting at the root of the disk).');
+    if (change.root) {
+      const st = await fs.stat(change.root).catch(() => null);
+      if (!st?.isDirectory()) throw failure('NOT_FOUND', `There is no folder at ${change.root}.`);
+    }
+    const saved = this.options.display ? await this.options.display.set(ds.info.path, ds.info.table, change) : change;
+    const shown = displayOf(ds.info.columns, ds.info.imageCandidates ?? [], saved);
+    const { asks: _asks, remoteImages: _r, imageRoot: _root, imageKind: _k, ...rest } = ds.info;
+    ds.info = { ...rest, ...shown, vectorColumns: vectorOrder(ds.info.columns, saved.vector ?? ds.info.vectorColumns[0]) };
+    this.images.forget(id);
+    return ds.info;
+  }
+
   async row(id: string, rowId: string): Promise<RowDetail> {
     const ds = this.get(id);
     const columns = ds.info.columns.filter((c) => !c.unreadable);
@@ -318,18 +369,46 @@ export class DatasetService {
 
 export const imageUrl = (datasetId: string, rowId: string) => `${IMAGE_ROUTE}${datasetId}/${rowId}`;
 
-function pickImageColumn(columns: ColumnInfo[]): string | null {
-  const binaries = columns.filter((c) => c.kind === 'binary' && !c.unreadable);
-  return (binaries.find((c) => /^(image|img|jpeg|jpg|png|bytes)$/i.test(c.name)) ?? binaries[0])?.name ?? null;
+/** The person's choice where it still fits the columns, the values' verdict elsewhere, and what to ask. */
+function displayOf(columns: ColumnInfo[], candidates: ImageCandidate[], choice: DisplayChoice): Pick<DatasetInfo, 'imageColumn' | 'imageKind' | 'captionColumn' | 'asks' | 'remoteImages' | 'imageRoot'> {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const asks: Array<'image' | 'caption'> = [];
+  let imageColumn: string | null;
+  let imageKind: 'bytes' | 'reference' | undefined;
+  const chosen = choice.image === undefined ? undefined : choice.image === null ? null : byName.get(choice.image);
+  if (chosen === null) imageColumn = null;
+  else if (chosen && (chosen.kind === 'binary' || chosen.kind === 'string')) {
+    imageColumn = chosen.name;
+    imageKind = chosen.kind === 'binary' ? 'bytes' : 'reference';
+  } else {
+    const picked = pickImage(candidates);
+    imageColumn = picked.column;
+    imageKind = picked.kind;
+    if (picked.ask) asks.push('image');
+  }
+  let captionColumn: string | null;
+  const cap = choice.caption === undefined ? undefined : choice.caption === null ? null : byName.get(choice.caption);
+  if (cap === null) captionColumn = null;
+  else if (cap && cap.kind === 'string') captionColumn = cap.name;
+  else {
+    const picked = pickCaption(columns, imageColumn);
+    captionColumn = picked.column;
+    if (picked.ask) asks.push('caption');
+  }
+  return {
+    imageColumn,
+    ...(imageKind ? { imageKind } : {}),
+    captionColumn,
+    ...(asks.length ? { asks } : {}),
+    ...(choice.remote ? { remoteImages: true } : {}),
+    ...(choice.root ? { imageRoot: choice.root } : {}),
+  };
 }
 
-function pickCaptionColumn(columns: ColumnInfo[]): string | null {
-  const strings = columns.filter((c) => c.kind === 'string' && !c.unreadable);
-  for (const n of CAPTION_NAMES) {
-    const hit = strings.find((c) => c.name.toLowerCase() === n);
-    if (hit) return hit.name;
-  }
-  return null;
+/** Vector columns, the one searches use first at the front. */
+function vectorOrder(columns: ColumnInfo[], first: string | undefined): string[] {
+  const all = columns.filter((c) => c.kind === 'vector' && !c.unreadable).map((c) => c.name);
+  return first && all.includes(first) ? [first, ...all.filter((c) => c !== first)] : all;
 }
 
 function displayName(found: string, table: string): string {

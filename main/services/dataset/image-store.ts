@@ -5,13 +5,19 @@ import { SizedLru } from '../support/lru';
 import { classifyReadError, failure } from '../support/errors';
 import { imageRefusal, sniffImage, type ImageMime } from './image-sniff';
 import type { LanceTable } from './lance';
-import { takeRows } from './take-rows';
+import { takeRows, type RowSource } from './take-rows';
+import { ImageReferences, type ReferenceContext } from './image-references';
+import path from 'node:path';
 
 /** What the store needs of an open dataset (the dataset service hands it out by id). */
 export interface ImageSource {
-  info: { imageColumn: string | null };
+  info: { imageColumn: string | null; imageKind?: 'bytes' | 'reference'; path?: string; remoteImages?: boolean; imageRoot?: string };
   table: LanceTable;
+  legacy?: RowSource['legacy'];
 }
+
+/** References read at once for one screen of tiles (local files and cached URLs are quick; the network is not). */
+const REFERENCE_PARALLEL = 8;
 
 export interface ImageBytes {
   bytes: Uint8Array;
@@ -35,6 +41,8 @@ export class ImageStore {
     cacheBytes: number,
     /** Called for every image asked for (background scans wait while images are wanted). */
     private readonly onAsk: () => void = () => {},
+    /** Images kept as paths or URLs are read through this. */
+    private readonly references: ImageReferences = new ImageReferences(null),
   ) {
     this.cache = new SizedLru(cacheBytes, (b) => b.byteLength);
   }
@@ -103,6 +111,7 @@ export class ImageStore {
       const table = await takeRows(ds, unique, [column], { rowId: true });
       const ids = table.getChild('_rowid');
       const images = table.getChild(column);
+      if (ds.info.imageKind === 'reference') return await this.readReferences(ds, batch, table.numRows, (i) => BigInt(ids?.get(i) as bigint), (i) => images?.get(i) as string | null);
       const byId = new Map<bigint, Uint8Array | null>();
       for (let i = 0; i < table.numRows; i++) {
         const v = images?.get(i) as Uint8Array | null;
@@ -114,5 +123,26 @@ export class ImageStore {
       const e = classifyReadError(err, 'Reading images');
       for (const p of batch) p.reject(e);
     }
+  }
+
+  /** Each row's reference read on its own: one missing file or dead URL fails that tile only. */
+  private async readReferences(ds: ImageSource, batch: Pending[], n: number, idAt: (i: number) => bigint, refAt: (i: number) => string | null): Promise<void> {
+    const refs = new Map<bigint, string | null>();
+    for (let i = 0; i < n; i++) refs.set(idAt(i), refAt(i));
+    const local = ds.info.path && !/^[a-z][a-z0-9+.-]*:\/\//i.test(ds.info.path);
+    const ctx: ReferenceContext = { root: ds.info.imageRoot ?? (local ? path.dirname(ds.info.path as string) : null), remote: !!ds.info.remoteImages };
+    const byRow = new Map<bigint, Promise<Uint8Array | null>>();
+    const rows = [...new Set(batch.map((p) => p.rowId))];
+    for (let i = 0; i < rows.length; i += REFERENCE_PARALLEL) {
+      await Promise.allSettled(
+        rows.slice(i, i + REFERENCE_PARALLEL).map((r) => {
+          const ref = refs.get(r);
+          const read = ref ? this.references.read(ref, ctx) : Promise.resolve(null);
+          byRow.set(r, read);
+          return read;
+        }),
+      );
+    }
+    for (const p of batch) (byRow.get(p.rowId) ?? Promise.resolve(null)).then(p.resolve, p.reject);
   }
 }

@@ -1,0 +1,188 @@
+// Images kept by reference: a string column of paths or URIs instead of inline bytes. Relative paths
+// resolve against the dataset's folder or a folder the person chose, and never outside it (".." and
+// links that lead out are refused); file:// and absolute paths are read as given; http(s) URLs are
+// fetched only for a dataset where the person turned remote images on, through a disk cache with a
+// size limit. Whatever arrives goes through the same sniffing and pixel budget as inline bytes (the
+// image store does that), and no read is larger than MAX_BYTES.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { failure, AppFailure, errorText } from '../support/errors';
+import { referenceScheme } from './image-columns';
+
+/** Larger files are not images anyone browses (LAION's are ~50 kB; a 4096² PNG is a few MB). */
+export const MAX_BYTES = 32 * 1024 * 1024;
+const FETCH_TIMEOUT_MS = 15_000;
+
+export interface ReferenceContext {
+  /** The folder relative paths resolve against (null: the dataset is not on this disk). */
+  root: string | null;
+  remote: boolean;
+}
+
+export class ImageReferences {
+  private cacheUsed: number | null = null;
+
+  constructor(
+    /** Where fetched images are kept (null: not kept). */
+    private readonly cacheDir: string | null,
+    private readonly cacheBytes = 512 * 1024 * 1024,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  /** The bytes a reference points at, or an AppFailure that says why not. */
+  async read(ref: string, ctx: ReferenceContext): Promise<Uint8Array> {
+    const value = ref.trim();
+    const scheme = referenceScheme(value) ?? (value ? 'path' : null);
+    if (!scheme) throw failure('NOT_FOUND', 'This row has no image reference.');
+    if (scheme === 'http') return this.fetchRemote(value, ctx.remote);
+    if (scheme === 'cloud') {
+      throw failure('UNSUPPORTED', `Images in object storage (${value.slice(0, value.indexOf('://') + 3)}…) are not read yet: only local paths, file:// and http(s) URLs.`);
+    }
+    if (scheme === 'file') {
+      let p: string;
+      try {
+        p = fileURLToPath(value);
+      } catch {
+        throw failure('INVALID_PAYLOAD', `"${value.slice(0, 200)}" is not a file URL the app can read.`);
+      }
+      return readLimited(p);
+    }
+    if (path.isAbsolute(value) || /^[A-Za-z]:[\\/]/.test(value)) return readLimited(value);
+    if (!ctx.root) throw failure('UNSUPPORTED', 'Relative image paths need a dataset on this disk, or a folder chosen in Display…');
+    return readLimited(await insideRoot(ctx.root, value));
+  }
+
+  private async fetchRemote(url: string, allowed: boolean): Promise<Uint8Array> {
+    if (!allowed) throw failure('FORBIDDEN', 'Remote images are off for this dataset. Turn them on in Display… to fetch them from their URLs.');
+    const file = this.cacheDir ? path.join(this.cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 40)) : null;
+    if (file) {
+      const hit = await fs.readFile(file).catch(() => null);
+      if (hit) {
+        void fs.utimes(file, new Date(), new Date()).catch(() => {}); // recently used: kept longest
+        return new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength);
+      }
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow', headers: { Accept: 'image/*' } });
+    } catch (err) {
+      const text = errorText(err);
+      if (/timeout|aborted/i.test(text)) throw failure('TIMEOUT', `The image at ${shortUrl(url)} did not arrive within ${FETCH_TIMEOUT_MS / 1000} s.`, text);
+      throw failure('IO', `The image at ${shortUrl(url)} could not be fetched (network).`, text);
+    }
+    if (!res.ok) throw failure(res.status === 404 || res.status === 410 ? 'NOT_FOUND' : 'IO', `The image at ${shortUrl(url)} answered HTTP ${res.status}.`);
+    const claimed = Number(res.headers.get('content-length') ?? 0);
+    if (claimed > MAX_BYTES) throw failure('NOT_AN_IMAGE', `The file at ${shortUrl(url)} is ${claimed.toLocaleString('en-US')} bytes, over the ${MAX_BYTES / 1024 / 1024} MB the app reads for one image.`);
+    const bytes = await readBody(res, url);
+    if (file) await this.keep(file, bytes);
+    return bytes;
+  }
+
+  /** Into the cache, then the least recently used files out while it is over its size. */
+  private async keep(file: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(`${file}.tmp`, bytes);
+      await fs.rename(`${file}.tmp`, file);
+      this.cacheUsed = (this.cacheUsed ?? (await this.measure())) + bytes.byteLength;
+      if (this.cacheUsed > this.cacheBytes) await this.evict();
+    } catch {
+      // a full disk only costs fetching again next time
+    }
+  }
+
+  private async entries(): Promise<Array<{ file: string; size: number; used: number }>> {
+    if (!this.cacheDir) return [];
+    const names = await fs.readdir(this.cacheDir).catch(() => [] as string[]);
+    const out = await Promise.all(
+      names.filter((n) => !n.endsWith('.tmp')).map(async (n) => {
+        const st = await fs.stat(path.join(this.cacheDir as string, n)).catch(() => null);
+        return st ? { file: path.join(this.cacheDir as string, n), size: st.size, used: st.mtimeMs } : null;
+      }),
+    );
+    return out.filter((e): e is { file: string; size: number; used: number } => !!e);
+  }
+
+  private async measure(): Promise<number> {
+    return (await this.entries()).reduce((s, e) => s + e.size, 0);
+  }
+
+  private async evict(): Promise<void> {
+    const all = (await this.entries()).sort((a, b) => a.used - b.used);
+    let used = all.reduce((s, e) => s + e.size, 0);
+    // Down to 90% of the limit, so the next few images do not evict again at once.
+    for (const e of all) {
+      if (used <= this.cacheBytes * 0.9) break;
+      await fs.rm(e.file, { force: true });
+      used -= e.size;
+    }
+    this.cacheUsed = used;
+  }
+
+  /** What the cache holds (tests, the Display… dialog). */
+  async cacheSize(): Promise<number> {
+    return this.measure();
+  }
+}
+
+const shortUrl = (u: string) => (u.length > 120 ? `${u.slice(0, 117)}…` : u);
+
+async function readBody(res: Response, url: string): Promise<Uint8Array> {
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array(await res.arrayBuffer());
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw failure('NOT_AN_IMAGE', `The file at ${shortUrl(url)} is over the ${MAX_BYTES / 1024 / 1024} MB the app reads for one image.`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) (out.set(p, at), (at += p.byteLength));
+  return out;
+}
+
+/** A relative path under root, refused when it (or a link on the way) leads outside. */
+async function insideRoot(root: string, rel: string): Promise<string> {
+  const base = path.resolve(root);
+  const target = path.resolve(base, rel);
+  const outside = (p: string, b: string) => {
+    const r = path.relative(b, p);
+    return r === '' || r.startsWith('..') || path.isAbsolute(r);
+  };
+  if (outside(target, base)) throw failure('FORBIDDEN', `The image path "${rel.slice(0, 200)}" leads outside the image folder (${base}), so it is not read.`);
+  let real: string;
+  try {
+    real = await fs.realpath(target);
+  } catch (err) {
+    throw failure('NOT_FOUND', `There is no image file at ${target}. Choose the folder the paths start from in Display….`, errorText(err));
+  }
+  const realBase = await fs.realpath(base).catch(() => base);
+  if (outside(real, realBase)) throw failure('FORBIDDEN', `The image path "${rel.slice(0, 200)}" leads outside the image folder through a link, so it is not read.`);
+  return real;
+}
+
+async function readLimited(p: string): Promise<Uint8Array> {
+  let st;
+  try {
+    st = await fs.stat(p);
+  } catch (err) {
+    throw failure('NOT_FOUND', `There is no image file at ${p}.`, errorText(err));
+  }
+  if (!st.isFile()) throw failure('NOT_AN_IMAGE', `${p} is not a file.`);
+  if (st.size > MAX_BYTES) throw failure('NOT_AN_IMAGE', `${p} is ${st.size.toLocaleString('en-US')} bytes, over the ${MAX_BYTES / 1024 / 1024} MB the app reads for one image.`);
+  try {
+    const b = await fs.readFile(p);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (err) {
+    throw err instanceof AppFailure ? err : failure('IO', `The image file ${p} could not be read.`, errorText(err));
+  }
+}
