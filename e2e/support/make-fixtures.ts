@@ -37,6 +37,30 @@ src.close();
   t.close();
 }
 
+// A hundred columns of many types and no image: the table view's dataset. "name" is not a caption-like
+// name, so the app asks which text the tiles show.
+{
+  const { arrow } = await import('../../main/services/dataset/lance');
+  const N = 3000;
+  const cols: Record<string, import('apache-arrow').Vector> = {};
+  const kinds = ['int', 'float', 'text', 'bool', 'time', 'struct', 'list'] as const;
+  for (let c = 0; c < 98; c++) {
+    const kind = kinds[c % kinds.length] as (typeof kinds)[number];
+    const name = `${kind}_${String(c).padStart(2, '0')}`;
+    const at = (i: number) => (i * 7919 + c * 104729) % 100003;
+    if (kind === 'int') cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => BigInt(at(i))), new arrow.Int64());
+    else if (kind === 'float') cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => at(i) / 7), new arrow.Float64());
+    else if (kind === 'text') cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => `word ${at(i)} of column ${c}`), new arrow.Utf8());
+    else if (kind === 'bool') cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => at(i) % 3 === 0), new arrow.Bool());
+    else if (kind === 'time') cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => 1_700_000_000_000 + at(i) * 60_000), new arrow.TimestampMillisecond());
+    else if (kind === 'struct') cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => ({ a: at(i), b: `s${i}` })), new arrow.Struct([new arrow.Field('a', new arrow.Int32(), true), new arrow.Field('b', new arrow.Utf8(), true)]));
+    else cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => [i % 5, at(i) % 9, 3]), new arrow.List(new arrow.Field('item', new arrow.Int32(), true)));
+  }
+  cols.name = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => `thing number ${i}`), new arrow.Utf8());
+  cols.vec = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => [i % 7, (i * 3) % 11, 1, 0]), new arrow.FixedSizeList(4, new arrow.Field('item', new arrow.Float32(), true)));
+  (await noVecDb.createTable('wide', new arrow.Table(cols))).close();
+}
+
 // A folder that is not a dataset at all.
 await fs.mkdir(path.join(FIXTURES, 'plain-folder'), { recursive: true });
 await fs.writeFile(path.join(FIXTURES, 'plain-folder', 'readme.txt'), 'not a dataset');

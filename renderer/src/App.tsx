@@ -26,9 +26,11 @@ import { useMap } from './hooks/useMap';
 import { StatsPanel } from './components/StatsPanel';
 import { applyPick } from './stats-filter';
 import type { DatasetInfo, RowSummary } from '../../shared/types';
+import { api } from './api/client';
+import { useLayout } from './hooks/useLayout';
 
 /** The grid takes the keyboard back (after a dialog, the detail panel or a click in the label bar). */
-const focusGrid = () => document.querySelector<HTMLElement>('[data-testid="grid"]')?.focus();
+const focusGrid = () => document.querySelector<HTMLElement>('[data-testid="grid"], [data-testid="table"]')?.focus();
 
 export function App() {
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -63,6 +65,7 @@ export function App() {
   const stats = useStats(session.phase.kind === 'ready' ? dataset : null, views.view, statsOpen);
   const near = useNear(session.phase.kind === 'ready' ? dataset : null, statsOpen);
   const [mapOpen, setMapOpen] = useState(false);
+  const [layout, setLayout] = useLayout(dataset);
   const map = useMap(session.phase.kind === 'ready' ? dataset : null, mapOpen, (before, what, next) => changed(before, what, next, true));
   // The dataset's version as the pages' generation: a write refetches the loaded pages in place.
   const pages = useRowPages(dataset?.id ?? null, total, views.view?.viewId ?? null, dataset?.version ?? 0);
@@ -93,11 +96,11 @@ export function App() {
 
   return (
     <div className="app">
-      <Toolbar dataset={dataset} show={setDialog} statsOpen={statsOpen} onToggleStats={toggleStats} mapOpen={mapOpen} onToggleMap={() => setMapOpen((o) => !o)} />
+      <Toolbar dataset={dataset} show={setDialog} statsOpen={statsOpen} onToggleStats={toggleStats} mapOpen={mapOpen} onToggleMap={() => setMapOpen((o) => !o)} layout={layout} onLayout={(l) => (setLayout(l), setMapOpen(false))} />
       <main className="content">
         {session.phase.kind === 'ready' && dataset ? (
           <div className="content-with-bars">
-            <SessionBars dataset={dataset} undo={undo} openLatest={() => void session.open(dataset.path, dataset.table)} upgrade={() => setDialog({ kind: 'upgrade' })} />
+            <SessionBars dataset={dataset} undo={undo} openLatest={() => void session.open(dataset.path, dataset.table)} upgrade={() => setDialog({ kind: 'upgrade' })} choose={(c) => void api.setDisplay({ id: dataset.id, ...c }).then((r) => r.ok && session.update(r.value))} />
             <ViewBar
               key={dataset.id}
               dataset={dataset}
@@ -123,6 +126,7 @@ export function App() {
               onDetail={setDetail}
               onCloseDetail={closeDetail}
               map={mapOpen ? map : null}
+              layout={layout}
               onRegion={(polygon) => {
                 views.apply({ kind: 'region', polygon, ...(views.view?.spec.filter ? { filter: views.view.spec.filter } : {}) });
                 setMapOpen(false);

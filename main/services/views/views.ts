@@ -142,7 +142,7 @@ export class ViewService {
       else if (spec.kind === 'region') view = await this.region(ds, datasetId, spec, where, notes, budget);
       else ({ view, usedIndex } = await this.search(ds, datasetId, spec, where, notes, budget));
     } catch (err) {
-      const doing = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? 'Finding similar images' : spec.kind === 'search' ? 'Searching' : 'Filtering';
+      const doing = spec.kind === 'similar' || spec.kind === 'meaning' || spec.kind === 'encoded' ? `Finding similar ${ds.info.imageColumn ? 'images' : 'rows'}` : spec.kind === 'search' ? 'Searching' : 'Filtering';
       throw filterRunFailure(err, where, doing) ?? classifyReadError(err, doing);
     }
     const viewId = randomBytes(9).toString('base64url');
@@ -349,7 +349,7 @@ export class ViewService {
   /** The vector column a similar or meaning view searches, or a reason it cannot. */
   private vectorColumn(ds: OpenDataset, name: string): ColumnInfo {
     if (!ds.info.vectorColumns.length) {
-      throw failure('UNSUPPORTED', 'This dataset has no vector column, so there is nothing to find similar images by.');
+      throw failure('UNSUPPORTED', `This dataset has no vector column, so there is nothing to find similar ${ds.info.imageColumn ? 'images' : 'rows'} by.`);
     }
     const col = ds.info.columns.find((c) => c.name === name);
     if (!col || col.kind !== 'vector') {

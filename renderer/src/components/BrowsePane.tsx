@@ -2,6 +2,8 @@
 // of the row that is open (and, on the left, the statistics panel when it is open).
 import type { ReactNode } from 'react';
 import { ThumbnailGrid } from './ThumbnailGrid';
+import { TableView } from './TableView';
+import type { Layout } from '../hooks/useLayout';
 import { DetailPanel } from './DetailPanel';
 import { MapPane } from './MapPane';
 import type { MapState } from '../hooks/useMap';
@@ -29,9 +31,10 @@ interface Props {
   map?: MapState | null;
   onRegion?(polygon: Array<[number, number]>): void;
   onCluster?(cluster: number): void;
+  layout?: Layout;
 }
 
-export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail, side, map, onRegion, onCluster }: Props) {
+export function BrowsePane({ dataset, views, pages, selection, labelling, total, focused, onFocus, detail, onDetail, onCloseDetail, side, map, onRegion, onCluster, layout = 'grid' }: Props) {
   const view = views.view;
   // S or a tile's find-similar button: with several tiles selected, more like all of them (the one
   // asked from first); otherwise similar to that one row.
@@ -41,11 +44,37 @@ export function BrowsePane({ dataset, views, pages, selection, labelling, total,
     else views.findSimilar(row);
   };
   const lessLike = view?.spec.kind === 'similar' ? views.lessLike : null;
+  // The table sorts by a header click where the view is the plain table or a filter (ranked results keep their order).
+  const sortable = !view || view.spec.kind === 'browse';
+  const browseSort = view?.spec.kind === 'browse' ? (view.spec.sort ?? null) : null;
   return (
     <div className="browse">
       {side}
       {map ? (
         <MapPane dataset={dataset} map={map} view={view} selected={[...selection.positions].map((i) => pages.row(i)?.rowId).filter((r): r is string => !!r)} onRegion={(p) => onRegion?.(p)} onCluster={(c) => onCluster?.(c)} onOpen={onDetail} />
+      ) : layout === 'table' ? (
+        <TableView
+          key={`${dataset.id}:${view?.viewId ?? 'table'}`}
+          dataset={dataset}
+          pages={pages}
+          selection={selection}
+          onLabelKey={labelling.canLabel ? labelling.key : null}
+          view={view}
+          focused={focused}
+          onFocus={onFocus}
+          onOpen={onDetail}
+          onFindSimilar={findSimilar}
+          onLessLike={lessLike}
+          sort={browseSort}
+          onSort={
+            sortable
+              ? (sort) => {
+                  const filter = view?.spec.filter;
+                  views.apply(filter || sort ? { kind: 'browse', ...(filter ? { filter } : {}), ...(sort ? { sort } : {}) } : null);
+                }
+              : null
+          }
+        />
       ) : (
       <ThumbnailGrid
         key={`${dataset.id}:${view?.viewId ?? 'table'}`}

@@ -3,6 +3,7 @@ import { KeysOverlay } from './KeysOverlay';
 import { ExportDialog } from './ExportDialog';
 import { CodeDialog } from './CodeDialog';
 import { SaveTableDialog } from './SaveTableDialog';
+import { DisplayDialog } from './DisplayDialog';
 import { VersionsDialog } from './VersionsDialog';
 import { AddColumnDialog } from './AddColumnDialog';
 import { IndexBuildDialog } from './IndexBuildDialog';
@@ -19,7 +20,7 @@ import type { Labelling } from '../hooks/useLabelling';
 import type { AppInfo, DatasetInfo, LabelValue, ViewInfo } from '../../../shared/types';
 
 export type Dialog =
-  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'upgrade' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' | 'resolve' }
+  | { kind: 'open' | 'export' | 'code' | 'index' | 'download' | 'save' | 'upgrade' | 'display' | 'versions' | 'add-column' | 'merge' | 'keys' | 'embed' | 'resolve' }
   | { kind: 'label-view'; column: string; value: LabelValue }
   | { kind: 'advisor'; column: string };
 
@@ -76,6 +77,9 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
       return <CodeDialog dataset={dataset} view={view} onClose={close} />;
     case 'save':
       return <SaveTableDialog dataset={dataset} view={view} onOpen={(p) => openAndClose(p)} onClose={close} />;
+    case 'display':
+      // Display choices change what the session shows, never the data: the same views go on.
+      return <DisplayDialog dataset={dataset} onChanged={session.update} onClose={close} />;
     case 'upgrade':
       // An old-format dataset copied whole, indices built again, into the current format.
       return <SaveTableDialog dataset={dataset} view={null} upgrade onOpen={(p) => openAndClose(p)} onClose={close} />;

@@ -2,8 +2,9 @@
 // read-only banner of an old version or tag.
 import type { DatasetInfo } from '../../../shared/types';
 import { belongsTo, type Undo } from '../hooks/useUndo';
+import { candidateText } from './DisplayDialog';
 
-export function SessionBars({ dataset, undo, openLatest, upgrade }: { dataset: DatasetInfo; undo: Undo; openLatest(): void; upgrade(): void }) {
+export function SessionBars({ dataset, undo, openLatest, upgrade, choose }: { dataset: DatasetInfo; undo: Undo; openLatest(): void; upgrade(): void; choose(c: { image?: string | null; caption?: string | null }): void }) {
   const last = undo.last;
   return (
     <>
@@ -15,6 +16,42 @@ export function SessionBars({ dataset, undo, openLatest, upgrade }: { dataset: D
           </button>
           <button type="button" className="icon-button" aria-label="Dismiss" onClick={undo.dismiss}>
             ×
+          </button>
+        </div>
+      )}
+      {dataset.asks?.includes('image') && (
+        <div className="ask-bar" role="status" data-testid="ask-image">
+          <label htmlFor="ask-image">Several columns hold images. Which one is shown?</label>
+          <select id="ask-image" value="" onChange={(e) => choose({ image: e.target.value || null })}>
+            <option value="" disabled>
+              Choose…
+            </option>
+            {(dataset.imageCandidates ?? []).filter((c) => c.images * 2 >= c.sampled && c.sampled > 0).map((c) => (
+              <option key={c.column} value={c.column}>
+                {c.column} ({candidateText(c)})
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={() => choose({ image: dataset.imageColumn })}>
+            Keep {dataset.imageColumn}
+          </button>
+        </div>
+      )}
+      {dataset.asks?.includes('caption') && (
+        <div className="ask-bar" role="status" data-testid="ask-caption">
+          <label htmlFor="ask-caption">No column is named like a caption. Which text should the tiles show?</label>
+          <select id="ask-caption" value="" onChange={(e) => choose({ caption: e.target.value || null })}>
+            <option value="" disabled>
+              Choose…
+            </option>
+            {dataset.columns.filter((c) => c.kind === 'string' && !c.unreadable && c.name !== dataset.imageColumn).map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={() => choose({ caption: null })} data-testid="ask-caption-none">
+            None
           </button>
         </div>
       )}

@@ -174,7 +174,7 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
  * like the selection when several are selected); X in a similar view searches away from a result; Space,
  * Ctrl+A and Escape change the selection; digits label. True when the key was the grid's.
  */
-function gridKey(
+export function gridKey(
   e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean },
   g: {
     focused: number;
@@ -215,7 +215,7 @@ function gridKey(
 }
 
 /** What an empty grid says: nothing found, no rows match, or an empty dataset. */
-function EmptyGrid({ dataset, view }: { dataset: DatasetInfo; view: ViewInfo | null }) {
+export function EmptyGrid({ dataset, view }: { dataset: DatasetInfo; view: ViewInfo | null }) {
   return (
     <div className="empty-state" data-testid="grid-empty">
       {view && view.spec.kind !== 'browse' ? (

@@ -111,8 +111,8 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
           // Not a tab stop: with one per tile, Tab walked through every visible tile before leaving the
           // grid; from the keyboard, S on the focused tile does the same.
           tabIndex={-1}
-          title="Find similar images (S); with several selected, more like all of them"
-          aria-label="Find similar images"
+          title={`Find similar ${dataset.imageColumn ? 'images' : 'rows'} (S); with several selected, more like all of them`}
+          aria-label={`Find similar ${dataset.imageColumn ? 'images' : 'rows'}`}
           data-testid="find-similar"
           onClick={(e) => {
             e.stopPropagation();

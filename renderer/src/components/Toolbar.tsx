@@ -2,8 +2,9 @@
 // where the dataset can be written).
 import type { DatasetInfo } from '../../../shared/types';
 import type { Dialog } from './Dialogs';
+import type { Layout } from '../hooks/useLayout';
 
-export function Toolbar({ dataset, show, statsOpen, onToggleStats, mapOpen, onToggleMap }: { dataset: DatasetInfo | null; show(d: Dialog): void; statsOpen: boolean; onToggleStats(): void; mapOpen: boolean; onToggleMap(): void }) {
+export function Toolbar({ dataset, show, statsOpen, onToggleStats, mapOpen, onToggleMap, layout, onLayout }: { dataset: DatasetInfo | null; show(d: Dialog): void; statsOpen: boolean; onToggleStats(): void; mapOpen: boolean; onToggleMap(): void; layout: Layout; onLayout(l: Layout): void }) {
   const writable = dataset && !dataset.readOnly;
   return (
     <header className="toolbar">
@@ -23,6 +24,21 @@ export function Toolbar({ dataset, show, statsOpen, onToggleStats, mapOpen, onTo
       {dataset && (
         <button type="button" onClick={() => show({ kind: 'versions' })} title="History of versions and tags" data-testid="versions-button">
           Versions…
+        </button>
+      )}
+      {dataset && (
+        <span className="segmented" role="group" aria-label="Show rows as">
+          <button type="button" aria-pressed={layout === 'grid' && !mapOpen} onClick={() => onLayout('grid')} title="Rows as tiles (images and captions)" data-testid="layout-grid">
+            Grid
+          </button>
+          <button type="button" aria-pressed={layout === 'table' && !mapOpen} onClick={() => onLayout('table')} title="Rows as a table of every column" data-testid="layout-table">
+            Table
+          </button>
+        </span>
+      )}
+      {dataset && (
+        <button type="button" onClick={() => show({ kind: 'display' })} title="Which column is the image and the caption, remote images, the vector searches use" data-testid="display-button">
+          Display…
         </button>
       )}
       {dataset && (

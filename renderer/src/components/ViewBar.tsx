@@ -163,7 +163,7 @@ export function ViewBar({ dataset, view, busy, onApply, onExport, onSaveTable, o
     <>
       <div className="viewbar" role="search" data-testid="viewbar">
         {spec?.kind === 'similar' ? (
-          <SimilarControls vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />
+          <SimilarControls title={dataset.imageColumn ? 'Similar images' : 'Similar rows'} vectorColumns={dataset.vectorColumns} value={similar} onChange={setSimilar} onEnter={onEnter} />
         ) : (
           (dataset.captionColumn || canMean) && (
             <>
