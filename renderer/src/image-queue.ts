@@ -20,7 +20,7 @@ export const MAX_IN_FLIGHT = 4;
  */
 export const BATCH_ROWS = 12;
 /** "…/image/<dataset>/<row>": the single-image URL the tiles ask for, split for batching. */
-const SINGLE = /^(.*)image\/([A-Za-z0-9_-]+)\/(\d+)$/;
+const SINGLE = /^(.*)image\/([A-Za-z0-9_-]+)\/(\d+)(\?d=[A-Za-z0-9]+)?$/;
 
 export interface ImageFailure {
   /** The route's sentence, or a generic one. */
@@ -216,7 +216,7 @@ export class ImageQueue {
     for (const w of group) w.controller.signal.addEventListener('abort', left, { once: true });
     const rows = group.map((w) => w.batch?.row as string);
     try {
-      const res = await this.fetcher(`${key}?rows=${rows.join(',')}`, { signal: controller.signal });
+      const res = await this.fetcher(`${key}${key.includes('?') ? '&' : '?'}rows=${rows.join(',')}`, { signal: controller.signal });
       if (!res.ok) {
         const failure = imageFailure(await res.text().catch(() => null));
         for (const w of group) w.resolve({ error: failure });
@@ -241,7 +241,9 @@ export class ImageQueue {
 /** A single-image URL as "…/images/<dataset>" (asks with the same key share a request) and its row. */
 function batchOf(src: string): Waiting['batch'] {
   const m = SINGLE.exec(src);
-  return m ? { key: `${m[1]}images/${m[2]}`, row: m[3] as string } : null;
+  // The display token (which column and settings the image comes from) is part of the key: asks made
+  // under another display never share a request.
+  return m ? { key: `${m[1]}images/${m[2]}${m[4] ?? ''}`, row: m[3] as string } : null;
 }
 
 /** The page's one queue. */

@@ -5,6 +5,7 @@ import { IMAGE_ROUTE } from '../../../shared/channels';
 import { createWebApi } from './web-client';
 import { noteDetail } from '../error-details';
 import type { Result } from '../../../shared/result';
+import type { DatasetInfo } from '../../../shared/types';
 
 declare global {
   interface Window {
@@ -45,5 +46,16 @@ export const api: Api = withDetails(window.api ?? createWebApi());
 /**
  * A row's image, relative to the page: the web bridge serves the page under a per-run path (its
  * cookie is scoped to it), Electron from the root of its own scheme. Both resolve this the same way.
+ * `d` names the display the image comes from (its column, remote fetching, folder): the bytes of a
+ * URL never change (it is cached as immutable), so another choice in Display… is another URL.
  */
-export const imageUrl = (datasetId: string, rowId: string): string => `${IMAGE_ROUTE.slice(1)}${datasetId}/${rowId}`;
+export function imageUrl(dataset: Pick<DatasetInfo, 'id' | 'imageColumn' | 'remoteImages' | 'imageRoot'>, rowId: string): string {
+  return `${IMAGE_ROUTE.slice(1)}${dataset.id}/${rowId}?d=${displayToken(dataset)}`;
+}
+
+function displayToken(d: Pick<DatasetInfo, 'imageColumn' | 'remoteImages' | 'imageRoot'>): string {
+  const text = `${d.imageColumn ?? ''}\0${d.remoteImages ? 1 : 0}\0${d.imageRoot ?? ''}`;
+  let h = 5381;
+  for (let i = 0; i < text.length; i++) h = ((h * 33) ^ text.charCodeAt(i)) >>> 0;
+  return h.toString(36);
+}

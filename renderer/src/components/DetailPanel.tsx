@@ -25,7 +25,7 @@ interface Props {
 export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLessLike, onLabel, labelTargets }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<AppError | null>(null);
-  const image = useImageError(imageUrl(dataset.id, row.rowId));
+  const image = useImageError(imageUrl(dataset, row.rowId));
   const closeRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -83,7 +83,7 @@ export function DetailPanel({ dataset, row, onClose, onFindSimilar, onLessLike, 
               {image.error.tooLarge || !/are not a JPEG/i.test(image.error.message) ? image.error.message : `The bytes in “${dataset.imageColumn}” are not a JPEG, PNG, GIF or WebP image.`}
             </div>
           ) : (
-            <img src={imageUrl(dataset.id, row.rowId)} alt="" onError={image.onError} data-testid="detail-image" />
+            <img src={imageUrl(dataset, row.rowId)} alt="" onError={image.onError} data-testid="detail-image" />
           )}
         </div>
       )}

@@ -24,6 +24,8 @@ export function candidateText(c: ImageCandidate): string {
 export function DisplayDialog({ dataset, onChanged, onClose }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [root, setRoot] = useState(dataset.imageRoot ?? '');
+  // Shown at once; put back if main refuses.
+  const [remote, setRemote] = useState(!!dataset.remoteImages);
   const candidates = new Map((dataset.imageCandidates ?? []).map((c) => [c.column, c]));
   const imageChoices = dataset.columns.filter((c) => (c.kind === 'binary' || c.kind === 'string') && !c.unreadable);
   const strings = dataset.columns.filter((c) => c.kind === 'string' && !c.unreadable);
@@ -33,8 +35,12 @@ export function DisplayDialog({ dataset, onChanged, onClose }: Props) {
   const change = async (c: { image?: string | null; caption?: string | null; vector?: string; remote?: boolean; root?: string }) => {
     setError(null);
     const r = await api.setDisplay({ id: dataset.id, ...c });
-    if (!r.ok) return setError(r.error.message);
+    if (!r.ok) {
+      setError(r.error.message);
+      return false;
+    }
     onChanged(r.value);
+    return true;
   };
 
   return (
@@ -56,7 +62,16 @@ export function DisplayDialog({ dataset, onChanged, onClose }: Props) {
       {byReference && (
         <>
           <label>
-            <input type="checkbox" checked={!!dataset.remoteImages} onChange={(e) => void change({ remote: e.target.checked })} data-testid="display-remote" /> Fetch images from their URLs (http, https) for this dataset
+            <input
+              type="checkbox"
+              checked={remote}
+              onChange={(e) => {
+                const on = e.target.checked;
+                setRemote(on);
+                void change({ remote: on }).then((ok) => ok || setRemote(!on));
+              }}
+              data-testid="display-remote"
+            /> Fetch images from their URLs (http, https) for this dataset
           </label>
           <label htmlFor="display-root">Folder relative paths start from (empty: the folder that holds the dataset)</label>
           <div className="row">

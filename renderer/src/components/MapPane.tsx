@@ -503,7 +503,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
       <canvas ref={overlay} className="map-overlay" aria-hidden="true" />
       <div ref={labels} className="map-names" data-testid="map-names" />
       {thumbs.map((t) => (
-        <img key={t.index} className="map-thumb" src={imageUrl(dataset.id, String(points.rowIds[t.index]))} alt="" style={{ transform: `translate(${Math.round(t.x - 24)}px, ${Math.round(t.y - 24)}px)` }} data-testid="map-thumb" />
+        <img key={t.index} className="map-thumb" src={imageUrl(dataset, String(points.rowIds[t.index]))} alt="" style={{ transform: `translate(${Math.round(t.x - 24)}px, ${Math.round(t.y - 24)}px)` }} data-testid="map-thumb" />
       ))}
       {shown && (
         <div className="map-shown" data-testid="map-shown">
@@ -512,7 +512,7 @@ function Scatter({ dataset, points, view, selected, colours, onRegion, onOpen }:
       )}
       {hover && (
         <div className="map-hover" style={{ left: hover.x + 12, top: hover.y + 12 }} data-testid="map-hover">
-          {dataset.imageColumn && <img src={imageUrl(dataset.id, String(points.rowIds[hover.index]))} alt="" />}
+          {dataset.imageColumn && <img src={imageUrl(dataset, String(points.rowIds[hover.index]))} alt="" />}
           <div>{hover.caption ?? `row ${String(points.rowIds[hover.index])}`}</div>
         </div>
       )}

@@ -111,7 +111,7 @@ export function ResolveDialog({ dataset, view, onMarked, onClose }: Props) {
                   <div className="resolve-members">
                     {g.members.map((m) => (
                       <figure key={m.rowId} className={m.rowId === g.keeper ? 'keeper' : undefined}>
-                        {dataset.imageColumn && <img src={imageUrl(dataset.id, m.rowId)} alt={`${dataset.keyColumn} ${String(m.key)}`} loading="lazy" />}
+                        {dataset.imageColumn && <img src={imageUrl(dataset, m.rowId)} alt={`${dataset.keyColumn} ${String(m.key)}`} loading="lazy" />}
                         <figcaption>
                           {m.rowId === g.keeper ? <strong data-testid="resolve-keeper">keep {String(m.key)}</strong> : String(m.key)}
                         </figcaption>

@@ -333,7 +333,7 @@ const TableRow = memo(function TableRow(p: {
         </div>
       ) : (
         p.cols.map((c) => {
-          if (c.info.name === p.dataset.imageColumn) return <ImageCell key={c.info.name} left={c.left} width={c.width} datasetId={p.dataset.id} row={row} index={p.index} />;
+          if (c.info.name === p.dataset.imageColumn) return <ImageCell key={c.info.name} left={c.left} width={c.width} dataset={p.dataset} row={row} index={p.index} />;
           const text = row ? tableCellText(row.values[c.info.name], c.info) : '';
           const empty = !row || row.values[c.info.name] === null || row.values[c.info.name] === undefined;
           return (
@@ -347,8 +347,8 @@ const TableRow = memo(function TableRow(p: {
   );
 });
 
-function ImageCell({ left, width, datasetId, row, index }: { left: number; width: number; datasetId: string; row: RowSummary | undefined; index: number }) {
-  const image = useTileImage(row ? imageUrl(datasetId, row.rowId) : '', index);
+function ImageCell({ left, width, dataset, row, index }: { left: number; width: number; dataset: DatasetInfo; row: RowSummary | undefined; index: number }) {
+  const image = useTileImage(row ? imageUrl(dataset, row.rowId) : '', index);
   return (
     <div role="gridcell" className="table-td table-img" style={{ left, width }}>
       {image.url ? <img src={image.url} alt="" draggable={false} onError={image.onDecodeError} /> : image.error ? <span className="muted" title={image.error.message}>no image</span> : null}

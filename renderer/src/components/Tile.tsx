@@ -27,7 +27,7 @@ interface Props {
 }
 
 export const Tile = memo(function Tile({ index, width, height, dataset, row, error, focused, selected, labelColumns, onClick, onOpen, onFindSimilar, scoreLabel, highlight, onRetry }: Props) {
-  const image = useTileImage(row && dataset.imageColumn ? imageUrl(dataset.id, row.rowId) : '', index);
+  const image = useTileImage(row && dataset.imageColumn ? imageUrl(dataset, row.rowId) : '', index);
   const caption = row && dataset.captionColumn ? cellText(row.values[dataset.captionColumn] ?? null) : '';
   const key = row && dataset.keyColumn ? cellText(row.values[dataset.keyColumn] ?? null) : null;
   // A category shows its value; other labels show "column=value" (a bare "true" or "3" says little).
@@ -74,7 +74,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
           <div className="tile-noimage">No image column</div>
         ) : image.error ? (
           <div className="tile-noimage" data-testid="tile-broken" title={image.error.message}>
-            {image.error.tooLarge ? `Too large to show (${image.error.size} px)` : 'Not a readable image'}
+            {image.error.tooLarge ? `Too large to show (${image.error.size} px)` : brokenText(image.error.message)}
           </div>
         ) : image.url ? (
           <img src={image.url} alt={caption} decoding="async" draggable={false} onError={image.onDecodeError} />
@@ -134,4 +134,14 @@ export function chipColour(column: string): string {
   let h = 0;
   for (const ch of column) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
   return `hsl(${h} 55% 30% / 0.92)`;
+}
+
+/** A broken tile's few words; the whole reason is its tooltip and in the detail panel. */
+export function brokenText(message: string): string {
+  if (/Remote images are off/i.test(message)) return 'Remote images are off';
+  if (/leads outside the image folder/i.test(message)) return 'Path outside the image folder';
+  if (/no image file|There is no image/i.test(message)) return 'Image file not found';
+  if (/could not be fetched|answered HTTP|did not arrive/i.test(message)) return 'Could not fetch the image';
+  if (/object storage/i.test(message)) return 'Object storage not supported yet';
+  return 'Not a readable image';
 }
