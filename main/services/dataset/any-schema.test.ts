@@ -139,4 +139,45 @@ describe('a dataset of any schema', () => {
     expect((await fs.readdir(dir)).length).toBeGreaterThan(0);
     await expect(refs.read(`${base}/i/99.png`, { root: null, remote: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('reads the types other writers use: half floats, decimals, dates, dictionaries, large strings, maps, nested lists', async () => {
+    const A = arrow;
+    const n = 4;
+    const dec = A.makeBuilder({ type: new A.Decimal(2, 12, 128), nullValues: [null] });
+    for (const v of [12345n, -1n, null, 10n ** 20n]) dec.append(v === null ? null : (new Uint32Array(new BigUint64Array([BigInt.asUintN(64, v), v < 0n ? 2n ** 64n - 1n : v >> 64n]).buffer) as never));
+    const map = A.makeBuilder({ type: new A.Map_(new A.Field('entries', new A.Struct([new A.Field('key', new A.Utf8(), false), new A.Field('value', new A.Int32(), true)]), false)), nullValues: [null] });
+    for (let i = 0; i < n; i++) map.append(i === 2 ? null : (new Map([[`k${i}`, i]]) as never));
+    const table = new A.Table({
+      id: A.vectorFromArray([0, 1, 2, 3], new A.Int32()),
+      half: A.vectorFromArray([1.5, -2.25, null, 65504], new A.Float16()),
+      price: dec.finish().toVector(),
+      day: A.vectorFromArray([new Date(0), new Date(86_400_000), null, new Date(1e12)], new A.DateDay()),
+      kind: A.vectorFromArray(['cat', 'dog', null, 'cat'], new A.Dictionary(new A.Utf8(), new A.Int32())),
+      long: A.vectorFromArray(['x', 'y', null, 'z'], new A.LargeUtf8()),
+      big: A.vectorFromArray([1n, 2n ** 63n, null, 3n], new A.Uint64()),
+      emb16: A.vectorFromArray([[1, 2], [3, 4], null, [0.5, 0.25]], new A.FixedSizeList(2, new A.Field('item', new A.Float16(), true))),
+      boxes: A.vectorFromArray([[{ a: 1 }], [], null, [{ a: 2 }, { a: 3 }]], new A.List(new A.Field('item', new A.Struct([new A.Field('a', new A.Int32(), true)]), true))),
+      tags: map.finish().toVector(),
+    });
+    (await (await lancedb.connect(t.dir)).createTable('odd', table)).close();
+    const other = await openInApp(path.join(t.dir, 'o'), path.join(t.dir, 'odd.lance'));
+    try {
+      const page = ((await other.dispatch('rows:page', { id: other.info.id, offset: 0, limit: 10 })) as { ok: true; value: { rows: Array<{ rowId: string; values: Record<string, unknown> }> } }).value.rows;
+      const col = (c: string) => page.map((r) => r.values[c]);
+      expect(col('half')).toEqual([1.5, -2.25, null, 65504]);
+      expect(col('price')).toEqual([123.45, -0.01, null, '1000000000000000000.00']);
+      expect(col('day')).toEqual(['1970-01-01T00:00:00.000Z', '1970-01-02T00:00:00.000Z', null, '2001-09-09T00:00:00.000Z']);
+      expect(col('kind')).toEqual(['cat', 'dog', null, 'cat']);
+      expect(col('long')).toEqual(['x', 'y', null, 'z']);
+      expect(col('big')).toEqual([1, '9223372036854775808', null, 3]);
+      expect(col('boxes')).toEqual([[{ a: 1 }], [], null, [{ a: 2 }, { a: 3 }]]);
+      expect(col('tags')).toEqual([{ k0: 0 }, { k1: 1 }, null, { k3: 3 }]);
+      expect(other.info.vectorColumns).toEqual(['emb16']);
+      const detail = (await other.dispatch('rows:get', { id: other.info.id, rowId: page[1]!.rowId })) as { ok: true; value: { values: Record<string, unknown> } };
+      expect(detail.value.values.emb16).toEqual({ $vector: { dim: 2, head: [3, 4], norm: 5 } });
+      expect(other.info.imageColumn).toBeNull();
+    } finally {
+      other.services.dispose();
+    }
+  });
 });

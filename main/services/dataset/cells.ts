@@ -124,6 +124,25 @@ function genericCell(value: unknown): Cell {
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
+/**
+ * A decimal as Arrow JS hands it out (little-endian 32-bit words of a two's-complement integer) with
+ * its scale applied: a number while its digits fit a double exactly, else the exact text.
+ */
+export function decimalCell(words: Uint32Array, scale: number): Cell {
+  let v = 0n;
+  for (let w = words.length - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[w] as number);
+  if (words.length && ((words[words.length - 1] as number) & 0x80000000) !== 0) v -= 1n << BigInt(words.length * 32);
+  const neg = v < 0n;
+  const abs = neg ? -v : v;
+  let digits = abs.toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  } else if (scale < 0) digits += '0'.repeat(-scale);
+  const text = `${neg ? '-' : ''}${digits}`;
+  return abs <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(text) : text;
+}
+
 /** Rows of an Arrow table as cell records, column by column (faster than row proxies). */
 export function tableToCells(table: ArrowTable, columns: ColumnInfo[]): Record<string, Cell>[] {
   // Keyed by column names, which come from the dataset: without a prototype, a column named
@@ -132,7 +151,13 @@ export function tableToCells(table: ArrowTable, columns: ColumnInfo[]): Record<s
   for (const col of columns) {
     const vec = table.getChild(col.name);
     if (!vec) continue;
-    if (col.kind === 'int' || col.kind === 'float') {
+    if (DataType.isDecimal(vec.type)) {
+      const scale = (vec.type as import('apache-arrow').Decimal).scale;
+      for (let i = 0; i < table.numRows; i++) (rows[i] as Record<string, Cell>)[col.name] = vec.isValid(i) ? decimalCell(vec.get(i) as Uint32Array, scale) : null;
+      continue;
+    }
+    // Float16's typed array holds the raw half-precision bits: read its values one by one.
+    if ((col.kind === 'int' || col.kind === 'float') && !(DataType.isFloat(vec.type) && vec.type.precision === arrow.Precision.HALF)) {
       // Numeric columns in one typed-array read instead of a visitor call per value.
       const values = vec.toArray() as ArrayLike<number | bigint>;
       const checkNulls = vec.nullCount > 0;
