@@ -80,6 +80,9 @@ describe('npm run bench -- all, at a tiny size', () => {
     // the map suite made the map and drew it in Chromium
     expect(bySuite.get('map')!.full_layout_ms).toBeGreaterThan(0);
     expect(bySuite.get('map')!.frames).toBeGreaterThan(10);
+    // the table suite drew the wide table, jumped to its end and scrolled it, beside a bare page
+    expect(bySuite.get('table')!.frames).toBeGreaterThan(10);
+    expect(bySuite.get('table')!.cells_in_dom).toBeLessThan(2000);
     const all = bySuite.get('all')!;
     expect(all.failed).toEqual([]);
     expect(all.machine).toMatchObject({ cores: os.cpus().length, node: process.versions.node });

@@ -9,6 +9,7 @@ import { uiBench } from './ui';
 import { meaningBench } from './meaning';
 import { overviewBench } from './overview';
 import { mapBench } from './map';
+import { tableBench } from './table';
 import type { SuiteFn } from './suite';
 
 export const SUITES: Record<string, SuiteFn> = {
@@ -21,4 +22,5 @@ export const SUITES: Record<string, SuiteFn> = {
   meaning: meaningBench,
   overview: overviewBench,
   map: mapBench,
+  table: tableBench,
 };

@@ -145,7 +145,7 @@ describe('a dataset of any schema', () => {
     const n = 4;
     const dec = A.makeBuilder({ type: new A.Decimal(2, 12, 128), nullValues: [null] });
     for (const v of [12345n, -1n, null, 10n ** 20n]) dec.append(v === null ? null : (new Uint32Array(new BigUint64Array([BigInt.asUintN(64, v), v < 0n ? 2n ** 64n - 1n : v >> 64n]).buffer) as never));
-    const map = A.makeBuilder({ type: new A.Map_(new A.Field('entries', new A.Struct([new A.Field('key', new A.Utf8(), false), new A.Field('value', new A.Int32(), true)]), false)), nullValues: [null] });
+    const map = A.makeBuilder({ type: new A.Map_(new A.Field('entries', new A.Struct([new A.Field('key', new A.Utf8(), false), new A.Field('value', new A.Int32(), true)]) as never, false)), nullValues: [null] });
     for (let i = 0; i < n; i++) map.append(i === 2 ? null : (new Map([[`k${i}`, i]]) as never));
     const table = new A.Table({
       id: A.vectorFromArray([0, 1, 2, 3], new A.Int32()),
