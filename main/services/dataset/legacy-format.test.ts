@@ -113,6 +113,26 @@ describe('an old-format dataset', () => {
     expect(a).toEqual(await lines(current, 'current.jsonl'));
   });
 
+  it('computes statistics, exact and near duplicates, and refuses the map (a write) with what to do', async () => {
+    const stats = await ok<{ jobId: string }>(old, 'stats:start', {});
+    expect((await jobFinished(old.services.events, stats.jobId)).error).toBeNull();
+    const st = await ok<{ stats: { rows: number; columns: Array<{ column: string; facets: unknown[] }> } | null }>(old, 'stats:status', {});
+    expect(st.stats?.rows).toBe(old.info.rowCount);
+    expect(st.stats?.columns.find((c) => c.column === 'similarity')?.facets.length).toBeGreaterThan(0);
+    // Exact duplicates by md5, against the same on current files.
+    const groups = async (app: Open) => viewKeys(app, { kind: 'duplicates', column: 'md5' }, 0, 100);
+    expect(await groups(old)).toEqual(await groups(current));
+    const near = await ok<{ jobId: string }>(old, 'near:start', { column: 'img_emb' });
+    expect((await jobFinished(old.services.events, near.jobId)).error).toBeNull();
+    const nearView = await ok<ViewInfo>(old, 'view:open', { spec: { kind: 'duplicates', column: 'img_emb', near: 0.9 } });
+    expect(nearView.count).toBeGreaterThanOrEqual(0);
+    const map = (await old.dispatch('map:start', { id: old.info.id, column: 'img_emb', mode: 'make' })) as { ok: boolean; error?: { code: string; message: string } };
+    if (map.ok) {
+      const f = await jobFinished(old.services.events, (map as unknown as { value: { jobId: string } }).value.jobId);
+      expect(f.error).toMatch(/old format.*Upgrade/);
+    } else expect(map.error?.message).toMatch(/old format.*Upgrade/);
+  }, 60_000);
+
   it('refuses writes with what to do, and changes nothing', async () => {
     const v0 = await (await (await lancedb.connect(t.dir)).openTable('old')).version();
     const add = (await old.dispatch('evolve:add-label-column', { id: old.info.id, name: 'keep', type: 'boolean' })) as { ok: boolean; error: { code: string; message: string } };
