@@ -44,7 +44,7 @@ src.close();
   const N = 3000;
   const cols: Record<string, import('apache-arrow').Vector> = {};
   const kinds = ['int', 'float', 'text', 'bool', 'time', 'struct', 'list'] as const;
-  for (let c = 0; c < 98; c++) {
+  for (let c = 0; c < 97; c++) {
     const kind = kinds[c % kinds.length] as (typeof kinds)[number];
     const name = `${kind}_${String(c).padStart(2, '0')}`;
     const at = (i: number) => (i * 7919 + c * 104729) % 100003;
@@ -57,6 +57,7 @@ src.close();
     else cols[name] = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => [i % 5, at(i) % 9, 3]), new arrow.List(new arrow.Field('item', new arrow.Int32(), true)));
   }
   cols.name = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => `thing number ${i}`), new arrow.Utf8());
+  cols.key = arrow.vectorFromArray(BigInt64Array.from({ length: N }, (_, i) => BigInt(i)));
   cols.vec = arrow.vectorFromArray(Array.from({ length: N }, (_, i) => [i % 7, (i * 3) % 11, 1, 0]), new arrow.FixedSizeList(4, new arrow.Field('item', new arrow.Float32(), true)));
   (await noVecDb.createTable('wide', new arrow.Table(cols))).close();
 }

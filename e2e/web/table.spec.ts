@@ -3,6 +3,8 @@
 // come back and move, and rows select and open the detail panel. On LAION-shaped data the table
 // shows the image column as thumbnails, and the grid/table choice is remembered.
 import { test, expect } from '@playwright/test';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
 import { FIXTURES } from '../support/paths';
@@ -113,6 +115,39 @@ test('rows select, filter and open the detail panel as tiles do', async ({ page 
   const detail = page.getByTestId('detail');
   await expect(detail).toBeVisible();
   await expect(detail.locator('[data-field=int_00]')).toContainText(String(await cell(page, 1, 'int_00').textContent()));
+});
+
+test('rows label from the keyboard as tiles do, and the label shows in its column', async ({ page }) => {
+  // A copy: the other tests read the fixture as it was made.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lx-e2e-wide-'));
+  cpSync(path.join(FIXTURES, 'wide.lance'), path.join(dir, 'wide.lance'), { recursive: true });
+  const b = await startServe({ dataset: path.join(dir, 'wide.lance') });
+  try {
+    await page.goto(b.openUrl);
+    const table = page.getByTestId('table');
+    await expect(table).toBeVisible();
+    await page.getByTestId('add-column-button').click();
+    await page.getByTestId('addcol-name').fill('quality');
+    await page.getByTestId('addcol-categories').fill('good, blurry');
+    await page.getByTestId('addcol-add').click();
+    await expect(page.getByTestId('add-column-dialog')).toBeHidden();
+    await expect(page.getByTestId('table-columns-count')).toHaveText('101 of 101 columns');
+    await page.locator('[data-testid=table-row][data-index="1"]').click();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
+    await page.keyboard.press('2');
+    await expect(page.getByTestId('undo-bar')).toContainText('Labelled 2 rows: quality = blurry');
+    await table.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    await expect(cell(page, 1, 'quality')).toHaveText('blurry');
+    await expect(cell(page, 2, 'quality')).toHaveText('blurry');
+    await expect(cell(page, 0, 'quality')).toHaveText('—');
+    await expect(cell(page, 1, 'name')).toHaveText('thing number 1');
+  } finally {
+    await b.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('LAION-shaped data: the table shows thumbnails, and the grid or table choice is kept', async ({ page }) => {
