@@ -67,3 +67,19 @@ export async function alternate(round: number, app: () => Promise<unknown>, raw:
     await app();
   }
 }
+
+/**
+ * A plain client of the web bridge beside the page at `pageUrl` (its per-run path and token): the
+ * raw side of the suites that compare the window with the bridge's own answers.
+ */
+export function bridgeClient(pageUrl: string, token: string) {
+  const { origin, pathname } = new URL(pageUrl);
+  const prefix = `${origin}${pathname.replace(/[^/]*$/, '')}`;
+  const call = async (channel: string, payload: unknown) => {
+    const res = await fetch(`${prefix}api/${channel}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+    const body = (await res.json()) as { ok: boolean; value: { id: string }; error?: { message: string } };
+    if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
+    return body.value;
+  };
+  return { prefix, call };
+}

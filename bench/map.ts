@@ -26,7 +26,7 @@ import { seeded } from '../main/services/near/vectors';
 import { startServe } from '../e2e/support/bridge';
 import { workCopy } from './cache';
 import { generate } from './generate';
-import { alternate, percentile } from './bench-support';
+import { alternate, bridgeClient, percentile } from './bench-support';
 import { Rounds } from './figures';
 import { num, type SuiteContext } from './suite';
 import type { DatasetInfo, MapStatus } from '../shared/types';
@@ -118,13 +118,7 @@ export async function mapBench({ flags, figures, measure }: SuiteContext) {
         await page.locator('[data-testid=map-canvas][data-drawn]').waitFor({ timeout: 120_000 });
         paint.addApp(r, Date.now() - t);
         // The raw floor: the same points asked of the bridge by a plain client (its own session).
-        const { origin, pathname } = new URL(page.url());
-        const call = async (channel: string, payload: unknown) => {
-          const res = await fetch(`${origin}${pathname.replace(/[^/]*$/, '')}api/${channel}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
-          const body = (await res.json()) as { ok: boolean; value: { id: string }; error?: { message: string } };
-          if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-          return body.value;
-        };
+        const { call } = bridgeClient(page.url(), token);
         const session = await call('dataset:open', { path: copy.path });
         const t0 = performance.now();
         await call('map:points', { id: session.id });

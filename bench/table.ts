@@ -17,7 +17,7 @@ import { chromium, type Page } from '@playwright/test';
 import { arrow, lancedb } from '../main/services/dataset/lance';
 import { startServe } from '../e2e/support/bridge';
 import { ensureEntry } from './cache';
-import { percentile } from './bench-support';
+import { bridgeClient, percentile } from './bench-support';
 import { Rounds } from './figures';
 import { num, type SuiteContext } from './suite';
 
@@ -103,19 +103,12 @@ export async function tableBench({ flags, figures, measure }: SuiteContext) {
       await page.locator('[data-testid=table-row][data-index="0"] [role=gridcell]').first().waitFor({ timeout: 120_000 });
       paint.addApp(r, Date.now() - t);
       // The raw floor: the same rows asked of the bridge by a plain client (its own session).
-      const { origin, pathname } = new URL(page.url());
-      const call = async (channel: string, payload: unknown) => {
-        const res = await fetch(`${origin}${pathname.replace(/[^/]*$/, '')}api/${channel}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
-        const body = (await res.json()) as { ok: boolean; value: { id: string }; error?: { message: string } };
-        if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-        return body.value;
-      };
+      const { prefix, call } = bridgeClient(page.url(), token);
       // The same work in a bare page on the bridge's origin: open the dataset, read the first page of
       // rows as the window asks for it (200: useRowPages' PAGE_SIZE),
       // and put their cells in plain divs. No app code, no React, no virtualizer.
       const bareCtx = await browser.newContext({ viewport, bypassCSP: true });
       const barePaint = await bareCtx.newPage();
-      const prefix = `${origin}${pathname.replace(/[^/]*$/, '')}`;
       await barePaint.goto(`${prefix}bare-page`).catch(() => {});
       const bareMs = (await barePaint.evaluate(`(async () => {
         const t = performance.now();

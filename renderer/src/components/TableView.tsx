@@ -3,14 +3,13 @@
 // A header click sorts (ascending, descending, off); its edge resizes; drag a header onto another,
 // or Alt+←/→ on it, to reorder; × hides (Columns… shows it again). Rows select, label and open the
 // detail panel as tiles do, with the grid's keys (↑/↓ move, ←/→ scroll the columns).
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RowPages } from '../hooks/useRowPages';
 import type { Selection } from '../hooks/useSelection';
 import { useScrollActivity } from '../hooks/useScrollActivity';
 import { useTableColumns, type TableColumn, type TableColumns } from '../hooks/useTableColumns';
 import { useTileImage } from '../hooks/useTileImage';
-import { ScaledScroller, observeRealRect } from './scaled-scroll';
+import { useElementSize, useScaledRows } from '../hooks/useScaledRows';
 import { gridKey, EmptyGrid } from './ThumbnailGrid';
 import { imageQueue } from '../image-queue';
 import { imageUrl } from '../api/client';
@@ -73,37 +72,13 @@ export function TableView({ dataset, view, focused, onFocus, onOpen, onFindSimil
   const columns = useTableColumns(dataset);
   const scrollRef = useRef<HTMLDivElement>(null);
   useScrollActivity(scrollRef);
-  const [size, setSize] = useState({ width: 0, height: 0 });
+  const size = useElementSize(scrollRef);
   const [scrollLeft, setScrollLeft] = useState(0);
   const [menu, setMenu] = useState(false);
-  useLayoutEffect(() => {
-    const el = scrollRef.current;
-    if (!el) return;
-    const measure = () => setSize({ width: el.clientWidth, height: el.clientHeight });
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-
   const showsImage = !!dataset.imageColumn && columns.shown.some((c) => c.info.name === dataset.imageColumn);
   const rowH = showsImage ? IMAGE_ROW_H : ROW_H;
-  const [scroller] = useState(() => new ScaledScroller());
-  scroller.el = scrollRef.current;
-  scroller.virtualTotal = total * rowH;
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => {
-      scroller.el = scrollRef.current;
-      return scroller.el ? (scroller as unknown as HTMLDivElement) : null;
-    },
-    estimateSize: () => rowH,
-    overscan: 6,
-    observeElementRect: observeRealRect(scroller),
-    // The sticky header sits above the first row.
-    scrollPaddingStart: HEADER_H,
-  });
-  useEffect(() => virtualizer.measure(), [rowH, virtualizer]);
+  // The sticky header sits above the first row.
+  const { virtualizer, scroller, shift } = useScaledRows(scrollRef, total, rowH, { overscan: 6, paddingStart: HEADER_H });
 
   // Columns in view, from their widths and the horizontal scroll.
   const offsets = useMemo(() => {
@@ -161,7 +136,6 @@ export function TableView({ dataset, view, focused, onFocus, onOpen, onFindSimil
   };
 
   if (total === 0) return <EmptyGrid dataset={dataset} view={view} />;
-  const shift = scroller.scrollTop - (scrollRef.current?.scrollTop ?? 0);
 
   return (
     <div className="table-pane">

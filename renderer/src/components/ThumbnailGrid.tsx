@@ -1,12 +1,11 @@
 // The virtualized grid of thumbnails and captions. Only the visible rows of tiles exist in the DOM;
 // pages of row data are fetched around them. Keyboard: arrows, Page Up/Down, Home/End, Enter; Space,
 // Ctrl+A and Escape select; 1-9 and 0 label (when a label column is chosen).
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef } from 'react';
 import type { RowPages } from '../hooks/useRowPages';
 import type { Selection } from '../hooks/useSelection';
 import { useScrollActivity } from '../hooks/useScrollActivity';
-import { ScaledScroller, observeRealRect } from './scaled-scroll';
+import { useElementSize, useScaledRows } from '../hooks/useScaledRows';
 import { Tile } from './Tile';
 import { imageQueue } from '../image-queue';
 import { formatCount } from '../format';
@@ -40,39 +39,14 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
   const total = view ? view.count : dataset.rowCount;
   const scrollRef = useRef<HTMLDivElement>(null);
   useScrollActivity(scrollRef);
-  const [size, setSize] = useState({ width: 0, height: 0 });
-
-  useLayoutEffect(() => {
-    const el = scrollRef.current;
-    if (!el) return;
-    const measure = () => setSize({ width: el.clientWidth, height: el.clientHeight });
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-
+  const size = useElementSize(scrollRef);
   const cols = Math.max(1, Math.floor(size.width / MIN_TILE));
   const tileW = size.width > 0 ? size.width / cols : MIN_TILE;
   const rowH = Math.round(tileW + CAPTION_H);
   const gridRows = Math.ceil(total / cols);
-  const [scroller] = useState(() => new ScaledScroller());
-  scroller.el = scrollRef.current;
-  scroller.virtualTotal = gridRows * rowH;
+  const { virtualizer, scroller, shift } = useScaledRows(scrollRef, gridRows, rowH, { overscan: 2 });
 
-  const virtualizer = useVirtualizer({
-    count: gridRows,
-    // The virtualizer sees a stand-in that maps virtual pixels onto the capped real element.
-    getScrollElement: () => {
-      scroller.el = scrollRef.current;
-      return scroller.el ? (scroller as unknown as HTMLDivElement) : null;
-    },
-    estimateSize: () => rowH,
-    overscan: 2,
-    observeElementRect: observeRealRect(scroller),
-  });
-
-  useEffect(() => virtualizer.measure(), [rowH, cols, virtualizer]);
+  useEffect(() => virtualizer.measure(), [cols, virtualizer]);
   // When the column count changes (window resized, detail panel opened) keep the focused tile in view.
   const focusedRef = useRef(focused);
   focusedRef.current = focused;
@@ -108,8 +82,6 @@ export function ThumbnailGrid({ dataset, view, highlight, focused, onFocus, onOp
 
   if (total === 0) return <EmptyGrid dataset={dataset} view={view} />;
 
-  // The virtualizer's offsets are virtual; shift rendered rows back into the real (capped) spacer.
-  const shift = scroller.scrollTop - (scrollRef.current?.scrollTop ?? 0);
   const physicalHeight = scroller.physicalTotal;
 
   return (
