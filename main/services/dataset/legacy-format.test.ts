@@ -8,6 +8,8 @@ import path from 'node:path';
 import { jobFinished, openInApp, tempDir } from '../../test-support/fixtures';
 import { writeSyntheticTable } from '../../synthetic/synthetic-laion';
 import { lancedb } from './lance';
+import { readManifests, decodeManifest } from '../versions/manifests';
+import { counts, rowsAt } from '../versions/history-facts';
 import type { DatasetInfo, RowDetail, RowPage, VersionDiff, VersionEntry, ViewInfo } from '../../../shared/types';
 
 const t = tempDir('lx-legacy-');
@@ -188,13 +190,20 @@ describe('an old-format dataset', () => {
       expect(at(4).change).toMatch(/rows? updated/);
       expect(at(compacted)).toMatchObject({ rows: 190, change: 'data files rewritten (compaction)' });
       expect(history[history.length - 1]).toMatchObject({ rows: 200, change: 'restored version 2', latest: true });
-      // Each row count is what a count at that version gives.
+      // Each row count is what a count at that version gives, and what the fragments of each
+      // manifest say (physical rows less deleted ones), read by the app's own manifest reader.
       const side = await (await lancedb.connect(t.dir)).openTable('hist');
+      const { manifests } = await readManifests(path.join(t.dir, 'hist.lance'));
       for (const h of history) {
         await side.checkout(h.version);
         expect(h.rows).toBe(await side.countRows());
+        expect(manifests.find((m) => m.version === h.version)?.rows).toBe(h.rows);
       }
       side.close();
+      // Where the metadata agrees with the fragments, listing the history counted nothing.
+      const before = counts.made;
+      await app.dispatch('versions:list', { id: app.info.id });
+      expect(counts.made).toBe(before);
       const diff = ((await app.dispatch('versions:compare', { id: app.info.id, from: 2, to: 4 })) as { ok: boolean; value: VersionDiff; error?: { message: string } });
       expect(diff.error?.message ?? null).toBeNull();
       expect(diff.value).toMatchObject({ rowsFrom: 200, rowsTo: 190 });
@@ -202,4 +211,32 @@ describe('an old-format dataset', () => {
       app.services.dispose();
     }
   }, 60_000);
+
+  it('counts the rows of a version whose fragments do not say, as older writers left them', async () => {
+    // A manifest message by hand: version 3 with one fragment that lists a data file and no
+    // physical_rows (field 4), as writers before mid-2024 could leave it.
+    const varint = (n: number) => {
+      const out: number[] = [];
+      do {
+        out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+        n >>>= 7;
+      } while (n);
+      return out;
+    };
+    const field = (no: number, bytes: number[]) => [...varint((no << 3) | 2), ...varint(bytes.length), ...bytes];
+    const path0 = [...Buffer.from('0-a.lance')];
+    const fragment = [...varint((1 << 3) | 0), 0, ...field(2, field(1, path0))];
+    const msg = Uint8Array.from([...varint((3 << 3) | 0), 3, ...field(2, fragment)]);
+    const facts = decodeManifest(msg);
+    expect(facts).toMatchObject({ version: 3, files: ['data/0-a.lance'], rows: null });
+    // rowsAt then counts at that version (here: the hist table's version 2, 200 rows), once.
+    const side = await (await lancedb.connect(t.dir)).openTable('hist');
+    const before = counts.made;
+    expect(await rowsAt(path.join(t.dir, 'hist-unsaid'), side, 2, 0, facts.rows)).toBe(200);
+    expect(await rowsAt(path.join(t.dir, 'hist-unsaid'), side, 2, 0, facts.rows)).toBe(200);
+    expect(counts.made).toBe(before + 1);
+    // Metadata that disagrees with the fragments is counted too.
+    expect(await rowsAt(path.join(t.dir, 'hist-wrong'), side, 2, 7, 150)).toBe(200);
+    side.close();
+  });
 });

@@ -16,6 +16,11 @@ export interface ManifestFacts {
   files: string[];
   /** Files elsewhere (shallow clones, imported files): the app then removes nothing. */
   foreign: boolean;
+  /**
+   * Rows the fragments say they hold (physical rows minus deleted ones), or null when a fragment
+   * does not say (older writers left physical_rows or num_deleted_rows out): then only a count knows.
+   */
+  rows: number | null;
 }
 
 type Field = { no: number; wire: number; int: bigint; bytes: Uint8Array | null };
@@ -64,6 +69,7 @@ export function decodeManifest(msg: Uint8Array): Omit<ManifestFacts, 'file' | 'b
   let timestamp = 0;
   let foreign = false;
   const files: string[] = [];
+  let rows: number | null = 0;
   for (const f of fieldsOf(msg)) {
     if (f.no === 3 && f.wire === 0) version = Number(f.int);
     else if (f.no === 18) foreign = true; // base_paths: files may live outside this folder
@@ -78,8 +84,10 @@ export function decodeManifest(msg: Uint8Array): Omit<ManifestFacts, 'file' | 'b
     } else if (f.no === 2 && f.bytes) {
       let fragmentId = 0n;
       let deletion: Uint8Array | null = null;
+      let physical = 0n;
       for (const g of fieldsOf(f.bytes)) {
         if (g.no === 1 && g.wire === 0) fragmentId = g.int;
+        else if (g.no === 4 && g.wire === 0) physical = g.int;
         else if (g.no === 2 && g.bytes) {
           for (const h of fieldsOf(g.bytes)) {
             if (h.no === 1 && h.bytes) files.push(`data/${utf8.decode(h.bytes)}`);
@@ -92,17 +100,22 @@ export function decodeManifest(msg: Uint8Array): Omit<ManifestFacts, 'file' | 'b
         let type = 0n;
         let readVersion = 0n;
         let id = 0n;
+        let deleted = 0n;
         for (const d of fieldsOf(deletion)) {
           if (d.no === 1) type = d.int;
           else if (d.no === 2) readVersion = d.int;
           else if (d.no === 3) id = d.int;
+          else if (d.no === 4 && d.wire === 0) deleted = d.int;
           else if (d.no === 7 && d.wire === 0 && d.int !== 0n) foreign = true;
         }
         files.push(`_deletions/${fragmentId}-${readVersion}-${id}.${type === 1n ? 'bin' : 'arrow'}`);
+        // A deletion file that does not say how many rows it deletes: unknown.
+        if (rows !== null) rows = deleted > 0n ? rows - Number(deleted) : null;
       }
+      if (rows !== null) rows = physical > 0n ? rows + Number(physical) : null;
     }
   }
-  return { version, timestamp, files, foreign };
+  return { version, timestamp, files, foreign, rows };
 }
 
 /** A manifest file: [… | u32 length | Manifest | … | u64 position | u16 major | u16 minor | "LANC"]. */

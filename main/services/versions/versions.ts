@@ -116,12 +116,13 @@ export class VersionService {
       const earlier = new Map<string, number>();
       let prev: (Step & { schema: Schema }) | null = null;
       for (const v of versions.sort((a, b) => a.version - b.version)) {
-        const rows = await rowsAt(ds.info.path, side, v.version, Number(v.metadata.total_rows ?? 0));
+        const fileFactsAt = files.get(v.version);
+        const rows = await rowsAt(ds.info.path, side, v.version, Number(v.metadata.total_rows ?? 0), files.size ? (fileFactsAt?.rows ?? null) : undefined);
         const deleted = Number(v.metadata.total_deletion_file_rows ?? 0);
         const schema = await this.schemaAt(ds, side, v.version);
         const added = prev ? [...schema.keys()].filter((c) => !prev!.schema.has(c)) : [];
         const dropped = prev ? [...prev.schema.keys()].filter((c) => !schema.has(c)) : [];
-        const now: Step = { rows, deleted, files: files.get(v.version) };
+        const now: Step = { rows, deleted, files: fileFactsAt };
         out.push({
           version: v.version,
           timestamp: v.timestamp.toISOString(),
@@ -148,13 +149,14 @@ export class VersionService {
     try {
       const versions = await side.listVersions();
       const find = (n: number) => versions.find((v) => v.version === n) ?? versionMissing(n);
+      const files = await fileFacts(ds.info.path);
       const [a, b] = [find(from), find(to)];
       const [sa, sb] = [await this.schemaAt(ds, side, from), await this.schemaAt(ds, side, to)];
       const diff: VersionDiff = {
         from,
         to,
-        rowsFrom: await rowsAt(ds.info.path, side, from, Number(a.metadata.total_rows ?? 0)),
-        rowsTo: await rowsAt(ds.info.path, side, to, Number(b.metadata.total_rows ?? 0)),
+        rowsFrom: await rowsAt(ds.info.path, side, from, Number(a.metadata.total_rows ?? 0), files.size ? (files.get(from)?.rows ?? null) : undefined),
+        rowsTo: await rowsAt(ds.info.path, side, to, Number(b.metadata.total_rows ?? 0), files.size ? (files.get(to)?.rows ?? null) : undefined),
         addedColumns: [...sb.keys()].filter((c) => !sa.has(c)),
         droppedColumns: [...sa.keys()].filter((c) => !sb.has(c)),
         changedTypes: [...sb.keys()].filter((c) => sa.has(c) && sa.get(c) !== sb.get(c)),
