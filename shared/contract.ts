@@ -2,7 +2,7 @@
 // response type (imported type-only by the renderer, so zod never ships in the renderer bundle).
 import { z } from 'zod';
 import { ID_PATTERN, type Channel, type ApiMethod, type CHANNELS, type EventName } from './channels';
-import { MAX_EXAMPLES, MAX_LABEL_ROWS } from './types';
+import { MAX_EXAMPLES, MAX_LABEL_ROWS, STORAGE_OPTION_KEYS } from './types';
 import type {
   AppInfo,
   CleanupPlan,
@@ -48,6 +48,11 @@ const pathString = z
   .min(1, 'a path is required')
   .max(4096, 'the path is too long')
   .refine((s) => !s.includes('\0'), 'the path contains a NUL byte');
+
+/** Object storage options for s3://, gs://, az:// datasets (object_store's keys; main passes them to LanceDB). */
+const storageOptions = z
+  .partialRecord(z.enum(STORAGE_OPTION_KEYS), z.string().max(8192))
+  .refine((o) => Object.keys(o).length <= STORAGE_OPTION_KEYS.length, 'too many storage options');
 
 const mintedId = (what: string) => z.string().regex(new RegExp(`^${ID_PATTERN}$`), `not a ${what} id`);
 const datasetId = mintedId('dataset session');
@@ -219,9 +224,9 @@ export const requestSchemas = {
   'app:info': z.object({}).strict(),
   /** The person is scrolling: background scans wait for a quiet moment. */
   'app:activity': z.object({}).strict(),
-  'dataset:inspect': z.object({ path: pathString }).strict(),
+  'dataset:inspect': z.object({ path: pathString, storage: storageOptions.optional() }).strict(),
   /** version or tag: open that version read-only. */
-  'dataset:open': z.object({ path: pathString, table: tableName.optional(), version: versionNumber.optional(), tag: z.string().min(1).max(64).optional() }).strict(),
+  'dataset:open': z.object({ path: pathString, table: tableName.optional(), version: versionNumber.optional(), tag: z.string().min(1).max(64).optional(), storage: storageOptions.optional() }).strict(),
   'dataset:close': z.object({ id: datasetId }).strict(),
   'rows:page': z
     .object({

@@ -649,3 +649,26 @@ export interface ResolvePlan {
   /** The first groups, with their keepers. */
   first: DuplicateGroup[];
 }
+
+/**
+ * The storage options the app passes to LanceDB for datasets in object storage (object_store's own
+ * key names). Anything else is refused at the contract.
+ */
+export const STORAGE_OPTION_KEYS = [
+  'aws_access_key_id',
+  'aws_secret_access_key',
+  'aws_session_token',
+  'aws_region',
+  'aws_endpoint',
+  'aws_virtual_hosted_style_request',
+  'aws_profile',
+  'allow_http',
+  'google_service_account',
+  'google_service_account_key',
+  'azure_storage_account_name',
+  'azure_storage_account_key',
+  'azure_storage_sas_key',
+  'azure_storage_endpoint',
+  'timeout',
+  'connect_timeout',
+] as const;

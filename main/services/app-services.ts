@@ -78,7 +78,7 @@ export interface AppServices {
   /** What the window needs to know at start. */
   info(): AppInfo;
   /** Open a dataset (an older version or tag read-only) and remember it in the recent list. */
-  open(req: { path: string; table?: string | undefined; version?: number | undefined; tag?: string | undefined }): Promise<DatasetInfo>;
+  open(req: { path: string; table?: string | undefined; version?: number | undefined; tag?: string | undefined; storage?: Record<string, string> | undefined }): Promise<DatasetInfo>;
   /** The platform's folder picker (desktop only). */
   pickDataset(): Promise<{ path: string } | null>;
   dispose(): void;
@@ -127,7 +127,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     info: () => ({ version, carrier: opts.platform.carrier, demoPath: demo.path, canPickFolder: !!opts.platform.pickFolder, startupPath, openSessions: datasets.openCount(), imageCache: { bytes: datasets.images.cachedBytes, capacityBytes: datasets.images.capacityBytes } }),
     async open(req) {
       const at = req.version !== undefined || req.tag !== undefined ? { ...(req.version !== undefined ? { version: req.version } : {}), ...(req.tag !== undefined ? { tag: req.tag } : {}) } : undefined;
-      const info = await datasets.openDataset(req.path, req.table, at);
+      // Storage credentials stay with the session: the recent list keeps the address alone.
+      const info = await datasets.openDataset(req.path, req.table, at, req.storage);
       if (at) return info; // a read-only look at an old version is not a "recent dataset" of its own
       // Remembering is a convenience: a read-only data folder must not stop the dataset opening.
       await recent.add({ path: info.path, table: info.table, name: info.name, openedAt: new Date().toISOString(), rowCount: info.rowCount }).catch(() => {});

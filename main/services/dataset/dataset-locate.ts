@@ -82,3 +82,23 @@ export function connectionTarget(found: InspectResult, table?: string): { dbDir:
   }
   return { dbDir: found.path, table: chosen };
 }
+
+// ---- object storage: s3://, gs://, az:// ----
+
+export const CLOUD_URI = /^(s3|s3a|gs|az|abfss?):\/\/[^/\s]+/i;
+export const isCloudUri = (p: string) => CLOUD_URI.test(p);
+
+/**
+ * Where a dataset in object storage is, as LanceDB connects to it: "<scheme>://<bucket>/<path>/<name>.lance"
+ * is table <name> of database "<scheme>://<bucket>/<path>"; anything else is a database whose tables
+ * are listed (by the caller, which has the credentials).
+ */
+export function cloudLocation(uri: string): { dbUri: string; table: string | null } {
+  const clean = uri.replace(/\/+$/, '');
+  if (!CLOUD_URI.test(clean) || /\s/.test(clean) || clean.split('/').some((seg) => seg === '..')) {
+    throw failure('INVALID_PAYLOAD', `${uri.slice(0, 200)} is not an object storage address: use s3://bucket/path/name.lance (or gs://, az://).`);
+  }
+  const m = /^(.*)\/([^/]+)\.lance$/.exec(clean);
+  if (m && CLOUD_URI.test(m[1] as string)) return { dbUri: m[1] as string, table: m[2] as string };
+  return { dbUri: clean, table: null };
+}

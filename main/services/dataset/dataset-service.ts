@@ -6,7 +6,8 @@ import path from 'node:path';
 import { lancedb, type LanceTable } from './lance';
 import { describeField, rowIdsOf, tableToCells } from './cells';
 import { classifyReadError, errorText, failure } from '../support/errors';
-import { connectionTarget, inspectPath } from './dataset-locate';
+import { cloudLocation, connectionTarget, inspectPath, isCloudUri } from './dataset-locate';
+import { storageFailure, type StorageOptions } from './storage-options';
 import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
 import { findImageCandidates, pickCaption, pickImage } from './image-columns';
@@ -30,6 +31,8 @@ export interface OpenDataset {
   connectDir?: string;
   /** Set when the data files are Lance's old format 0.1/0.2: rows by id are read by position (take-rows.ts). */
   legacy?: LegacyPositions;
+  /** How other handles reach a dataset in object storage (credentials for this session only, never saved). */
+  storage?: StorageOptions;
 }
 
 export interface DatasetServiceOptions {
@@ -76,29 +79,51 @@ export class DatasetService {
     this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024, () => this.activity.touch(), options.imageReferences);
   }
 
-  inspect(p: string): Promise<InspectResult> {
-    return inspectPath(p);
+  inspect(p: string, storage?: StorageOptions): Promise<InspectResult> {
+    return isCloudUri(p) ? this.inspectCloud(p, storage) : inspectPath(p);
+  }
+
+  /** A table or database in object storage: a ".lance" address is one table, anything else lists its tables. */
+  private async inspectCloud(p: string, storage: StorageOptions | undefined, tableName?: string): Promise<InspectResult> {
+    const loc = cloudLocation(p);
+    if (loc.table && !tableName) return { path: `${loc.dbUri}/${loc.table}.lance`, kind: 'table', tables: [loc.table] };
+    let names: string[];
+    try {
+      names = await (await lancedb.connect(loc.dbUri, storage ? { storageOptions: storage } : undefined)).tableNames();
+    } catch (err) {
+      throw storageFailure(err, `${p} could not be listed`);
+    }
+    if (tableName) {
+      if (!names.includes(tableName)) throw failure('NOT_FOUND', `There is no table "${tableName}" in ${loc.dbUri}.`);
+      return { path: `${loc.dbUri}/${tableName}.lance`, kind: 'table', tables: [tableName] };
+    }
+    if (!names.length) throw failure('NOT_A_DATASET', `${p} holds no Lance tables (no "<name>.lance" under it).`);
+    if (names.length > 1) return { path: loc.dbUri, kind: 'database', tables: names };
+    return { path: `${loc.dbUri}/${names[0]}.lance`, kind: 'table', tables: names };
   }
 
   /**
    * Open a dataset at its latest version (writable), or at an older version or tag (read-only: the
    * session is pinned to it and the app refuses to write through it).
    */
-  async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }): Promise<DatasetInfo> {
+  async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }, storage?: StorageOptions): Promise<DatasetInfo> {
     const online = p.startsWith('hf://');
-    const found: InspectResult = online ? hubLocation(p) : await inspectPath(p);
-    const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : connectionTarget(found, tableName);
-    // The table's own folder (null on the Hub): where recovery, the write check and the session's path look.
-    const tableDir = online ? null : found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
+    const cloud = isCloudUri(p);
+    const found: InspectResult = online ? hubLocation(p) : cloud ? await this.inspectCloud(p, storage, tableName) : await inspectPath(p);
+    if (cloud && found.kind === 'database') throw failure('NOT_A_DATASET', `${found.path} holds ${found.tables.length} tables (${found.tables.join(', ')}): choose one.`);
+    const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : cloud ? { dbDir: cloudLocation(found.path).dbUri, table: found.tables[0] as string } : connectionTarget(found, tableName);
+    // The table's own folder (null on the Hub and in object storage): where recovery, the write check and the session's path look.
+    const tableDir = online || cloud ? null : found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
     let table: LanceTable;
     let recovered: Recovered | null = null;
     try {
-      const db = await lancedb.connect(target.dbDir);
+      const db = await lancedb.connect(target.dbDir, storage ? { storageOptions: storage } : undefined);
       table = await db.openTable(target.table);
     } catch (err) {
       if (online) {
         throw failure('NOT_FOUND', `${p} could not be opened from the Hub: check the repository, the path, your network and HF_TOKEN for gated data.`, errorText(err));
       }
+      if (cloud) throw storageFailure(err, `${p} could not be opened`);
       // The newest manifest may be the only damaged file: open the newest readable version instead.
       recovered = await openNewestReadable(tableDir as string, target.table, at, err);
       if (!recovered) {
@@ -138,7 +163,7 @@ export class DatasetService {
       const shown = displayOf(columns, candidates, choice);
       info = {
         id,
-        path: tableDir ?? found.path,
+        path: tableDir ?? (cloud ? `${target.dbDir}/${target.table}.lance` : found.path),
         table: target.table,
         name: displayName(found.path, target.table),
         version,
@@ -161,7 +186,7 @@ export class DatasetService {
       // Old-format data files: read by position, and read-only (Upgrade… makes an editable copy).
       const legacy = (await detectLegacy(table, first?.rows[0]?.rowId, (pageColumns[0] ?? columns.find((c) => !c.unreadable))?.name)) ? new LegacyPositions(table) : undefined;
       if (legacy) info = { ...info, fileFormat: 'legacy', readOnly: true, readOnlyWhy: info.readOnlyWhy ?? 'legacy' };
-      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
+      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(storage ? { storage } : {}), ...(cloud ? { connectDir: target.dbDir } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
       // Labelling is likely: read the order ahead, once the first pages have been served.
       if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.rows.readAhead(id), ORDER_AHEAD_DELAY_MS).unref();
     } catch (err) {

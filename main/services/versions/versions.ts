@@ -13,6 +13,7 @@ import { UNSAFE_NAMES } from '../support/names';
 import { planCleanup, runCleanup, type PlanDetail } from './cleanup';
 import { describeChange, fileFacts, rowsAt, type Step } from './history-facts';
 import { isLegacyReadError } from '../dataset/take-rows';
+import { isCloudUri } from '../dataset/dataset-locate';
 import type { CleanupPlan } from '../../../shared/types';
 
 const TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
@@ -38,7 +39,7 @@ export class VersionService {
 
   /** A second handle on the same table, for reading other versions without moving the session's. */
   private async sideHandle(ds: OpenDataset): Promise<LanceTable> {
-    const db = await lancedb.connect(ds.connectDir ?? (ds.info.path.replace(/\/[^/]+\.lance\/?$/, '') || '/'));
+    const db = await lancedb.connect(ds.connectDir ?? (ds.info.path.replace(/\/[^/]+\.lance\/?$/, '') || '/'), ds.storage ? { storageOptions: ds.storage } : undefined);
     return db.openTable(ds.info.table);
   }
 
@@ -215,6 +216,7 @@ export class VersionService {
   private async plan(datasetId: string, olderThanDays: number, includeRecentUnfinished: boolean): Promise<PlanDetail> {
     const ds = this.datasets.get(datasetId);
     if (ds.info.path.startsWith('hf://')) throw failure('UNSUPPORTED', 'A dataset read from the Hub cannot be cleaned up from here.');
+    if (isCloudUri(ds.info.path)) throw failure('UNSUPPORTED', 'Clean up reads the manifests from disk: a dataset in object storage cannot be cleaned up from here yet.');
     const input = { tableDir: ds.info.path, inUse: this.datasets.openVersions(ds.info.path), olderThanDays, includeRecentUnfinished };
     let side: LanceTable | null = null;
     let latest: number;

@@ -1,0 +1,137 @@
+// Datasets in object storage, against a local S3-compatible store the test starts (s3rver behind a
+// front that enforces If-None-Match as S3 does). Credentials are always set, so nothing can fall
+// through to a cloud metadata address.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { startS3Peer, type S3Peer } from '../../test-support/s3-peer';
+import { jobFinished, openInApp, tempDir } from '../../test-support/fixtures';
+import { writeSyntheticTable } from '../../synthetic/synthetic-laion';
+import { lancedb } from './lance';
+import type { DatasetInfo, RowPage, VersionEntry, ViewInfo } from '../../../shared/types';
+
+let peer: S3Peer;
+beforeAll(async () => {
+  peer = await startS3Peer();
+}, 30_000);
+afterAll(async () => peer?.stop());
+
+const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: from + i, caption: `row ${from + i}` }));
+
+describe('the local S3 peer', () => {
+  it('refuses a conditional PUT of a key that exists, as S3 does', async () => {
+    const url = `${peer.endpoint}/${peer.bucket}/probe/${Date.now()}.txt`;
+    const put = (body: string) => fetch(url, { method: 'PUT', headers: { 'If-None-Match': '*' }, body });
+    expect((await put('first')).status).toBe(200);
+    const second = await put('second');
+    expect(second.status).toBe(412);
+    expect(await second.text()).toContain('PreconditionFailed');
+    expect(await (await fetch(url)).text()).toBe('first');
+  });
+
+  it('two writers appending at once through the front lose nothing', async () => {
+    const db = await lancedb.connect(`s3://${peer.bucket}/concurrent`, { storageOptions: peer.storageOptions });
+    const base = await db.createTable('t', rows(0, 1));
+    const a = await (await lancedb.connect(`s3://${peer.bucket}/concurrent`, { storageOptions: peer.storageOptions })).openTable('t');
+    const b = await (await lancedb.connect(`s3://${peer.bucket}/concurrent`, { storageOptions: peer.storageOptions })).openTable('t');
+    const writer = async (t: typeof a, start: number) => {
+      for (let i = 0; i < 30; i++) await t.add(rows(start + i * 5, 5));
+    };
+    await Promise.all([writer(a, 1000), writer(b, 5000)]);
+    await base.checkoutLatest();
+    expect(await base.countRows()).toBe(301);
+    expect(peer.counts.refused412).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('a dataset in object storage, through the app', () => {
+  const t = tempDir('lx-s3-app-');
+  let app: Awaited<ReturnType<typeof openInApp>>;
+  let info: DatasetInfo;
+  const URI = () => `s3://${peer.bucket}/lx/laion.lance`;
+  beforeAll(async () => {
+    // A LAION-shaped table written locally, then copied into the bucket by LanceDB itself.
+    const local = await writeSyntheticTable(t.dir, 'src', { rows: 400, imageSide: 16, batchRows: 200, clusters: 4 });
+    const data = await local.query().toArrow();
+    local.close();
+    const db = await lancedb.connect(`s3://${peer.bucket}/lx`, { storageOptions: peer.storageOptions });
+    const table = await db.createTable('laion', data);
+    await table.createIndex('key', { config: lancedb.Index.btree() });
+    await table.createIndex('caption', { config: lancedb.Index.fts() });
+    await db.createTable('other', [{ id: 1, caption: 'x' }]);
+    table.close();
+    // A local table only to start the app with; the S3 one is opened through dispatch.
+    app = await openInApp(t.dir, path.join(t.dir, 'src.lance'));
+    const r = (await app.dispatch('dataset:open', { path: URI(), storage: peer.storageOptions })) as { ok: boolean; value: DatasetInfo; error?: { message: string } };
+    expect(r.error?.message ?? null).toBeNull();
+    info = r.value;
+  }, 120_000);
+  afterAll(() => {
+    app?.services.dispose();
+    t.cleanup();
+  });
+  const ok = async <T>(channel: string, payload: Record<string, unknown>): Promise<T> => {
+    const r = (await app.dispatch(channel, { id: info.id, ...payload })) as { ok: boolean; value: T; error?: { message: string } };
+    if (!r.ok) throw new Error(`${channel}: ${r.error?.message}`);
+    return r.value;
+  };
+
+  it('opens it writable, browses, reads details and images, filters, finds similar and searches', async () => {
+    expect(info).toMatchObject({ path: URI(), table: 'laion', rowCount: 400, readOnly: false, imageColumn: 'image', keyColumn: 'key' });
+    const page = await ok<RowPage>('rows:page', { offset: 100, limit: 50 });
+    expect(page.rows).toHaveLength(50);
+    const row = page.rows[7]!;
+    expect((await ok<{ values: Record<string, unknown> }>('rows:get', { rowId: row.rowId })).values.caption).toBe(row.values.caption);
+    const img = await app.services.datasets.images.get(info.id, row.rowId);
+    expect(img.mime).toBe('image/jpeg');
+    const filtered = await ok<ViewInfo>('view:open', { spec: { kind: 'browse', filter: { conditions: [], sql: 'width > 10' }, sort: { column: 'similarity', descending: true } } });
+    expect(filtered.count).toBeGreaterThan(0);
+    const similar = await ok<ViewInfo>('view:open', { spec: { kind: 'similar', rowId: row.rowId, column: 'img_emb', k: 10, metric: 'cosine', nprobes: 10, refineFactor: 1 } });
+    expect(similar.count).toBeGreaterThanOrEqual(10); // the query row first, then its 10 nearest
+    const first = await ok<RowPage>('view:page', { viewId: similar.viewId, offset: 0, limit: 1 });
+    expect(first.rows[0]?.values.key).toBe(row.values.key);
+    const search = await ok<ViewInfo>('view:open', { spec: { kind: 'search', text: 'photo', column: 'caption', limit: 20 } });
+    expect(search.count).toBeGreaterThan(0);
+  });
+
+  it('labels, tags and lists versions there, and computes statistics', async () => {
+    await ok('evolve:add-label-column', { name: 'keep', type: 'boolean' });
+    await ok('labels:set', { viewId: null, column: 'keep', value: true, positions: [0, 1, 2] });
+    const page = await ok<RowPage>('rows:page', { offset: 0, limit: 3 });
+    expect(page.rows.map((r) => r.values.keep)).toEqual([true, true, true]);
+    const history = await ok<VersionEntry[]>('versions:list', {});
+    expect(history[0]).toMatchObject({ latest: true, rows: 400 });
+    expect(history.map((h) => h.change).join(' | ')).toMatch(/added column keep/);
+    await ok('tags:change', { action: 'create', tag: 'labelled', version: history[0]!.version });
+    expect((await ok<VersionEntry[]>('versions:list', {}))[0]?.tags).toEqual(['labelled']);
+    const stats = await ok<{ jobId: string }>('stats:start', {});
+    expect((await jobFinished(app.services.events, stats.jobId)).error).toBeNull();
+    // A raw reader sees the labels: they were committed to the store.
+    const raw = await (await lancedb.connect(`s3://${peer.bucket}/lx`, { storageOptions: peer.storageOptions })).openTable('laion');
+    expect(await raw.countRows('keep = true')).toBe(3);
+    raw.close();
+  }, 60_000);
+
+  it('lists the tables of a database address, and says what is wrong with bad credentials or a missing bucket', async () => {
+    const listed = (await app.dispatch('dataset:inspect', { path: `s3://${peer.bucket}/lx`, storage: peer.storageOptions })) as { ok: true; value: { kind: string; tables: string[] }; error?: { message: string } };
+    expect(listed.error?.message ?? null).toBeNull();
+    expect(listed.value).toMatchObject({ kind: 'database', tables: ['laion', 'other'] });
+    const choose = (await app.dispatch('dataset:open', { path: `s3://${peer.bucket}/lx`, storage: peer.storageOptions })) as { ok: false; error: { code: string; message: string } };
+    expect(choose.error.message).toMatch(/holds 2 tables \(laion, other\): choose one/);
+    const other = (await app.dispatch('dataset:open', { path: `s3://${peer.bucket}/lx`, table: 'other', storage: peer.storageOptions })) as { ok: true; value: DatasetInfo };
+    expect(other.value).toMatchObject({ table: 'other', rowCount: 1 });
+    const wrong = (await app.dispatch('dataset:open', { path: URI(), storage: { ...peer.storageOptions, aws_access_key_id: 'NOT-OURS' } })) as { ok: false; error: { code: string; message: string } };
+    expect(wrong.ok).toBe(false);
+    expect(wrong.error.code).toBe('FORBIDDEN');
+    expect(wrong.error.message).toMatch(/refused the credentials/);
+    expect(wrong.error.message).not.toMatch(/cargo|\.rs:\d|lance error/);
+    const missing = (await app.dispatch('dataset:open', { path: `s3://no-such-bucket/x/laion.lance`, storage: peer.storageOptions })) as { ok: false; error: { code: string; message: string } };
+    expect(missing.ok).toBe(false);
+    expect(missing.error.message).toMatch(/could not be opened/);
+    const bad = (await app.dispatch('dataset:open', { path: URI(), storage: { not_a_key: 'x' } })) as { ok: false; error: { code: string } };
+    expect(bad.error.code).toBe('INVALID_PAYLOAD');
+    // The recent list keeps the address, never the credentials.
+    const recent = JSON.stringify((await app.dispatch('recent:list', {})) as unknown);
+    expect(recent).toContain(URI());
+    expect(recent).not.toContain(peer.storageOptions.aws_secret_access_key);
+  }, 60_000);
+});
