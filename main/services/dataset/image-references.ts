@@ -1,8 +1,8 @@
 // Images kept by reference: a string column of paths or URIs instead of inline bytes. Relative paths
 // resolve against the dataset's folder or a folder the person chose, and never outside it (".." and
 // links that lead out are refused); file:// and absolute paths are read as given; http(s) URLs are
-// fetched only for a dataset where the person turned remote images on, through a disk cache with a
-// size limit. Whatever arrives goes through the same sniffing and pixel budget as inline bytes (the
+// fetched only for a dataset where the person turned remote images on, and s3:// objects through the
+// dataset's own credentials, both through a disk cache with a size limit. Whatever arrives goes through the same sniffing and pixel budget as inline bytes (the
 // image store does that), and no read is larger than MAX_BYTES.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failure, AppFailure, errorText } from '../support/errors';
 import { referenceScheme } from './image-columns';
+import aws4 from 'aws4';
 
 /** Larger files are not images anyone browses (LAION's are ~50 kB; a 4096² PNG is a few MB). */
 export const MAX_BYTES = 32 * 1024 * 1024;
@@ -19,6 +20,10 @@ export interface ReferenceContext {
   /** The folder relative paths resolve against (null: the dataset is not on this disk). */
   root: string | null;
   remote: boolean;
+  /** The dataset's own storage options (a dataset in object storage): s3:// images use its credentials. */
+  storage?: Record<string, string> | undefined;
+  /** Where credentials come from otherwise (AWS_*): the process environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class ImageReferences {
@@ -38,7 +43,8 @@ export class ImageReferences {
     if (!scheme) throw failure('NOT_FOUND', 'This row has no image reference.');
     if (scheme === 'http') return this.fetchRemote(value, ctx.remote);
     if (scheme === 'cloud') {
-      throw failure('UNSUPPORTED', `Images in object storage (${value.slice(0, value.indexOf('://') + 3)}…) are not read yet: only local paths, file:// and http(s) URLs.`);
+      if (/^s3a?:\/\//i.test(value)) return this.fetchS3(value, ctx);
+      throw failure('UNSUPPORTED', `Images in ${value.slice(0, value.indexOf('://') + 3)} object storage are not read yet: local paths, file://, s3:// and http(s) URLs are.`);
     }
     if (scheme === 'file') {
       let p: string;
@@ -76,6 +82,49 @@ export class ImageReferences {
     const claimed = Number(res.headers.get('content-length') ?? 0);
     if (claimed > MAX_BYTES) throw failure('NOT_AN_IMAGE', `The file at ${shortUrl(url)} is ${claimed.toLocaleString('en-US')} bytes, over the ${MAX_BYTES / 1024 / 1024} MB the app reads for one image.`);
     const bytes = await readBody(res, url);
+    if (file) await this.keep(file, bytes);
+    return bytes;
+  }
+
+  /**
+   * An s3:// image through the same credentials as the dataset: its storage options when it is in
+   * object storage, else the AWS_* environment. Signed (SigV4, with aws4) and fetched from the
+   * endpoint they name (path-style for a custom endpoint, as local S3 servers want). No credentials:
+   * refused, never an unsigned or metadata-address request.
+   */
+  private async fetchS3(uri: string, ctx: ReferenceContext): Promise<Uint8Array> {
+    const m = /^s3a?:\/\/([^/]+)\/(.+)$/i.exec(uri);
+    if (!m) throw failure('INVALID_PAYLOAD', `"${uri.slice(0, 200)}" is not an s3://bucket/key address.`);
+    const [, bucket, key] = m as unknown as [string, string, string];
+    const o = ctx.storage ?? {};
+    const env = ctx.env ?? process.env;
+    const accessKeyId = o.aws_access_key_id ?? env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = o.aws_secret_access_key ?? env.AWS_SECRET_ACCESS_KEY;
+    const sessionToken = o.aws_session_token ?? env.AWS_SESSION_TOKEN;
+    if (!accessKeyId || !secretAccessKey) throw failure('FORBIDDEN', 'Images in s3:// need credentials: the dataset\'s storage options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.');
+    const region = o.aws_region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    const custom = o.aws_endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+    const pathStyle = !!custom && o.aws_virtual_hosted_style_request !== 'true';
+    const base = new URL(custom ?? `https://s3.${region}.amazonaws.com`);
+    if (base.protocol === 'http:' && o.allow_http !== 'true' && env.AWS_ALLOW_HTTP !== 'true') throw failure('FORBIDDEN', `The storage endpoint ${base.origin} is plain HTTP, and allow HTTP is off for it.`);
+    const host = pathStyle ? base.host : `${bucket}.${base.host}`;
+    const objectPath = `${pathStyle ? `/${encodeURIComponent(bucket)}` : ''}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const file = this.cacheDir ? path.join(this.cacheDir, createHash('sha256').update(uri).digest('hex').slice(0, 40)) : null;
+    if (file) {
+      const hit = await fs.readFile(file).catch(() => null);
+      if (hit) return new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength);
+    }
+    const signed = aws4.sign({ host, path: objectPath, service: 's3', region, method: 'GET', headers: { Accept: 'image/*' } }, { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${base.protocol}//${host}${objectPath}`, { headers: signed.headers as Record<string, string>, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    } catch (err) {
+      throw failure('IO', `The image at ${shortUrl(uri)} could not be fetched (network).`, errorText(err));
+    }
+    if (res.status === 403) throw failure('FORBIDDEN', `The storage refused the image at ${shortUrl(uri)} (access denied): check the credentials.`);
+    if (res.status === 404) throw failure('NOT_FOUND', `There is no image file at ${shortUrl(uri)}.`);
+    if (!res.ok) throw failure(res.status === 503 ? 'BUSY' : 'IO', `The image at ${shortUrl(uri)} answered HTTP ${res.status}.`);
+    const bytes = await readBody(res, uri);
     if (file) await this.keep(file, bytes);
     return bytes;
   }

@@ -14,6 +14,7 @@ export interface ImageSource {
   info: { imageColumn: string | null; imageKind?: 'bytes' | 'reference'; path?: string; remoteImages?: boolean; imageRoot?: string };
   table: LanceTable;
   legacy?: RowSource['legacy'];
+  storage?: Record<string, string> | undefined;
 }
 
 /** References read at once for one screen of tiles (local files and cached URLs are quick; the network is not). */
@@ -130,7 +131,7 @@ export class ImageStore {
     const refs = new Map<bigint, string | null>();
     for (let i = 0; i < n; i++) refs.set(idAt(i), refAt(i));
     const local = ds.info.path && !/^[a-z][a-z0-9+.-]*:\/\//i.test(ds.info.path);
-    const ctx: ReferenceContext = { root: ds.info.imageRoot ?? (local ? path.dirname(ds.info.path as string) : null), remote: !!ds.info.remoteImages };
+    const ctx: ReferenceContext = { root: ds.info.imageRoot ?? (local ? path.dirname(ds.info.path as string) : null), remote: !!ds.info.remoteImages, storage: ds.storage };
     const byRow = new Map<bigint, Promise<Uint8Array | null>>();
     const rows = [...new Set(batch.map((p) => p.rowId))];
     for (let i = 0; i < rows.length; i += REFERENCE_PARALLEL) {

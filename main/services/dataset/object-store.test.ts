@@ -135,3 +135,48 @@ describe('a dataset in object storage, through the app', () => {
     expect(recent).not.toContain(peer.storageOptions.aws_secret_access_key);
   }, 60_000);
 });
+
+describe('images kept in s3:// by reference', () => {
+  it('are read through the dataset\'s own credentials in object storage, or the AWS_* environment for a local dataset', async () => {
+    const t = tempDir('lx-s3-refs-');
+    const png = await (await import('sharp')).default({ create: { width: 12, height: 9, channels: 3, background: { r: 200, g: 20, b: 20 } } }).png().toBuffer();
+    for (let i = 0; i < 3; i++) expect((await fetch(`${peer.endpoint}/${peer.bucket}/imgs/${i}.png`, { method: 'PUT', body: png })).status).toBe(200);
+    const rows = [0, 1, 2, 3].map((i) => ({ id: i, photo: `s3://${peer.bucket}/imgs/${i}.png`, note: `n${i}` }));
+    // In the bucket: its storage options reach the images too.
+    const db = await lancedb.connect(`s3://${peer.bucket}/refs`, { storageOptions: peer.storageOptions });
+    (await db.createTable('pics', rows)).close();
+    // A local table as the app's first dataset (openInApp needs one), then the S3 one.
+    (await (await lancedb.connect(t.dir)).createTable('local', rows)).close();
+    const local = await openInApp(t.dir, path.join(t.dir, 'local.lance'));
+    try {
+      const opened = (await local.dispatch('dataset:open', { path: `s3://${peer.bucket}/refs/pics.lance`, storage: peer.storageOptions })) as { ok: true; value: DatasetInfo };
+      expect(opened.value).toMatchObject({ imageColumn: 'photo', imageKind: 'reference' });
+      const page = ((await local.dispatch('rows:page', { id: opened.value.id, offset: 0, limit: 4 })) as { ok: true; value: RowPage }).value.rows;
+      const got = await local.services.datasets.images.get(opened.value.id, page[1]!.rowId);
+      expect(Buffer.from(got.bytes).equals(png)).toBe(true);
+      await expect(local.services.datasets.images.get(opened.value.id, page[3]!.rowId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      // A local dataset: no credentials in the environment means none are tried (no unsigned request).
+      const saved = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_')));
+      for (const k of Object.keys(saved)) delete process.env[k];
+      const before = peer.counts.GET;
+      await expect(local.services.datasets.images.get(local.info.id, (await local.dispatch('rows:page', { id: local.info.id, offset: 0, limit: 1 }) as { value: RowPage }).value.rows[0]!.rowId)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/need credentials/) });
+      expect(peer.counts.GET).toBe(before);
+      Object.assign(process.env, saved);
+    } finally {
+      local.services.dispose();
+      t.cleanup();
+    }
+  }, 60_000);
+
+  it('take the AWS_* environment for a local dataset, and say when the store refuses them', async () => {
+    const { ImageReferences } = await import('./image-references');
+    const refs = new ImageReferences(null);
+    const env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: peer.endpoint, AWS_ALLOW_HTTP: 'true' };
+    const bytes = await refs.read(`s3://${peer.bucket}/imgs/0.png`, { root: null, remote: false, env });
+    expect(bytes.byteLength).toBeGreaterThan(50);
+    await expect(refs.read(`s3://${peer.bucket}/imgs/0.png`, { root: null, remote: false, env: { ...env, AWS_ACCESS_KEY_ID: 'NOT-OURS' } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(refs.read(`s3://${peer.bucket}/imgs/0.png`, { root: null, remote: false, env: { ...env, AWS_ALLOW_HTTP: 'false' } })).rejects.toMatchObject({ message: expect.stringMatching(/plain HTTP/) });
+    await expect(refs.read(`gs://b/x.png`, { root: null, remote: false, env })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
+
