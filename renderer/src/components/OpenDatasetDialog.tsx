@@ -6,11 +6,12 @@ import { formatCount } from '../format';
 import type { AppInfo, InspectResult, RecentEntry } from '../../../shared/types';
 import { Modal } from './Modal';
 import { ErrorText } from './ErrorText';
+import { StorageFields, cloudScheme, emptyStorageForm, storageOptionsOf, type StorageForm } from './StorageFields';
 
 interface Props {
   info: AppInfo | null;
   canClose: boolean;
-  onOpen(path: string, table?: string): Promise<string | null>;
+  onOpen(path: string, table?: string, storage?: Record<string, string>): Promise<string | null>;
   onOpenDemo(): void;
   onClose(): void;
 }
@@ -21,6 +22,8 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [tables, setTables] = useState<InspectResult | null>(null);
+  const [storage, setStorage] = useState<StorageForm>(emptyStorageForm);
+  const scheme = cloudScheme(path);
   const inputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -32,15 +35,18 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
     setBusy(true);
     setError(null);
     try {
+      const cloud = cloudScheme(p);
+      const options = cloud ? storageOptionsOf(cloud, storage) : undefined;
+      const withStorage = options && Object.keys(options).length ? options : undefined;
       if (!table) {
-        const found = await api.inspectPath({ path: p });
+        const found = await api.inspectPath({ path: p, ...(withStorage ? { storage: withStorage as never } : {}) });
         if (!found.ok) return setError(found.error.message);
         if (found.value.kind === 'none') {
           return setError(`${found.value.path} is not a Lance dataset: it has no "_versions" folder and no "<name>.lance" tables.`);
         }
         if (found.value.kind === 'database' && found.value.tables.length > 1) return setTables(found.value);
       }
-      const err = await onOpen(p, table);
+      const err = await onOpen(p, table, withStorage);
       if (err) setError(err);
     } finally {
       setBusy(false);
@@ -68,7 +74,7 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
             if (path.trim()) void open(path.trim());
           }}
         >
-          <label htmlFor="dataset-path">Folder: a “.lance” dataset or a LanceDB database folder</label>
+          <label htmlFor="dataset-path">Folder: a “.lance” dataset or a LanceDB database folder, or an address in object storage (s3://, gs://, az://)</label>
           <div className="row">
             <input
               id="dataset-path"
@@ -88,6 +94,7 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
               {busy ? 'Opening…' : 'Open'}
             </button>
           </div>
+          {scheme && <StorageFields scheme={scheme} form={storage} onChange={setStorage} />}
         </form>
         {error && (
           <div className="error-box" role="alert" data-testid="open-error">
