@@ -4,7 +4,7 @@
 // fetched only for a dataset where the person turned remote images on, and s3:// objects through the
 // dataset's own credentials, both through a disk cache with a size limit. Whatever arrives goes through the same sniffing and pixel budget as inline bytes (the
 // image store does that), and no read is larger than MAX_BYTES.
-import { createHash } from 'node:crypto';
+import { createHash, createSign } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,8 @@ export class ImageReferences {
     if (scheme === 'http') return this.fetchRemote(value, ctx.remote);
     if (scheme === 'cloud') {
       if (/^s3a?:\/\//i.test(value)) return this.fetchS3(value, ctx);
-      throw failure('UNSUPPORTED', `Images in ${value.slice(0, value.indexOf('://') + 3)} object storage are not read yet: local paths, file://, s3:// and http(s) URLs are.`);
+      if (/^gs:\/\//i.test(value)) return this.fetchGcs(value, ctx);
+      throw failure('UNSUPPORTED', `Images in ${value.slice(0, value.indexOf('://') + 3)} object storage are not read yet: local paths, file://, s3://, gs:// and http(s) URLs are.`);
     }
     if (scheme === 'file') {
       let p: string;
@@ -109,19 +110,82 @@ export class ImageReferences {
     if (base.protocol === 'http:' && o.allow_http !== 'true' && env.AWS_ALLOW_HTTP !== 'true') throw failure('FORBIDDEN', `The storage endpoint ${base.origin} is plain HTTP, and allow HTTP is off for it.`);
     const host = pathStyle ? base.host : `${bucket}.${base.host}`;
     const objectPath = `${pathStyle ? `/${encodeURIComponent(bucket)}` : ''}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const signed = aws4.sign({ host, path: objectPath, service: 's3', region, method: 'GET', headers: { Accept: 'image/*' } }, { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+    return this.fetchSigned(uri, `${base.protocol}//${host}${objectPath}`, signed.headers as Record<string, string>);
+  }
+
+  /** Access tokens per service account, until a minute before they expire. */
+  private readonly gcsTokens = new Map<string, { token: string; until: number }>();
+
+  /**
+   * A gs:// image through a service account's key, as object_store takes it: the key's JSON in the
+   * storage options (google_service_account_key), or a key file (google_service_account, or
+   * GOOGLE_SERVICE_ACCOUNT / GOOGLE_APPLICATION_CREDENTIALS). Its OAuth token comes from the key's own
+   * token_uri (a signed JWT, RS256), and the object from the JSON API (STORAGE_EMULATOR_HOST, the
+   * emulators' convention, names another host). No key: refused (the metadata server is never asked).
+   */
+  private async fetchGcs(uri: string, ctx: ReferenceContext): Promise<Uint8Array> {
+    const m = /^gs:\/\/([^/]+)\/(.+)$/i.exec(uri);
+    if (!m) throw failure('INVALID_PAYLOAD', `"${uri.slice(0, 200)}" is not a gs://bucket/object address.`);
+    const [, bucket, object] = m as unknown as [string, string, string];
+    const o = ctx.storage ?? {};
+    const env = ctx.env ?? process.env;
+    let keyText = o.google_service_account_key;
+    const keyFile = o.google_service_account ?? env.GOOGLE_SERVICE_ACCOUNT ?? env.GOOGLE_APPLICATION_CREDENTIALS;
+    if (!keyText && keyFile) keyText = await fs.readFile(keyFile, 'utf8').catch(() => undefined);
+    if (!keyText) throw failure('FORBIDDEN', 'Images in gs:// need credentials: a service account key (the dataset\'s storage options, or GOOGLE_APPLICATION_CREDENTIALS).');
+    let key: { client_email?: string; private_key?: string; token_uri?: string };
+    try {
+      key = JSON.parse(keyText) as typeof key;
+    } catch {
+      throw failure('INVALID_PAYLOAD', 'The Google service account key is not JSON.');
+    }
+    if (!key.client_email || !key.private_key) throw failure('INVALID_PAYLOAD', 'The Google service account key has no client_email or private_key.');
+    const token = await this.gcsToken(key as { client_email: string; private_key: string; token_uri?: string });
+    const host = env.STORAGE_EMULATOR_HOST ? (/^https?:\/\//.test(env.STORAGE_EMULATOR_HOST) ? env.STORAGE_EMULATOR_HOST : `http://${env.STORAGE_EMULATOR_HOST}`) : 'https://storage.googleapis.com';
+    const url = `${host.replace(/\/$/, '')}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(object)}?alt=media`;
+    return this.fetchSigned(uri, url, { Authorization: `Bearer ${token}` });
+  }
+
+  private async gcsToken(key: { client_email: string; private_key: string; token_uri?: string }): Promise<string> {
+    const cached = this.gcsTokens.get(key.client_email);
+    if (cached && cached.until > Date.now()) return cached.token;
+    const aud = key.token_uri ?? 'https://oauth2.googleapis.com/token';
+    const b64 = (x: string | Buffer) => Buffer.from(x).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${b64(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))}.${b64(JSON.stringify({ iss: key.client_email, scope: 'https://www.googleapis.com/auth/devstorage.read_only', aud, iat: now, exp: now + 3600 }))}`;
+    let signature: string;
+    try {
+      signature = createSign('RSA-SHA256').update(unsigned).sign(key.private_key, 'base64url');
+    } catch (err) {
+      throw failure('INVALID_PAYLOAD', 'The Google service account key could not sign (is private_key a PEM key?).', errorText(err));
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(aud, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `grant_type=${encodeURIComponent('urn:ietf:params:oauth:grant-type:jwt-bearer')}&assertion=${unsigned}.${signature}`, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    } catch (err) {
+      throw failure('IO', 'Google\'s token service could not be reached (network).', errorText(err));
+    }
+    const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error_description?: string };
+    if (!res.ok || !body.access_token) throw failure('FORBIDDEN', `Google refused the service account key: ${body.error_description ?? `HTTP ${res.status}`}.`);
+    this.gcsTokens.set(key.client_email, { token: body.access_token, until: Date.now() + Math.max(60, (body.expires_in ?? 3600) - 60) * 1000 });
+    return body.access_token;
+  }
+
+  /** An object from storage with these headers, through the disk cache (objects do not change in place). */
+  private async fetchSigned(uri: string, url: string, headers: Record<string, string>): Promise<Uint8Array> {
     const file = this.cacheDir ? path.join(this.cacheDir, createHash('sha256').update(uri).digest('hex').slice(0, 40)) : null;
     if (file) {
       const hit = await fs.readFile(file).catch(() => null);
       if (hit) return new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength);
     }
-    const signed = aws4.sign({ host, path: objectPath, service: 's3', region, method: 'GET', headers: { Accept: 'image/*' } }, { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
     let res: Response;
     try {
-      res = await this.fetchImpl(`${base.protocol}//${host}${objectPath}`, { headers: signed.headers as Record<string, string>, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      res = await this.fetchImpl(url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     } catch (err) {
       throw failure('IO', `The image at ${shortUrl(uri)} could not be fetched (network).`, errorText(err));
     }
-    if (res.status === 403) throw failure('FORBIDDEN', `The storage refused the image at ${shortUrl(uri)} (access denied): check the credentials.`);
+    if (res.status === 401 || res.status === 403) throw failure('FORBIDDEN', `The storage refused the image at ${shortUrl(uri)} (access denied): check the credentials.`);
     if (res.status === 404) throw failure('NOT_FOUND', `There is no image file at ${shortUrl(uri)}.`);
     if (!res.ok) throw failure(res.status === 503 ? 'BUSY' : 'IO', `The image at ${shortUrl(uri)} answered HTTP ${res.status}.`);
     const bytes = await readBody(res, uri);

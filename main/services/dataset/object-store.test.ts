@@ -176,7 +176,56 @@ describe('images kept in s3:// by reference', () => {
     expect(bytes.byteLength).toBeGreaterThan(50);
     await expect(refs.read(`s3://${peer.bucket}/imgs/0.png`, { root: null, remote: false, env: { ...env, AWS_ACCESS_KEY_ID: 'NOT-OURS' } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(refs.read(`s3://${peer.bucket}/imgs/0.png`, { root: null, remote: false, env: { ...env, AWS_ALLOW_HTTP: 'false' } })).rejects.toMatchObject({ message: expect.stringMatching(/plain HTTP/) });
-    await expect(refs.read(`gs://b/x.png`, { root: null, remote: false, env })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(refs.read(`gs://b/x.png`, { root: null, remote: false, env })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/need credentials/) });
+  });
+
+  it('gs:// images come through a service account key: a signed JWT for a token from its token_uri, then the JSON API', async () => {
+    const { generateKeyPairSync, createVerify } = await import('node:crypto');
+    const { createServer } = await import('node:http');
+    const { ImageReferences } = await import('./image-references');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const png = await (await import('sharp')).default({ create: { width: 5, height: 4, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer();
+    let tokens = 0;
+    // A peer that speaks Google's protocol: the OAuth JWT bearer grant, and objects by the JSON API.
+    const google = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => {
+        if (req.method === 'POST' && url.pathname === '/token') {
+          const form = new URLSearchParams(Buffer.concat(parts).toString());
+          const [h, c, sig] = (form.get('assertion') ?? '').split('.');
+          const claims = JSON.parse(Buffer.from(c ?? '', 'base64url').toString()) as { iss: string; aud: string; scope: string };
+          const valid = form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && createVerify('RSA-SHA256').update(`${h}.${c}`).verify(publicKey, sig ?? '', 'base64url') && claims.iss === 'reader@test.iam' && claims.scope.includes('devstorage');
+          if (!valid) return res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'invalid_grant', error_description: 'Invalid JWT Signature.' }));
+          tokens++;
+          return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'ya29.test', expires_in: 3599, token_type: 'Bearer' }));
+        }
+        if (req.method === 'GET' && url.pathname === '/storage/v1/b/pics/o/a%2F1.png' && url.searchParams.get('alt') === 'media') {
+          if (req.headers.authorization !== 'Bearer ya29.test') return res.writeHead(401).end();
+          return res.writeHead(200, { 'Content-Type': 'image/png' }).end(png);
+        }
+        res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((r) => google.listen(0, '127.0.0.1', r));
+    const host = `http://127.0.0.1:${(google.address() as { port: number }).port}`;
+    try {
+      const key = JSON.stringify({ type: 'service_account', client_email: 'reader@test.iam', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }), token_uri: `${host}/token` });
+      const refs = new ImageReferences(null);
+      const env = { STORAGE_EMULATOR_HOST: host };
+      const got = await refs.read('gs://pics/a/1.png', { root: null, remote: false, storage: { google_service_account_key: key }, env });
+      expect(Buffer.from(got).equals(png)).toBe(true);
+      await refs.read('gs://pics/a/1.png', { root: null, remote: false, storage: { google_service_account_key: key }, env });
+      expect(tokens).toBe(1); // the token is kept until it expires
+      await expect(refs.read('gs://pics/a/2.png', { root: null, remote: false, storage: { google_service_account_key: key }, env })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+      const forged = JSON.stringify({ client_email: 'reader@test.iam', private_key: other, token_uri: `${host}/token` });
+      await expect(new ImageReferences(null).read('gs://pics/a/1.png', { root: null, remote: false, storage: { google_service_account_key: forged }, env })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/Invalid JWT Signature/) });
+      await expect(new ImageReferences(null).read('gs://pics/a/1.png', { root: null, remote: false, env: {} })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/need credentials/) });
+    } finally {
+      await new Promise((r) => google.close(r));
+    }
   });
 });
 
