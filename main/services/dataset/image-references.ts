@@ -4,7 +4,7 @@
 // fetched only for a dataset where the person turned remote images on, and s3:// objects through the
 // dataset's own credentials, both through a disk cache with a size limit. Whatever arrives goes through the same sniffing and pixel budget as inline bytes (the
 // image store does that), and no read is larger than MAX_BYTES.
-import { createHash, createSign } from 'node:crypto';
+import { createHash, createHmac, createSign } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,8 @@ export class ImageReferences {
     if (scheme === 'cloud') {
       if (/^s3a?:\/\//i.test(value)) return this.fetchS3(value, ctx);
       if (/^gs:\/\//i.test(value)) return this.fetchGcs(value, ctx);
-      throw failure('UNSUPPORTED', `Images in ${value.slice(0, value.indexOf('://') + 3)} object storage are not read yet: local paths, file://, s3://, gs:// and http(s) URLs are.`);
+      if (/^(az|abfss?):\/\//i.test(value)) return this.fetchAzure(value, ctx);
+      throw failure('UNSUPPORTED', `Images in ${value.slice(0, value.indexOf('://') + 3)} object storage are not read yet: local paths, file://, s3://, gs://, az:// and http(s) URLs are.`);
     }
     if (scheme === 'file') {
       let p: string;
@@ -170,6 +171,28 @@ export class ImageReferences {
     if (!res.ok || !body.access_token) throw failure('FORBIDDEN', `Google refused the service account key: ${body.error_description ?? `HTTP ${res.status}`}.`);
     this.gcsTokens.set(key.client_email, { token: body.access_token, until: Date.now() + Math.max(60, (body.expires_in ?? 3600) - 60) * 1000 });
     return body.access_token;
+  }
+
+  /**
+   * An az:// image (az://container/blob, as object_store names them) through the dataset's storage
+   * account: a SAS token when there is one, else the account key (Shared Key signing). The account,
+   * key, SAS and endpoint come from the storage options or AZURE_STORAGE_*; the endpoint defaults to
+   * the account's blob service (an emulator such as Azurite names its own).
+   */
+  private async fetchAzure(uri: string, ctx: ReferenceContext): Promise<Uint8Array> {
+    const m = /^(?:az|abfss?):\/\/([^/@]+)(?:@[^/]+)?\/(.+)$/i.exec(uri);
+    if (!m) throw failure('INVALID_PAYLOAD', `"${uri.slice(0, 200)}" is not an az://container/blob address.`);
+    const [, container, blob] = m as unknown as [string, string, string];
+    const o = ctx.storage ?? {};
+    const env = ctx.env ?? process.env;
+    const account = o.azure_storage_account_name ?? env.AZURE_STORAGE_ACCOUNT_NAME ?? env.AZURE_STORAGE_ACCOUNT;
+    const key = o.azure_storage_account_key ?? env.AZURE_STORAGE_ACCOUNT_KEY ?? env.AZURE_STORAGE_KEY;
+    const sas = (o.azure_storage_sas_key ?? env.AZURE_STORAGE_SAS_TOKEN)?.replace(/^\?/, '');
+    if (!account || (!key && !sas)) throw failure('FORBIDDEN', 'Images in az:// need credentials: the storage account and its key or a SAS token (the dataset\'s storage options, or AZURE_STORAGE_*).');
+    const endpoint = (o.azure_storage_endpoint ?? env.AZURE_STORAGE_ENDPOINT ?? `https://${account}.blob.core.windows.net`).replace(/\/$/, '');
+    const url = `${endpoint}/${encodeURIComponent(container)}/${blob.split('/').map(encodeURIComponent).join('/')}`;
+    if (sas) return this.fetchSigned(uri, `${url}?${sas}`, {});
+    return this.fetchSigned(uri, url, azureSharedKey('GET', url, account, key as string, {}));
   }
 
   /** An object from storage with these headers, through the disk cache (objects do not change in place). */
@@ -299,3 +322,27 @@ async function readLimited(p: string): Promise<Uint8Array> {
     throw err instanceof AppFailure ? err : failure('IO', `The image file ${p} could not be read.`, errorText(err));
   }
 }
+
+/**
+ * Azure Storage's Shared Key authorization for one request: the headers to send (x-ms-date,
+ * x-ms-version and Authorization). The string to sign is the verb, the twelve standard headers in
+ * their order, the x-ms-* headers sorted, then "/account/path" and the query's parameters sorted.
+ */
+export function azureSharedKey(method: string, url: string, account: string, key: string, headers: Record<string, string>): Record<string, string> {
+  const u = new URL(url);
+  const all: Record<string, string> = { ...headers, 'x-ms-date': new Date().toUTCString(), 'x-ms-version': '2021-08-06' };
+  const h = (name: string) => Object.entries(all).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+  const length = h('content-length');
+  const standard = ['content-encoding', 'content-language', length === '0' ? '' : 'content-length', 'content-md5', 'content-type', 'date', 'if-modified-since', 'if-match', 'if-none-match', 'if-unmodified-since', 'range'].map((n) => (n ? h(n) : ''));
+  const msHeaders = Object.entries(all)
+    .map(([k, v]) => [k.toLowerCase(), v.trim()] as const)
+    .filter(([k]) => k.startsWith('x-ms-'))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}:${v}\n`)
+    .join('');
+  const params = [...u.searchParams.keys()].map((k) => k.toLowerCase()).sort().map((k) => `\n${k}:${u.searchParams.getAll(k).sort().join(',')}`).join('');
+  const toSign = `${method}\n${standard.join('\n')}\n${msHeaders}/${account}${u.pathname}${params}`;
+  const signature = createHmac('sha256', Buffer.from(key, 'base64')).update(toSign, 'utf8').digest('base64');
+  return { ...all, Authorization: `SharedKey ${account}:${signature}` };
+}
+

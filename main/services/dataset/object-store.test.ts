@@ -227,5 +227,46 @@ describe('images kept in s3:// by reference', () => {
       await new Promise((r) => google.close(r));
     }
   });
+
+  it('az:// images come through the storage account key (Shared Key signing), checked by Azurite', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createServer } = await import('node:net');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { ImageReferences, azureSharedKey } = await import('./image-references');
+    // Azurite's well-known development account.
+    const account = 'devstoreaccount1';
+    const key = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lx-azurite-'));
+    const azurite = spawn(process.execPath, [path.resolve('node_modules/azurite/dist/src/blob/main.js'), '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir, '--silent', '--skipApiVersionCheck', '--loose'], { stdio: 'ignore' });
+    const endpoint = `http://127.0.0.1:${port}/${account}`;
+    try {
+      for (let i = 0; i < 100; i++) {
+        if (await fetch(`${endpoint}?comp=list`).then(() => true, () => false)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const signed = async (method: string, url: string, headers: Record<string, string>, body?: Buffer) => fetch(url, { method, headers: azureSharedKey(method, url, account, key, headers), ...(body ? { body: new Uint8Array(body) } : {}) });
+      expect((await signed('PUT', `${endpoint}/pics?restype=container`, { 'Content-Length': '0' })).status).toBe(201);
+      const png = await (await import('sharp')).default({ create: { width: 6, height: 6, channels: 3, background: { r: 0, g: 90, b: 200 } } }).png().toBuffer();
+      const put = await signed('PUT', `${endpoint}/pics/a/1.png`, { 'x-ms-blob-type': 'BlockBlob', 'Content-Type': 'image/png', 'Content-Length': String(png.byteLength) }, png);
+      expect(put.status).toBe(201);
+      const storage = { azure_storage_account_name: account, azure_storage_account_key: key, azure_storage_endpoint: endpoint };
+      const got = await new ImageReferences(null).read('az://pics/a/1.png', { root: null, remote: false, storage, env: {} });
+      expect(Buffer.from(got).equals(png)).toBe(true);
+      await expect(new ImageReferences(null).read('az://pics/a/2.png', { root: null, remote: false, storage, env: {} })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const wrongKey = Buffer.from('not the key at all, but base64 of something').toString('base64');
+      await expect(new ImageReferences(null).read('az://pics/a/1.png', { root: null, remote: false, storage: { ...storage, azure_storage_account_key: wrongKey }, env: {} })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(new ImageReferences(null).read('az://pics/a/1.png', { root: null, remote: false, env: {} })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/need credentials/) });
+    } finally {
+      azurite.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 

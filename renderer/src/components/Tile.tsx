@@ -143,6 +143,7 @@ export function brokenText(message: string): string {
   if (/no image file|There is no image/i.test(message)) return 'Image file not found';
   if (/could not be fetched|answered HTTP|did not arrive/i.test(message)) return 'Could not fetch the image';
   if (/object storage are not read yet/i.test(message)) return 'Not readable from this storage yet';
-  if (/need credentials|refused the image|allow HTTP is off/i.test(message)) return 'Storage refused the image';
+  if (/need credentials/i.test(message)) return 'Storage credentials needed';
+  if (/refused the image|allow HTTP is off|refused the service account/i.test(message)) return 'Storage refused the image';
   return 'Not a readable image';
 }
