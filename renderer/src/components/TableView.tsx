@@ -114,7 +114,8 @@ export function TableView({ dataset, view, focused, onFocus, onOpen, onFindSimil
     [total, onFocus, virtualizer],
   );
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.target !== scrollRef.current) return; // a header control's own keys
+    // A header control's own keys (sort and hide buttons, resize handles, the Columns menu) stay its own.
+    if (e.target !== e.currentTarget && (e.target as HTMLElement).closest('button, input, select, [role=separator], [role=dialog]')) return;
     if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && !e.altKey) {
       const el = scrollRef.current;
       const step = e.key === 'ArrowRight' ? 1 : -1;
