@@ -4,17 +4,15 @@
 // or Alt+←/→ on it, to reorder; × hides (Columns… shows it again). Rows select, label and open the
 // detail panel as tiles do, with the grid's keys (↑/↓ move, ←/→ scroll the columns).
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RowPages } from '../hooks/useRowPages';
-import type { Selection } from '../hooks/useSelection';
 import { useScrollActivity } from '../hooks/useScrollActivity';
 import { useTableColumns, type TableColumn, type TableColumns } from '../hooks/useTableColumns';
 import { useTileImage } from '../hooks/useTileImage';
 import { useElementSize, useScaledRows } from '../hooks/useScaledRows';
-import { gridKey, EmptyGrid } from './ThumbnailGrid';
+import { gridKey, EmptyGrid, type RowsViewProps } from './ThumbnailGrid';
 import { imageQueue } from '../image-queue';
 import { imageUrl } from '../api/client';
 import { formatCount } from '../format';
-import type { Cell, ColumnInfo, DatasetInfo, RowSummary, ViewInfo } from '../../../shared/types';
+import type { Cell, ColumnInfo, DatasetInfo, RowSummary } from '../../../shared/types';
 
 const HEADER_H = 34;
 const ROW_H = 32;
@@ -22,17 +20,7 @@ const IMAGE_ROW_H = 56;
 const OVERSCAN_COLS = 2;
 const SORTABLE = new Set(['int', 'float', 'string', 'bool', 'timestamp']);
 
-interface Props {
-  dataset: DatasetInfo;
-  view: ViewInfo | null;
-  focused: number;
-  onFocus(index: number): void;
-  onOpen(row: RowSummary): void;
-  onFindSimilar(row: RowSummary): void;
-  onLessLike: ((row: RowSummary) => void) | null;
-  pages: RowPages;
-  selection: Selection;
-  onLabelKey: ((digit: number) => void) | null;
+interface Props extends RowsViewProps {
   /** The sort the view has (null: none); a header click asks for the next one. */
   sort: { column: string; descending: boolean } | null;
   /** null: this view keeps its own order (a search's ranking). */

@@ -14,12 +14,11 @@ import type { ColumnInfo, DatasetInfo, LabelSpec, RowSummary, ViewInfo } from '.
 const MIN_TILE = 180;
 const CAPTION_H = 46;
 
-interface Props {
+/** What the grid and the table both take: the view's rows, the focus, selection and row actions. */
+export interface RowsViewProps {
   dataset: DatasetInfo;
   /** The current view (filters, sort, similar, search); null for the plain table. */
   view: ViewInfo | null;
-  /** Words to highlight in captions (caption search). */
-  highlight: string[];
   focused: number;
   onFocus(index: number): void;
   onOpen(row: RowSummary): void;
@@ -31,6 +30,11 @@ interface Props {
   selection: Selection;
   /** A digit pressed on the grid: label the selection. Null when the dataset cannot be labelled. */
   onLabelKey: ((digit: number) => void) | null;
+}
+
+interface Props extends RowsViewProps {
+  /** Words to highlight in captions (caption search). */
+  highlight: string[];
   /** Label columns whose values the tiles show. */
   labelColumns: Array<ColumnInfo & { label: LabelSpec }>;
 }
