@@ -4,12 +4,10 @@
 // Without them, LanceDB uses each cloud's usual sources: AWS_* and AWS_PROFILE (~/.aws), Google's
 // application credentials, Azure's environment.
 import { errorText, failure, type AppFailure } from '../support/errors';
-import { STORAGE_OPTION_KEYS } from '../../../shared/types';
 
+/** object_store's keys (shared/types.ts STORAGE_OPTION_KEYS: the contract refuses any other) and their values. */
 export type StorageOptions = Record<string, string>;
 
-/** The keys the app passes on (object_store's names): anything else is refused at the contract. */
-export const STORAGE_KEYS = STORAGE_OPTION_KEYS;
 
 /** A failure of LanceDB against object storage, with what to check. */
 export function storageFailure(err: unknown, what: string): AppFailure {
