@@ -64,28 +64,7 @@ export class ImageReferences {
 
   private async fetchRemote(url: string, allowed: boolean): Promise<Uint8Array> {
     if (!allowed) throw failure('FORBIDDEN', 'Remote images are off for this dataset. Turn them on in Display… to fetch them from their URLs.');
-    const file = this.cacheDir ? path.join(this.cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 40)) : null;
-    if (file) {
-      const hit = await fs.readFile(file).catch(() => null);
-      if (hit) {
-        void fs.utimes(file, new Date(), new Date()).catch(() => {}); // recently used: kept longest
-        return new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength);
-      }
-    }
-    let res: Response;
-    try {
-      res = await this.fetchImpl(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow', headers: { Accept: 'image/*' } });
-    } catch (err) {
-      const text = errorText(err);
-      if (/timeout|aborted/i.test(text)) throw failure('TIMEOUT', `The image at ${shortUrl(url)} did not arrive within ${FETCH_TIMEOUT_MS / 1000} s.`, text);
-      throw failure('IO', `The image at ${shortUrl(url)} could not be fetched (network).`, text);
-    }
-    if (!res.ok) throw failure(res.status === 404 || res.status === 410 ? 'NOT_FOUND' : 'IO', `The image at ${shortUrl(url)} answered HTTP ${res.status}.`);
-    const claimed = Number(res.headers.get('content-length') ?? 0);
-    if (claimed > MAX_BYTES) throw failure('NOT_AN_IMAGE', `The file at ${shortUrl(url)} is ${claimed.toLocaleString('en-US')} bytes, over the ${MAX_BYTES / 1024 / 1024} MB the app reads for one image.`);
-    const bytes = await readBody(res, url);
-    if (file) await this.keep(file, bytes);
-    return bytes;
+    return this.fetchSigned(url, url, { Accept: 'image/*' });
   }
 
   /**
@@ -195,22 +174,33 @@ export class ImageReferences {
     return this.fetchSigned(uri, url, azureSharedKey('GET', url, account, key as string, {}));
   }
 
-  /** An object from storage with these headers, through the disk cache (objects do not change in place). */
+  /**
+   * The bytes at `url` (fetched with these headers: a signature, a token), through the disk cache
+   * under `uri`'s name: objects and image URLs do not change in place. One path for http(s) and the
+   * object stores: the timeout, the size cap, the status a person reads.
+   */
   private async fetchSigned(uri: string, url: string, headers: Record<string, string>): Promise<Uint8Array> {
     const file = this.cacheDir ? path.join(this.cacheDir, createHash('sha256').update(uri).digest('hex').slice(0, 40)) : null;
     if (file) {
       const hit = await fs.readFile(file).catch(() => null);
-      if (hit) return new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength);
+      if (hit) {
+        void fs.utimes(file, new Date(), new Date()).catch(() => {}); // recently used: kept longest
+        return new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength);
+      }
     }
     let res: Response;
     try {
-      res = await this.fetchImpl(url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      res = await this.fetchImpl(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     } catch (err) {
-      throw failure('IO', `The image at ${shortUrl(uri)} could not be fetched (network).`, errorText(err));
+      const text = errorText(err);
+      if (/timeout|aborted/i.test(text)) throw failure('TIMEOUT', `The image at ${shortUrl(uri)} did not arrive within ${FETCH_TIMEOUT_MS / 1000} s.`, text);
+      throw failure('IO', `The image at ${shortUrl(uri)} could not be fetched (network).`, text);
     }
     if (res.status === 401 || res.status === 403) throw failure('FORBIDDEN', `The storage refused the image at ${shortUrl(uri)} (access denied): check the credentials.`);
-    if (res.status === 404) throw failure('NOT_FOUND', `There is no image file at ${shortUrl(uri)}.`);
+    if (res.status === 404 || res.status === 410) throw failure('NOT_FOUND', `There is no image file at ${shortUrl(uri)}.`);
     if (!res.ok) throw failure(res.status === 503 ? 'BUSY' : 'IO', `The image at ${shortUrl(uri)} answered HTTP ${res.status}.`);
+    const claimed = Number(res.headers.get('content-length') ?? 0);
+    if (claimed > MAX_BYTES) throw failure('NOT_AN_IMAGE', `The file at ${shortUrl(uri)} is ${claimed.toLocaleString('en-US')} bytes, over the ${MAX_BYTES / 1024 / 1024} MB the app reads for one image.`);
     const bytes = await readBody(res, uri);
     if (file) await this.keep(file, bytes);
     return bytes;
