@@ -23,6 +23,8 @@ export interface S3Peer {
   counts: { GET: number; PUT: number; HEAD: number; DELETE: number; POST: number; refused412: number };
   /** The next `times` requests whose method and path match answer `status` instead. */
   fail(match: RegExp, status: number, times: number): void;
+  /** Drops every fault still armed. */
+  clearFaults(): void;
   stop(): Promise<void>;
 }
 
@@ -169,6 +171,9 @@ export async function startS3Peer(opts: { bucket?: string; conditional?: boolean
     counts,
     fail(match, status, times) {
       faults.push({ match, status, left: times });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     async stop() {
       await new Promise<void>((r) => front.close(() => r()));

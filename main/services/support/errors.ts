@@ -35,7 +35,9 @@ export function classifyReadError(err: unknown, doing: string): AppFailure {
   const text = errorText(err);
   // Source paths in a panic ("decoder.rs") say nothing about the data: test the words without them.
   const words = text.replace(/\S*\/cargo\/registry\/\S*|\S+\.rs:\d+(?::\d+)?/g, '');
-  const early = /FilteredRead on v1 files|Resources exhausted|Additional allocation failed/i.test(text) ? explainInternal(text) : null;
+  // Object storage's refusals come first: their texts also name files and paths ("…/data/x.lance"),
+  // which the damaged-dataset test below would otherwise take for a missing file.
+  const early = /FilteredRead on v1 files|Resources exhausted|Additional allocation failed/i.test(text) ? explainInternal(text) : storageKind(text);
   if (early) return failure(early.code, `${doing} failed: ${early.sentence}`, text);
   if (MISSING_FILE.test(words) || CORRUPT.test(words)) {
     return failure(
@@ -74,7 +76,32 @@ const INTERNAL_MARKS = [
   /\bRuntime error\b/,
 ];
 
+/**
+ * Object storage (S3, GCS, Azure) and LanceDB Cloud answering with a refusal, a throttle or not at
+ * all, after LanceDB's own retries with backoff (object_store retries 5xx and dropped connections).
+ */
+const STORAGE_KNOWN: Array<{ test: RegExp; code: AppError['code']; sentence: string }> = [
+  {
+    test: /lacked the necessary privileges|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|\b403 Forbidden|\b401 Unauthorized|AuthorizationFailure|invalid api key|Unauthenticated/i,
+    code: 'FORBIDDEN',
+    sentence: 'the storage refused access (the credentials are wrong, lack the right, or have expired). Check the key and its permissions, then try again.',
+  },
+  { test: /SlowDown|\b503 Service Unavailable|TooManyRequests|\b429 Too Many|ServerBusy|rate limit/i, code: 'BUSY', sentence: 'the storage kept asking to slow down (503 SlowDown), also after LanceDB retried with backoff. Wait a moment and try again.' },
+  {
+    test: /error sending request|tcp connect error|ConnectionRefused|Connection refused|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|dns error|connection (?:reset|closed)|ECONNRESET/i,
+    code: 'IO',
+    sentence: 'the storage could not be reached (network), also after LanceDB retried. Check the connection and the endpoint, then try again.',
+  },
+];
+
+/** A refusal, throttle or dead network of object storage in this text, as a code and a sentence. */
+export function storageKind(text: string): { code: AppError['code']; sentence: string } | null {
+  const hit = STORAGE_KNOWN.find((k) => k.test.test(text));
+  return hit ? { code: hit.code, sentence: hit.sentence } : null;
+}
+
 const KNOWN: Array<{ test: RegExp; code: AppError['code']; sentence: string }> = [
+  ...STORAGE_KNOWN,
   {
     test: /FilteredRead on v1 files|v1 files?.*not supported/i,
     code: 'UNSUPPORTED',
