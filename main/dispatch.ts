@@ -19,7 +19,8 @@ function handlers(s: AppServices): Handlers {
   return {
     'app:info': async () => s.info(),
     'app:activity': async () => (s.datasets.activity.touch(), { noted: true as const }),
-    'dataset:inspect': (req) => s.datasets.inspect(req.path, req.storage),
+    'dataset:inspect': (req) => s.inspect(req),
+    'credentials:forget': async (req) => ({ forgotten: await s.credentials.forget(req.path) }),
     'dataset:open': (req) => s.open(req),
     'dataset:close': async (req) => ({ closed: s.datasets.close(req.id) }),
     'dataset:info': async (req) => s.datasets.get(req.id).info,

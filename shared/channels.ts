@@ -8,6 +8,7 @@ export const CHANNELS = {
   inspectPath: 'dataset:inspect',
   openDataset: 'dataset:open',
   closeDataset: 'dataset:close',
+  forgetCredentials: 'credentials:forget',
   addLabelColumn: 'evolve:add-label-column',
   previewDerivedColumn: 'evolve:preview-derived',
   addDerivedColumn: 'evolve:add-derived',

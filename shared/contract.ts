@@ -49,6 +49,22 @@ const pathString = z
   .max(4096, 'the path is too long')
   .refine((s) => !s.includes('\0'), 'the path contains a NUL byte');
 
+/**
+ * How the app reaches a LanceDB Cloud or Enterprise database (db://name): the API key (else
+ * LANCEDB_API_KEY), the region (LanceDB Cloud's) and, for Enterprise, the host it answers at.
+ */
+const remoteOptions = z
+  .object({
+    apiKey: z.string().min(1).max(1024).optional(),
+    region: z.string().regex(/^[a-z0-9-]{1,40}$/, 'a region is letters, digits and dashes (us-east-1)').optional(),
+    hostOverride: z
+      .string()
+      .max(2048)
+      .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i, 'the host is an http(s) address, e.g. https://lancedb.example.com')
+      .optional(),
+  })
+  .strict();
+
 /** Object storage options for s3://, gs://, az:// datasets (object_store's keys; main passes them to LanceDB). */
 const storageOptions = z
   .partialRecord(z.enum(STORAGE_OPTION_KEYS), z.string().max(8192))
@@ -224,9 +240,11 @@ export const requestSchemas = {
   'app:info': z.object({}).strict(),
   /** The person is scrolling: background scans wait for a quiet moment. */
   'app:activity': z.object({}).strict(),
-  'dataset:inspect': z.object({ path: pathString, storage: storageOptions.optional() }).strict(),
+  'dataset:inspect': z.object({ path: pathString, storage: storageOptions.optional(), remote: remoteOptions.optional() }).strict(),
   /** version or tag: open that version read-only. */
-  'dataset:open': z.object({ path: pathString, table: tableName.optional(), version: versionNumber.optional(), tag: z.string().min(1).max(64).optional(), storage: storageOptions.optional() }).strict(),
+  'dataset:open': z.object({ path: pathString, table: tableName.optional(), version: versionNumber.optional(), tag: z.string().min(1).max(64).optional(), storage: storageOptions.optional(), remote: remoteOptions.optional() }).strict(),
+  /** Drop the credentials kept for an address's bucket or database (this run's and the encrypted copy). */
+  'credentials:forget': z.object({ path: pathString }).strict(),
   'dataset:close': z.object({ id: datasetId }).strict(),
   'rows:page': z
     .object({
@@ -368,6 +386,7 @@ export interface Responses {
   'dataset:inspect': InspectResult;
   'dataset:open': DatasetInfo;
   'dataset:close': { closed: boolean };
+  'credentials:forget': { forgotten: boolean };
   'rows:page': RowPage;
   'rows:get': RowDetail;
   'view:open': ViewInfo;

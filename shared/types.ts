@@ -117,7 +117,13 @@ export interface DatasetInfo {
   isDemo: boolean;
   /** Opened at an older version or a tag: nothing can be changed through this session. */
   /** Why it is read-only: an old version or tag, read from the Hub, a folder this user cannot write, or damaged. */
-  readOnlyWhy?: 'version' | 'online' | 'permissions' | 'damaged' | 'legacy';
+  readOnlyWhy?: 'version' | 'online' | 'permissions' | 'damaged' | 'legacy' | 'remote';
+  /**
+   * Where the rows live when not in a folder on this machine: 'object-storage' (s3://, gs://, az://,
+   * read and written through LanceDB) or 'remote' (a LanceDB Cloud or Enterprise table, db://, read
+   * through its REST API: browse, filters, similar and search; what needs every row is not offered).
+   */
+  location?: 'object-storage' | 'remote';
   /** 'legacy': the data files are Lance's old format 0.1/0.2 (read by position; Upgrade… makes an editable copy). */
   fileFormat?: 'legacy';
   readOnly: boolean;
@@ -165,6 +171,8 @@ export interface InspectResult {
   /** "table": a .lance directory; "database": a folder of tables; "none": neither. */
   kind: 'table' | 'database' | 'none';
   tables: string[];
+  /** Credentials for this bucket or database are kept from before (this run, or encrypted on this machine). */
+  savedCredentials?: boolean;
 }
 
 export interface RowSummary {

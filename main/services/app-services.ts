@@ -26,7 +26,9 @@ import { ExportService } from './export/export';
 import { MaterializeService } from './export/materialize';
 import { failure } from './support/errors';
 import { defaultDataDir, defaultDemoPath } from './support/paths';
-import type { AppInfo, DatasetInfo } from '../../shared/types';
+import { CredentialVault, type Credentials, type RemoteOptions } from './dataset/credential-vault';
+import { isCloudUri, isRemoteUri } from './dataset/dataset-locate';
+import type { AppInfo, DatasetInfo, InspectResult } from '../../shared/types';
 
 export interface Platform {
   carrier: 'electron' | 'web';
@@ -49,6 +51,8 @@ export interface AppServicesOptions {
   /** Where HF_ENDPOINT and HF_TOKEN are read (tests pass their own). */
   env?: NodeJS.ProcessEnv;
 }
+
+type CredentialRequest = { storage?: Record<string, string> | undefined; remote?: RemoteOptions | undefined };
 
 export interface AppServices {
   events: AppEvents;
@@ -78,7 +82,10 @@ export interface AppServices {
   /** What the window needs to know at start. */
   info(): AppInfo;
   /** Open a dataset (an older version or tag read-only) and remember it in the recent list. */
-  open(req: { path: string; table?: string | undefined; version?: number | undefined; tag?: string | undefined; storage?: Record<string, string> | undefined }): Promise<DatasetInfo>;
+  open(req: { path: string; table?: string | undefined; version?: number | undefined; tag?: string | undefined } & CredentialRequest): Promise<DatasetInfo>;
+  inspect(req: { path: string } & CredentialRequest): Promise<InspectResult>;
+  /** Credentials kept for buckets and LanceDB Cloud databases (encrypted on the desktop). */
+  credentials: CredentialVault;
   /** The platform's folder picker (desktop only). */
   pickDataset(): Promise<{ path: string } | null>;
   dispose(): void;
@@ -91,6 +98,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const jobs = new JobRegistry(events);
   const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')), display: new DisplayPrefs(path.join(dataDir, 'display.json')), imageReferences: new ImageReferences(path.join(dataDir, 'image-cache')) });
   const catalogue = new IndexCatalogue(datasets);
+  const credentials = new CredentialVault(opts.platform.secrets ?? null);
+  /** Credentials typed with the request, else those kept for its bucket or database. */
+  const credentialsFor = async (req: { path: string } & CredentialRequest): Promise<Credentials | undefined> =>
+    req.storage || req.remote
+      ? { ...(req.storage ? { storage: req.storage } : {}), ...(req.remote ? { remote: req.remote } : {}) }
+      : isCloudUri(req.path) || isRemoteUri(req.path)
+        ? ((await credentials.recall(req.path)) ?? undefined)
+        : undefined;
   const hub = new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env);
   const models = new ModelsService(hub, dataDir, opts.env ?? process.env);
   const indexSettings = new IndexSettings(path.join(dataDir, 'index-search.json'));
@@ -121,14 +136,22 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     exports: new ExportService(datasets, views, jobs),
     subsets: new MaterializeService(datasets, views, jobs, dataDir),
     platform: opts.platform,
+    credentials,
     dataDir,
     version,
     startupPath,
     info: () => ({ version, carrier: opts.platform.carrier, demoPath: demo.path, canPickFolder: !!opts.platform.pickFolder, startupPath, openSessions: datasets.openCount(), imageCache: { bytes: datasets.images.cachedBytes, capacityBytes: datasets.images.capacityBytes } }),
+    async inspect(req) {
+      const found = await datasets.inspect(req.path, await credentialsFor(req));
+      return (isCloudUri(req.path) || isRemoteUri(req.path)) && (await credentials.recall(req.path)) ? { ...found, savedCredentials: true } : found;
+    },
     async open(req) {
       const at = req.version !== undefined || req.tag !== undefined ? { ...(req.version !== undefined ? { version: req.version } : {}), ...(req.tag !== undefined ? { tag: req.tag } : {}) } : undefined;
-      // Storage credentials stay with the session: the recent list keeps the address alone.
-      const info = await datasets.openDataset(req.path, req.table, at, req.storage);
+      // Credentials typed now, else those kept for the bucket or database; the recent list keeps the address alone.
+      const creds = await credentialsFor(req);
+      const info = await datasets.openDataset(req.path, req.table, at, creds);
+      // They worked: kept for the next table, version or run (encrypted on the desktop; this run only over the bridge).
+      if (req.storage || req.remote) await credentials.remember(req.path, { ...(req.storage ? { storage: req.storage } : {}), ...(req.remote ? { remote: req.remote } : {}) });
       if (at) return info; // a read-only look at an old version is not a "recent dataset" of its own
       // Remembering is a convenience: a read-only data folder must not stop the dataset opening.
       await recent.add({ path: info.path, table: info.table, name: info.name, openedAt: new Date().toISOString(), rowCount: info.rowCount }).catch(() => {});

@@ -24,6 +24,7 @@ export function validRequest(t: Targets, channel: Channel): Record<string, unkno
     'dataset:inspect': { path: tablePath },
     'dataset:open': { path: tablePath },
     'dataset:close': { id: 'unknownSession' },
+    'credentials:forget': { path: 's3://bucket' },
     'rows:page': { id, offset: 0, limit: 10 },
     'rows:get': { id, rowId: '1' },
     'view:open': { id, spec: { kind: 'browse', sort: { column: 'similarity', descending: true } } },

@@ -102,3 +102,18 @@ export function cloudLocation(uri: string): { dbUri: string; table: string | nul
   if (m && CLOUD_URI.test(m[1] as string)) return { dbUri: m[1] as string, table: m[2] as string };
   return { dbUri: clean, table: null };
 }
+
+// ---- LanceDB Cloud and Enterprise: db:// ----
+
+export const REMOTE_URI = /^db:\/\/[a-z0-9][a-z0-9_-]*(?:\/[A-Za-z0-9_.-]+)?\/?$/i;
+export const isRemoteUri = (p: string) => /^db:\/\//i.test(p);
+
+/** "db://name" is a database whose tables are listed; "db://name/table" is one of its tables. */
+export function remoteLocation(uri: string): { dbUri: string; table: string | null } {
+  const clean = uri.trim().replace(/\/+$/, '');
+  if (!REMOTE_URI.test(clean) || clean.includes('..')) {
+    throw failure('INVALID_PAYLOAD', `${uri.slice(0, 200)} is not a LanceDB Cloud address: use db://<database> or db://<database>/<table>.`);
+  }
+  const [, db, table] = /^(db:\/\/[^/]+)(?:\/(.+))?$/i.exec(clean) as RegExpExecArray;
+  return { dbUri: db as string, table: table ? table.replace(/\.lance$/, '') : null };
+}

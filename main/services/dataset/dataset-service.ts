@@ -5,9 +5,10 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lancedb, type LanceTable } from './lance';
 import { describeField, rowIdsOf, tableToCells } from './cells';
-import { classifyReadError, errorText, failure } from '../support/errors';
-import { cloudLocation, connectionTarget, inspectPath, isCloudUri } from './dataset-locate';
+import { AppFailure, classifyReadError, errorText, failure } from '../support/errors';
+import { cloudLocation, connectionTarget, inspectPath, isCloudUri, isRemoteUri, remoteLocation } from './dataset-locate';
 import { storageFailure, type StorageOptions } from './storage-options';
+import type { Credentials, RemoteOptions } from './credential-vault';
 import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
 import { findImageCandidates, pickCaption, pickImage } from './image-columns';
@@ -33,6 +34,38 @@ export interface OpenDataset {
   legacy?: LegacyPositions;
   /** How other handles reach a dataset in object storage (credentials for this session only, never saved). */
   storage?: StorageOptions;
+  /** How other handles connect for this session: the database's address and LanceDB's connection options. */
+  connection?: { uri: string; options: ConnectOptions | undefined };
+}
+
+type ConnectOptions = Partial<import('@lancedb/lancedb').ConnectionOptions>;
+
+/**
+ * LanceDB's connection options for an address: storage options for object storage; for a LanceDB
+ * Cloud or Enterprise database its API key (else LANCEDB_API_KEY), region and host, with the
+ * client's own retries (with backoff) and time limits, so a dead network answers in seconds.
+ */
+export function connectOptions(uri: string, creds: Credentials | undefined, env: NodeJS.ProcessEnv = process.env): ConnectOptions | undefined {
+  if (isRemoteUri(uri)) {
+    const r: RemoteOptions = creds?.remote ?? {};
+    const apiKey = r.apiKey ?? env.LANCEDB_API_KEY;
+    if (!apiKey) throw failure('FORBIDDEN', `${uri} needs an API key: type it in the Open dialog, or set LANCEDB_API_KEY.`);
+    return {
+      apiKey,
+      region: r.region ?? env.LANCEDB_REGION ?? 'us-east-1',
+      ...(r.hostOverride ?? env.LANCEDB_HOST_OVERRIDE ? { hostOverride: (r.hostOverride ?? env.LANCEDB_HOST_OVERRIDE) as string } : {}),
+      clientConfig: { retryConfig: { retries: 3, backoffFactor: 0.25 }, timeoutConfig: { connectTimeout: 10, readTimeout: 60 } },
+    } as ConnectOptions;
+  }
+  return creds?.storage ? { storageOptions: creds.storage } : undefined;
+}
+
+/** A remote failure (LanceDB Cloud's REST API) as a person reads it. */
+function remoteFailure(err: unknown, what: string): AppFailure {
+  const text = errorText(err);
+  if (/\b401\b|Unauthorized|invalid api key|\b403\b|Forbidden/i.test(text)) return failure('FORBIDDEN', `${what}: LanceDB Cloud refused the API key. Check the key, the region and the host.`, text);
+  if (/not found|\b404\b/i.test(text)) return failure('NOT_FOUND', `${what}: there is no such table in that database.`, text);
+  return storageFailure(err, what);
 }
 
 export interface DatasetServiceOptions {
@@ -79,50 +112,66 @@ export class DatasetService {
     this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024, () => this.activity.touch(), options.imageReferences);
   }
 
-  inspect(p: string, storage?: StorageOptions): Promise<InspectResult> {
-    return isCloudUri(p) ? this.inspectCloud(p, storage) : inspectPath(p);
+  inspect(p: string, creds?: Credentials): Promise<InspectResult> {
+    return isCloudUri(p) || isRemoteUri(p) ? this.inspectCloud(p, creds) : inspectPath(p);
   }
 
-  /** A table or database in object storage: a ".lance" address is one table, anything else lists its tables. */
-  private async inspectCloud(p: string, storage: StorageOptions | undefined, tableName?: string): Promise<InspectResult> {
-    const loc = cloudLocation(p);
-    if (loc.table && !tableName) return { path: `${loc.dbUri}/${loc.table}.lance`, kind: 'table', tables: [loc.table] };
+  /**
+   * A table or database in object storage or LanceDB Cloud: a ".lance" address (db://name/table)
+   * is one table, anything else lists its tables.
+   */
+  private async inspectCloud(p: string, creds: Credentials | undefined, tableName?: string): Promise<InspectResult> {
+    const remote = isRemoteUri(p);
+    const loc = remote ? remoteLocation(p) : cloudLocation(p);
+    const tablePath = (t: string) => (remote ? `${loc.dbUri}/${t}` : `${loc.dbUri}/${t}.lance`);
+    if (loc.table && !tableName) return { path: tablePath(loc.table), kind: 'table', tables: [loc.table] };
     let names: string[];
     try {
-      names = await (await lancedb.connect(loc.dbUri, storage ? { storageOptions: storage } : undefined)).tableNames();
+      names = await listAllTables(await lancedb.connect(loc.dbUri, connectOptions(loc.dbUri, creds)));
     } catch (err) {
-      throw storageFailure(err, `${p} could not be listed`);
+      if (err instanceof AppFailure) throw err;
+      throw remote ? remoteFailure(err, `${p} could not be listed`) : storageFailure(err, `${p} could not be listed`);
     }
     if (tableName) {
       if (!names.includes(tableName)) throw failure('NOT_FOUND', `There is no table "${tableName}" in ${loc.dbUri}.`);
-      return { path: `${loc.dbUri}/${tableName}.lance`, kind: 'table', tables: [tableName] };
+      return { path: tablePath(tableName), kind: 'table', tables: [tableName] };
     }
-    if (!names.length) throw failure('NOT_A_DATASET', `${p} holds no Lance tables (no "<name>.lance" under it).`);
+    if (!names.length) throw failure('NOT_A_DATASET', remote ? `${p} holds no tables.` : `${p} holds no Lance tables (no "<name>.lance" under it).`);
     if (names.length > 1) return { path: loc.dbUri, kind: 'database', tables: names };
-    return { path: `${loc.dbUri}/${names[0]}.lance`, kind: 'table', tables: names };
+    return { path: tablePath(names[0] as string), kind: 'table', tables: names };
   }
 
   /**
    * Open a dataset at its latest version (writable), or at an older version or tag (read-only: the
    * session is pinned to it and the app refuses to write through it).
    */
-  async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }, storage?: StorageOptions): Promise<DatasetInfo> {
+  async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }, creds?: Credentials): Promise<DatasetInfo> {
     const online = p.startsWith('hf://');
-    const cloud = isCloudUri(p);
-    const found: InspectResult = online ? hubLocation(p) : cloud ? await this.inspectCloud(p, storage, tableName) : await inspectPath(p);
+    const remote = isRemoteUri(p);
+    const cloud = isCloudUri(p) || remote;
+    const storage = remote ? undefined : creds?.storage;
+    const found: InspectResult = online ? hubLocation(p) : cloud ? await this.inspectCloud(p, creds, tableName) : await inspectPath(p);
     if (cloud && found.kind === 'database') throw failure('NOT_A_DATASET', `${found.path} holds ${found.tables.length} tables (${found.tables.join(', ')}): choose one.`);
-    const target = online ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string } : cloud ? { dbDir: cloudLocation(found.path).dbUri, table: found.tables[0] as string } : connectionTarget(found, tableName);
+    const target = online
+      ? { dbDir: path.posix.dirname(p), table: found.tables[0] as string }
+      : cloud
+        ? { dbDir: (remote ? remoteLocation(found.path) : cloudLocation(found.path)).dbUri, table: found.tables[0] as string }
+        : connectionTarget(found, tableName);
     // The table's own folder (null on the Hub and in object storage): where recovery, the write check and the session's path look.
     const tableDir = online || cloud ? null : found.kind === 'table' ? found.path : path.join(found.path, `${target.table}.lance`);
+    const options = cloud ? connectOptions(target.dbDir, creds) : undefined;
     let table: LanceTable;
     let recovered: Recovered | null = null;
     try {
-      const db = await lancedb.connect(target.dbDir, storage ? { storageOptions: storage } : undefined);
+      const db = await lancedb.connect(target.dbDir, options);
       table = await db.openTable(target.table);
+      // LanceDB Cloud opens a table without asking the server: ask now, where the person is looking.
+      if (remote) await table.schema();
     } catch (err) {
       if (online) {
         throw failure('NOT_FOUND', `${p} could not be opened from the Hub: check the repository, the path, your network and HF_TOKEN for gated data.`, errorText(err));
       }
+      if (remote) throw remoteFailure(err, `${p} could not be opened`);
       if (cloud) throw storageFailure(err, `${p} could not be opened`);
       // The newest manifest may be the only damaged file: open the newest readable version instead.
       recovered = await openNewestReadable(tableDir as string, target.table, at, err);
@@ -146,7 +195,9 @@ export class DatasetService {
     // Read-only sessions never offer a write: an old version, the Hub, a folder this user cannot write, damage.
     const readOnlyWhy: DatasetInfo['readOnlyWhy'] = recovered
       ? 'damaged'
-      : at?.version !== undefined || at?.tag !== undefined
+      : remote
+        ? 'remote'
+        : at?.version !== undefined || at?.tag !== undefined
         ? 'version'
         : online
           ? 'online'
@@ -163,7 +214,7 @@ export class DatasetService {
       const shown = displayOf(columns, candidates, choice);
       info = {
         id,
-        path: tableDir ?? (cloud ? `${target.dbDir}/${target.table}.lance` : found.path),
+        path: tableDir ?? (remote ? `${target.dbDir}/${target.table}` : cloud ? `${target.dbDir}/${target.table}.lance` : found.path),
         table: target.table,
         name: displayName(found.path, target.table),
         version,
@@ -178,15 +229,16 @@ export class DatasetService {
         ...(recovered ? { damaged: recovered.damaged } : {}),
         ...(at?.tag !== undefined ? { tag: at.tag } : {}),
         isDemo: this.options.demoPath !== undefined && path.resolve(this.options.demoPath) === path.resolve(found.path),
+        ...(remote ? { location: 'remote' as const } : cloud ? { location: 'object-storage' as const } : {}),
       };
       const pageColumns = gridColumns(columns);
       // Read the first row now: a dataset whose first data file is gone should fail here, at open,
       // where the person is looking, rather than as an empty grid.
       const first = rowCount > 0 ? await this.readPage(table, pageColumns, 0, 1) : null;
       // Old-format data files: read by position, and read-only (Upgrade… makes an editable copy).
-      const legacy = (await detectLegacy(table, first?.rows[0]?.rowId, (pageColumns[0] ?? columns.find((c) => !c.unreadable))?.name)) ? new LegacyPositions(table) : undefined;
+      const legacy = !remote && (await detectLegacy(table, first?.rows[0]?.rowId, (pageColumns[0] ?? columns.find((c) => !c.unreadable))?.name)) ? new LegacyPositions(table) : undefined;
       if (legacy) info = { ...info, fileFormat: 'legacy', readOnly: true, readOnlyWhy: info.readOnlyWhy ?? 'legacy' };
-      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(storage ? { storage } : {}), ...(cloud ? { connectDir: target.dbDir } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
+      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(storage ? { storage } : {}), ...(cloud ? { connectDir: target.dbDir, connection: { uri: target.dbDir, options } } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
       // Labelling is likely: read the order ahead, once the first pages have been served.
       if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.rows.readAhead(id), ORDER_AHEAD_DELAY_MS).unref();
     } catch (err) {
@@ -244,6 +296,7 @@ export class DatasetService {
       if (why === 'online') throw failure('FORBIDDEN', 'This dataset is read from the Hub, read-only. Download it (Download…) to label it or add columns.');
       if (why === 'permissions') throw failure('FORBIDDEN', `This folder cannot be written by you (${ds.info.path}). Copy the dataset somewhere you can write (Save as table…) to change it.`);
       if (why === 'legacy') throw failure('FORBIDDEN', "This dataset's data files are in Lance's old format (0.1/0.2), which the app reads but does not edit. Upgrade… writes an editable copy in the current format.");
+      if (why === 'remote') throw failure('UNSUPPORTED', 'This table is served by LanceDB Cloud or Enterprise: the app browses, filters and searches it there, but writes (labels, columns, tags) go through your LanceDB service, not this app.');
       if (why === 'damaged') throw failure('FORBIDDEN', 'This dataset is damaged and opened read-only at its newest readable version. Save it as a new table to change it.');
       throw failure('FORBIDDEN', `This is version ${ds.info.version}${ds.info.tag ? ` (tag "${ds.info.tag}")` : ''}, opened read-only. Open the latest version to change the dataset, or restore this one.`);
     }
@@ -436,7 +489,26 @@ function vectorOrder(columns: ColumnInfo[], first: string | undefined): string[]
   return first && all.includes(first) ? [first, ...all.filter((c) => c !== first)] : all;
 }
 
+/** Every table of a database: LanceDB Cloud lists them a page at a time. */
+async function listAllTables(db: import('./lance').LanceConnection): Promise<string[]> {
+  const names: string[] = [];
+  for (let page = 0; page < 1000; page++) {
+    const next = await db.tableNames({ ...(names.length ? { startAfter: names[names.length - 1] } : {}), limit: 1000 });
+    names.push(...next);
+    if (next.length < 1000) break;
+  }
+  return names;
+}
+
+/** Labels a remote session refuses, with the reason, for work that reads every row. */
+export function refuseRemote(ds: OpenDataset, what: string): void {
+  if (ds.info.location === 'remote') {
+    throw failure('UNSUPPORTED', `${what} reads every row of the table; over LanceDB Cloud's API that means downloading all of it, so the app does not offer it for remote tables. Run it where the data lives, or on a downloaded copy.`);
+  }
+}
+
 function displayName(found: string, table: string): string {
+  if (isRemoteUri(found)) return found.replace(/^db:\/\//i, '');
   const base = path.basename(found);
   return base === `${table}.lance` ? `${path.basename(path.dirname(found))}/${table}` : `${base}/${table}`;
 }

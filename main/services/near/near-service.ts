@@ -3,6 +3,7 @@
 // each row's nearest neighbours within those (exact products through onnxruntime, never all pairs).
 // The neighbour lists are kept per dataset version in the app's data folder; any threshold's groups
 // (connected components) are then a union-find over them. A stopped job keeps what it did and resumes.
+import { refuseRemote } from '../dataset/dataset-service';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -100,6 +101,7 @@ export class NearDuplicates {
   /** Find the near duplicates of the open version (resuming a stopped job's work; the running job when one is at it). */
   start(datasetId: string, column: string): { jobId: string } {
     const ds = this.datasets.get(datasetId);
+    refuseRemote(ds, 'Finding near duplicates');
     const col = this.vectorColumn(ds, column);
     const key = this.keyOf(ds, column);
     const running = this.jobsByKey.get(key);

@@ -1,6 +1,7 @@
 // Statistics of every column over the whole dataset (never a sample), computed by one scan as a job,
 // kept per dataset version in the app's data folder with each row's bin, so that reopening costs a
 // file read and a view's counts (the rows a filter or search kept) cost a count of bins, not a scan.
+import { refuseRemote } from '../dataset/dataset-service';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -177,6 +178,7 @@ export class StatsService {
   /** Compute the open version's statistics (the running job when one is already at it). */
   start(datasetId: string): { jobId: string } {
     const ds = this.datasets.get(datasetId);
+    refuseRemote(ds, 'Statistics');
     const key = this.keyOf(ds);
     const running = this.jobsByKey.get(key);
     if (running) return { jobId: running };

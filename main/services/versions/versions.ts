@@ -39,7 +39,9 @@ export class VersionService {
 
   /** A second handle on the same table, for reading other versions without moving the session's. */
   private async sideHandle(ds: OpenDataset): Promise<LanceTable> {
-    const db = await lancedb.connect(ds.connectDir ?? (ds.info.path.replace(/\/[^/]+\.lance\/?$/, '') || '/'), ds.storage ? { storageOptions: ds.storage } : undefined);
+    // The history is read from the table's manifests, which LanceDB Cloud does not hand out.
+    if (ds.info.location === 'remote') throw failure('UNSUPPORTED', "The history of a LanceDB Cloud or Enterprise table is kept by that service: open its console to see versions and tags. The app shows the table's latest version.");
+    const db = ds.connection ? await lancedb.connect(ds.connection.uri, ds.connection.options) : await lancedb.connect(ds.connectDir ?? (ds.info.path.replace(/\/[^/]+\.lance\/?$/, '') || '/'));
     return db.openTable(ds.info.table);
   }
 
@@ -239,6 +241,7 @@ export class VersionService {
 
   async tag(datasetId: string, action: 'create' | 'move' | 'delete', name: string, version?: number): Promise<{ tags: Record<string, number> }> {
     const ds = this.datasets.get(datasetId); // tags do not change data: allowed from a read-only view too
+    if (ds.info.location === 'remote') this.datasets.writable(datasetId); // but not through LanceDB Cloud: it says why
     checkTagName(name);
     const tags = await ds.table.tags();
     const existing = await tags.list();

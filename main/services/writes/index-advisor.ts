@@ -2,6 +2,7 @@
 // (IVF_PQ with other settings, IVF_RQ, IVF_HNSW_SQ), each built on a hard-linked copy (the dataset is
 // not touched), measured on the same sample of queries for latency and recall@10 against exact
 // search; the fastest that keeps the current recall is offered to build on the dataset itself.
+import { refuseRemote } from '../dataset/dataset-service';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -52,6 +53,7 @@ export class IndexAdvisor {
   start(datasetId: string, column: string, queries = 30, only?: IndexVariant[]): { jobId: string } {
     if (this.running) throw failure('BUSY', 'An index comparison is already running: wait for it, or stop it first.');
     const ds = this.datasets.get(datasetId);
+    refuseRemote(ds, 'Comparing index settings');
     const col = ds.info.columns.find((c) => c.name === column);
     if (!col || col.kind !== 'vector' || !col.dim) throw failure('INVALID_PAYLOAD', `"${column}" is not a vector column.`);
     if (ds.info.rowCount < 1000) throw failure('INVALID_PAYLOAD', `With ${ds.info.rowCount} rows exact search is already fast: there is nothing for an index to win.`);
