@@ -24,6 +24,11 @@ test.beforeAll(async () => {
   const t = await db.createTable('laion', data);
   await t.createIndex('key', { config: lancedb.Index.btree() });
   t.close();
+  // A longer one for scrolling: several pages of 200 rows.
+  const long = await writeSyntheticTable(dir, 'long', { rows: 1200, imageSide: 16, batchRows: 400, clusters: 3 });
+  const rows = await long.query().toArrow();
+  long.close();
+  (await db.createTable('long', rows)).close();
 });
 test.afterAll(async () => {
   await peer?.stop();
@@ -63,6 +68,41 @@ test('open s3:// with the storage fields: images from the bucket, and an older v
     await expect(page.getByTestId('readonly-banner')).toContainText('version 1');
     await expect(page.locator('[data-testid=tile][data-index="0"] img')).toBeVisible();
   } finally {
+    await b.stop();
+  }
+});
+
+test('credentials revoked in the middle of a scroll: the tiles say the storage refused, Retry reads them once it accepts again', async ({ page }) => {
+  const b = await startServe({ dataset: path.join(FIXTURES, 'bad-images.lance') });
+  try {
+    await page.goto(b.openUrl);
+    await expect(page.getByTestId('status-rows')).toHaveText('40 rows');
+    await page.keyboard.press('Control+o');
+    const dialog = page.getByTestId('open-dialog');
+    await dialog.getByTestId('path-input').fill(`s3://${peer.bucket}/team/long.lance`);
+    const fields = dialog.getByTestId('storage-fields');
+    await fields.getByTestId('storage-endpoint').fill(peer.endpoint);
+    await fields.getByTestId('storage-keyId').fill(peer.storageOptions.aws_access_key_id as string);
+    await fields.getByTestId('storage-secret').fill(peer.storageOptions.aws_secret_access_key as string);
+    await fields.getByTestId('storage-allowHttp').check();
+    await dialog.getByTestId('open-submit').click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('status-rows')).toHaveText('1,200 rows');
+    await expect(page.locator('[data-testid=tile][data-index="3"] img')).toBeVisible();
+    // The store starts refusing every data read (as S3 does when a key is revoked); the person scrolls on.
+    peer.fail(/^GET .*long\.lance\/data\//, 403, 100_000);
+    await page.locator('[data-testid=tile][data-index="3"]').click();
+    await page.keyboard.press('End');
+    const last = page.locator('[data-testid=tile][data-index="1199"]');
+    await expect(last.getByTestId('tile-error-text')).toHaveText('Storage refused access');
+    await expect(last.locator('.tile-error')).toHaveAttribute('title', /the storage refused access/);
+    // Access comes back: Retry on a tile reads its rows; nothing else had to be reopened.
+    peer.clearFaults();
+    await last.getByRole('button', { name: 'Retry' }).click();
+    await expect(last.locator('img')).toBeVisible();
+    await expect(last).toHaveAttribute('title', /\S/);
+  } finally {
+    peer.clearFaults();
     await b.stop();
   }
 });

@@ -1,7 +1,8 @@
 // A local stand-in for LanceDB Cloud / Enterprise, for the tests and the benches: the REST endpoints
 // the Node client (@lancedb/lancedb, remote mode) calls, as observed from the client and read in its
 // source (rust/lancedb/src/remote/): GET /v1/table/ lists tables; POST /v1/table/{name}/describe/,
-// /count_rows/, /query/ (answered as an Arrow IPC file), /explain_plan/, /version/list/, /index/list/. Each request
+// /count_rows/, /query/ (answered as an Arrow IPC file), /explain_plan/, /version/list/, /index/list/,
+// /index/{name}/stats/. Each request
 // is answered by a real LanceDB table in a local folder, so filters, vector search and full-text
 // search give LanceDB's own answers. Every request is recorded (method, path, JSON body), the API key
 // is checked (401 otherwise), and faults can be switched on, as in the S3 peer.
@@ -96,6 +97,15 @@ export async function startLanceDbCloudPeer(opts: { dir: string; apiKey?: string
       const after = url.searchParams.get('page_token');
       const names = (await db.tableNames()).filter((n) => !after || n > after).slice(0, limit);
       return json(200, { tables: names });
+    }
+    const stats = /^\/v1\/table\/([^/]+)\/index\/([^/]+)\/stats\/$/.exec(url.pathname);
+    if (stats && method === 'POST') {
+      const t = await tableAt(decodeURIComponent(stats[1] as string), body?.version);
+      const s = t ? await t.indexStats(decodeURIComponent(stats[2] as string)) : undefined;
+      if (!s) return json(404, { error: `Index not found: ${stats[2]}` });
+      // The server's names: snake_case fields, the index type in capitals (IVF_PQ, BTREE, FTS).
+      const type = s.indexType.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+      return json(200, { num_indexed_rows: s.numIndexedRows, num_unindexed_rows: s.numUnindexedRows, index_type: type, ...(s.distanceType ? { distance_type: s.distanceType.toLowerCase() } : {}), num_indices: s.numIndices ?? 1 });
     }
     const m = /^\/v1\/table\/([^/]+)\/(describe|count_rows|query|explain_plan|version\/list|index\/list)\/$/.exec(url.pathname);
     if (!m || method !== 'POST') return json(404, { error: `no route ${method} ${url.pathname}` });

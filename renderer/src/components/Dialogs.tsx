@@ -63,7 +63,7 @@ export function Dialogs({ dialog, close, info, dataset, view, session, indexBuil
   };
   switch (dialog.kind) {
     case 'open':
-      return <OpenDatasetDialog info={info} canClose onOpen={(p, table, storage) => openAndClose(p, table, storage ? { storage } : undefined)} onOpenDemo={() => (close(), session.startDemo())} onClose={close} />;
+      return <OpenDatasetDialog info={info} canClose onOpen={(p, table, credentials) => openAndClose(p, table, credentials)} onOpenDemo={() => (close(), session.startDemo())} onClose={close} />;
     case 'keys':
       return <KeysOverlay onClose={close} />; // focus goes back to the grid or the button it came from
     case 'download':

@@ -6,12 +6,12 @@ import { formatCount } from '../format';
 import type { AppInfo, InspectResult, RecentEntry } from '../../../shared/types';
 import { Modal } from './Modal';
 import { ErrorText } from './ErrorText';
-import { StorageFields, cloudScheme, emptyStorageForm, storageOptionsOf, type StorageForm } from './StorageFields';
+import { StorageFields, cloudScheme, credentialsOf, emptyStorageForm, type StorageForm, type TypedCredentials } from './StorageFields';
 
 interface Props {
   info: AppInfo | null;
   canClose: boolean;
-  onOpen(path: string, table?: string, storage?: Record<string, string>): Promise<string | null>;
+  onOpen(path: string, table?: string, credentials?: TypedCredentials): Promise<string | null>;
   onOpenDemo(): void;
   onClose(): void;
 }
@@ -36,17 +36,16 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
     setError(null);
     try {
       const cloud = cloudScheme(p);
-      const options = cloud ? storageOptionsOf(cloud, storage) : undefined;
-      const withStorage = options && Object.keys(options).length ? options : undefined;
+      const typed = cloud ? credentialsOf(cloud, storage) : undefined;
       if (!table) {
-        const found = await api.inspectPath({ path: p, ...(withStorage ? { storage: withStorage as never } : {}) });
+        const found = await api.inspectPath({ path: p, ...((typed ?? {}) as object) });
         if (!found.ok) return setError(found.error.message);
         if (found.value.kind === 'none') {
           return setError(`${found.value.path} is not a Lance dataset: it has no "_versions" folder and no "<name>.lance" tables.`);
         }
         if (found.value.kind === 'database' && found.value.tables.length > 1) return setTables(found.value);
       }
-      const err = await onOpen(p, table, withStorage);
+      const err = await onOpen(p, table, typed);
       if (err) setError(err);
     } finally {
       setBusy(false);
@@ -74,7 +73,7 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
             if (path.trim()) void open(path.trim());
           }}
         >
-          <label htmlFor="dataset-path">Folder: a “.lance” dataset or a LanceDB database folder, or an address in object storage (s3://, gs://, az://)</label>
+          <label htmlFor="dataset-path">Folder: a “.lance” dataset or a LanceDB database folder, or an address in object storage (s3://, gs://, az://), or a LanceDB Cloud database (db://)</label>
           <div className="row">
             <input
               id="dataset-path"
@@ -94,7 +93,7 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
               {busy ? 'Opening…' : 'Open'}
             </button>
           </div>
-          {scheme && <StorageFields scheme={scheme} form={storage} onChange={setStorage} />}
+          {scheme && <StorageFields scheme={scheme} address={path} desktop={info?.carrier === 'electron'} form={storage} onChange={setStorage} />}
         </form>
         {error && (
           <div className="error-box" role="alert" data-testid="open-error">

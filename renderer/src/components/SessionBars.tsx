@@ -72,6 +72,8 @@ export function SessionBars({ dataset, undo, openLatest, upgrade, choose }: { da
         <div className="readonly-banner" role="status" data-testid="readonly-banner">
           {dataset.readOnlyWhy === 'online'
             ? `Read-only: ${dataset.name} is read from the Hub. Download it (Download…) to label it or add columns.`
+            : dataset.readOnlyWhy === 'remote'
+            ? `LanceDB Cloud: ${dataset.name} is read through the service's API (browse, filters, find similar, search). Labels, columns and tags are written through your LanceDB service; statistics, the map and history are not offered here.`
             : `Read-only: you cannot write to ${dataset.path}. Save it as a table somewhere you can to change it.`}
         </div>
       )}

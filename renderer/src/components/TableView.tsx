@@ -9,6 +9,7 @@ import { useTableColumns, type TableColumn, type TableColumns } from '../hooks/u
 import { useTileImage } from '../hooks/useTileImage';
 import { useElementSize, useScaledRows } from '../hooks/useScaledRows';
 import { gridKey, EmptyGrid, type RowsViewProps } from './ThumbnailGrid';
+import { pageErrorText } from './Tile';
 import { imageQueue } from '../image-queue';
 import { imageUrl } from '../api/client';
 import { formatCount } from '../format';
@@ -289,7 +290,7 @@ const TableRow = memo(function TableRow(p: {
     >
       {p.error ? (
         <div className="table-td" role="gridcell" style={{ left: p.cols[0]?.left ?? 0, width: 400 }} title={p.error}>
-          Rows unreadable{' '}
+          {pageErrorText(p.error)}{' '}
           <button type="button" onClick={(e) => (e.stopPropagation(), p.onRetry())}>
             Retry
           </button>

@@ -57,7 +57,7 @@ export const Tile = memo(function Tile({ index, width, height, dataset, row, err
       <div className="tile-image">
         {error ? (
           <div className="tile-error" role="alert" title={error}>
-            <span>Rows unreadable</span>
+            <span data-testid="tile-error-text">{pageErrorText(error)}</span>
             <button
               type="button"
               onClick={(e) => {
@@ -134,6 +134,15 @@ export function chipColour(column: string): string {
   let h = 0;
   for (const ch of column) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
   return `hsl(${h} 55% 30% / 0.92)`;
+}
+
+/** An unreadable page's few words on its tiles; the whole sentence is the tooltip. */
+export function pageErrorText(message: string): string {
+  if (/refused access|refused the (?:credentials|API key)/i.test(message)) return 'Storage refused access';
+  if (/slow down|503/i.test(message)) return 'Storage busy (503)';
+  if (/could not be reached|network/i.test(message)) return 'Storage unreachable';
+  if (/took too long/i.test(message)) return 'Took too long';
+  return 'Rows unreadable';
 }
 
 /** A broken tile's few words; the whole reason is its tooltip and in the detail panel. */

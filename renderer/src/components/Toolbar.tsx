@@ -6,6 +6,9 @@ import type { Layout } from '../hooks/useLayout';
 
 export function Toolbar({ dataset, show, statsOpen, onToggleStats, mapOpen, onToggleMap, layout, onLayout }: { dataset: DatasetInfo | null; show(d: Dialog): void; statsOpen: boolean; onToggleStats(): void; mapOpen: boolean; onToggleMap(): void; layout: Layout; onLayout(l: Layout): void }) {
   const writable = dataset && !dataset.readOnly;
+  // LanceDB Cloud serves rows through its API: what reads every row or the table's files is not offered (and says why).
+  const remote = dataset?.location === 'remote';
+  const remoteWhy = 'Not offered for LanceDB Cloud or Enterprise tables: it reads every row or the table’s files, which the service does not hand out. Browse, filters, find similar and search work.';
   return (
     <header className="toolbar">
       <h1>Lance Explorer</h1>
@@ -22,7 +25,7 @@ export function Toolbar({ dataset, show, statsOpen, onToggleStats, mapOpen, onTo
         ▶
       </button>
       {dataset && (
-        <button type="button" onClick={() => show({ kind: 'versions' })} title="History of versions and tags" data-testid="versions-button">
+        <button type="button" onClick={() => show({ kind: 'versions' })} disabled={remote} title={remote ? remoteWhy : 'History of versions and tags'} data-testid="versions-button">
           Versions…
         </button>
       )}
@@ -42,12 +45,12 @@ export function Toolbar({ dataset, show, statsOpen, onToggleStats, mapOpen, onTo
         </button>
       )}
       {dataset && (
-        <button type="button" onClick={onToggleStats} aria-pressed={statsOpen} title="Statistics of every column over the whole dataset; click a bar to filter" data-testid="stats-button">
+        <button type="button" onClick={onToggleStats} aria-pressed={statsOpen} disabled={remote} title={remote ? remoteWhy : 'Statistics of every column over the whole dataset; click a bar to filter'} data-testid="stats-button">
           Statistics
         </button>
       )}
       {dataset && dataset.vectorColumns.length > 0 && (
-        <button type="button" onClick={onToggleMap} aria-pressed={mapOpen} title="The embedding map: every row as a point; Shift+drag a region to open its rows in the grid" data-testid="map-button">
+        <button type="button" onClick={onToggleMap} aria-pressed={mapOpen} disabled={remote} title={remote ? remoteWhy : 'The embedding map: every row as a point; Shift+drag a region to open its rows in the grid'} data-testid="map-button">
           Map
         </button>
       )}

@@ -1,7 +1,7 @@
 // The open dataset and how the window got there: start-up (the path given on the command line, or the
 // built-in demo, built on first start), opening another dataset or version, and refreshing the same
 // session after a write.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from './useJob';
 import type { AppInfo, DatasetInfo, JobFinished, JobProgress } from '../../../shared/types';
@@ -9,8 +9,12 @@ import type { AppInfo, DatasetInfo, JobFinished, JobProgress } from '../../../sh
 export type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string; choose?: { path: string; tables: string[] } };
 
 export interface OpenAt {
-  /** Storage options for a dataset in object storage (kept in memory for this window only, never saved). */
+  /**
+   * Credentials typed for a dataset in object storage or LanceDB Cloud: sent once; main keeps them
+   * for the bucket or database, so the window does not hold them.
+   */
   storage?: Record<string, string>;
+  remote?: { apiKey?: string; region?: string; hostOverride?: string };
   version?: number;
   tag?: string;
 }
@@ -37,17 +41,11 @@ export function useSession(onOpened: () => void): Session {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
   const [dataset, setDataset] = useState<DatasetInfo | null>(null);
-  const storages = useRef(new Map<string, Record<string, string>>());
 
   const open = useCallback(
     async (path: string, table?: string, at?: OpenAt, keepPlace = false): Promise<string | null> => {
       setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
-      // The credentials given for a dataset in object storage go along when it is opened again (a
-      // version, the latest): remembered by address for this window only, never written anywhere.
-      const base = storageBase(path);
-      if (at?.storage) storages.current.set(base, at.storage);
-      const storage = at?.storage ?? storages.current.get(base);
-      const r = await api.openDataset({ path, ...(table ? { table } : {}), ...(at ?? {}), ...(storage ? { storage: storage as never } : {}) });
+      const r = await api.openDataset({ path, ...(table ? { table } : {}), ...((at ?? {}) as object) });
       if (!r.ok) {
         // A folder of several tables: the start screen offers them as buttons, as the Open dialog does.
         const found = !table ? await api.inspectPath({ path }) : null;
@@ -113,9 +111,4 @@ export function useSession(onOpened: () => void): Session {
   );
 
   return { info, phase, dataset, demoJob, open, startDemo: () => void startDemo(), refresh, update };
-}
-
-/** The bucket a dataset in object storage lives in ("s3://bucket"): its credentials serve every table there. */
-function storageBase(path: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(path)?.[0] ?? path;
 }

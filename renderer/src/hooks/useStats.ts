@@ -34,6 +34,8 @@ export function useStats(dataset: DatasetInfo | null, view: ViewInfo | null, act
   const asked = useRef(0);
   const id = dataset?.id ?? null;
   const version = dataset?.version ?? 0;
+  // Statistics read every row: over LanceDB Cloud's API that is the whole table, so never started by itself.
+  const remote = dataset?.location === 'remote';
 
   const load = useCallback(
     async (startIfMissing: boolean) => {
@@ -46,14 +48,14 @@ export function useStats(dataset: DatasetInfo | null, view: ViewInfo | null, act
       setStats(r.value.stats);
       setStale(r.value.stale);
       if (r.value.jobId) setJobId(r.value.jobId);
-      else if (startIfMissing && (!r.value.stats || r.value.stale)) {
+      else if (startIfMissing && !remote && (!r.value.stats || r.value.stale)) {
         const s = await api.startStats({ id });
         if (ticket !== asked.current) return;
         if (!s.ok) return setError(s.error.message);
         setJobId(s.value.jobId);
       }
     },
-    [id],
+    [id, remote],
   );
 
   // The first open of a dataset's version computes its statistics (after the first screen has had
