@@ -10,6 +10,7 @@ import { meaningBench } from './meaning';
 import { overviewBench } from './overview';
 import { mapBench } from './map';
 import { tableBench } from './table';
+import { remoteBench } from './remote';
 import type { SuiteFn } from './suite';
 
 export const SUITES: Record<string, SuiteFn> = {
@@ -23,4 +24,5 @@ export const SUITES: Record<string, SuiteFn> = {
   overview: overviewBench,
   map: mapBench,
   table: tableBench,
+  remote: remoteBench,
 };

@@ -34,7 +34,7 @@ const MB = 1024 * 1024;
 const WHEEL_PX_PER_S = 24_000;
 const WHEEL_SECONDS = 1;
 
-async function ensureBuilt(flags: SuiteContext['flags']) {
+export async function ensureBuilt(flags: SuiteContext['flags']) {
   // A stale renderer would measure old code: build unless told not to (and always when there is none).
   if (flags['no-build'] && existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) return;
   process.stderr.write('  building the renderer (electron-vite build; --no-build skips)…\n');

@@ -1,4 +1,5 @@
 // npm run serve [-- <dataset path>] [--port N]: the app in a browser, on 127.0.0.1 only.
+import { commandLineLocation } from '../services/dataset/dataset-locate';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge } from '../bridge/server';
@@ -13,7 +14,7 @@ if (!/^\d{1,5}$/.test(portText ?? '') || port > 65535) {
   process.exit(2);
 }
 const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--port');
-const dataset = positional[0] ? path.resolve(positional[0]) : null;
+const dataset = positional[0] ? commandLineLocation(positional[0]) : null;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // LANCE_EXPLORER_DEMO_ROWS builds a smaller demo on first start (tests of the first-start experience).

@@ -1,6 +1,7 @@
 // Electron entry: the thin shell. Registers the app scheme before `ready`, hardens every web
 // contents, wires IPC to the shared dispatch function, and opens the window. All real work lives
 // in main/services (plain Node, tested without Electron).
+import { commandLineLocation } from '../services/dataset/dataset-locate';
 import { app, BrowserWindow, dialog, protocol, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,7 @@ app.whenReady().then(async () => {
       }),
     },
     version: app.getVersion(),
-    startupPath: startupPath ? path.resolve(startupPath) : null,
+    startupPath: startupPath ? commandLineLocation(startupPath) : null,
   });
   const statics = await indexStaticFiles(path.join(here, '..', 'renderer'));
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, services.datasets, statics));

@@ -7,6 +7,7 @@ import { RecentStore } from './dataset/recent';
 import { toCell } from './dataset/cells';
 import { sniffImage } from './dataset/image-sniff';
 import { tempDir } from '../test-support/fixtures';
+import { commandLineLocation, remoteLocation } from './dataset/dataset-locate';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -99,5 +100,17 @@ describe('remap (rows followed to their new ids)', () => {
     const ids = BigUint64Array.from([id(0, 0), id(0, 5), id(3, 5), id(7, 1), id(3, 6), id(0, 5)]);
     remap(ids, new Map([[id(0, 5), id(9, 0)], [id(3, 6), id(9, 1)], [id(8, 0), id(9, 2)]]));
     expect(Array.from(ids)).toEqual([id(0, 0), id(9, 0), id(3, 5), id(7, 1), id(9, 1), id(9, 0)]);
+  });
+});
+
+describe('addresses named on the command line and for LanceDB Cloud', () => {
+  it('keeps s3://, gs://, az://, db:// and hf:// as given and makes folders absolute', () => {
+    for (const a of ['s3://bucket/x/laion.lance', 'gs://b/t.lance', 'az://c/t.lance', 'db://team/laion', 'hf://datasets/o/n/data/train.lance']) expect(commandLineLocation(a)).toBe(a);
+    expect(commandLineLocation('data/train.lance')).toBe(path.resolve('data/train.lance'));
+  });
+  it('reads db://<database>[/<table>] and refuses anything else', () => {
+    expect(remoteLocation('db://team')).toEqual({ dbUri: 'db://team', table: null });
+    expect(remoteLocation('db://team/laion/')).toEqual({ dbUri: 'db://team', table: 'laion' });
+    for (const bad of ['db://', 'db://team/a/b', 'db://te am/x', 'db://team/../x']) expect(() => remoteLocation(bad)).toThrow(/not a LanceDB Cloud address/);
   });
 });

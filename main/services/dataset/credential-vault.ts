@@ -4,7 +4,7 @@
 // DPAPI, through the platform's SecretStore), never as plain text. Over the web bridge there is no
 // SecretStore: credentials last as long as the bridge runs. Never in the recent list or a log.
 import { createHash } from 'node:crypto';
-import type { SecretStore } from '../hub/hub-service';
+import type { SecretStore } from '../support/secret-store';
 import type { StorageOptions } from './storage-options';
 
 /** How the app reaches a LanceDB Cloud or Enterprise database. */

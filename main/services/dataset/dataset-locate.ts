@@ -117,3 +117,11 @@ export function remoteLocation(uri: string): { dbUri: string; table: string | nu
   const [, db, table] = /^(db:\/\/[^/]+)(?:\/(.+))?$/i.exec(clean) as RegExpExecArray;
   return { dbUri: db as string, table: table ? table.replace(/\.lance$/, '') : null };
 }
+
+/**
+ * A dataset named on the command line: an address (s3://, gs://, az://, db://, hf://) as given, a
+ * folder made absolute. (Resolving "s3://b/x" as a path made it "/cwd/s3:/b/x".)
+ */
+export function commandLineLocation(arg: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) ? arg : path.resolve(arg);
+}

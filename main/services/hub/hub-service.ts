@@ -1,6 +1,7 @@
 // Downloads from the Hub as jobs: plan, start (or resume), list the stopped ones, discard. Where the
 // token comes from: a token typed in the dialog (kept only through the platform's secret store, never
 // in plain text), else HF_TOKEN.
+import type { SecretStore } from '../support/secret-store';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failure } from '../support/errors';
@@ -10,12 +11,6 @@ import type { JobRegistry } from '../jobs/jobs';
 import type { DownloadPlan, IncompleteDownload } from '../../../shared/types';
 
 /** Encrypts secrets at rest (Electron's safeStorage); absent over the web bridge. */
-export interface SecretStore {
-  available(): boolean;
-  save(name: string, value: string | null): Promise<void>;
-  load(name: string): Promise<string | null>;
-}
-
 /** One download request shape for the service and the downloader. */
 export type HubDownloadRequest = DownloadRequest;
 

@@ -2,7 +2,7 @@
 // DPAPI). Only ciphertext reaches the disk; with no cipher available nothing is stored at all.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { SecretStore } from './hub-service';
+import type { SecretStore } from '../support/secret-store';
 
 export interface Cipher {
   available(): boolean;
