@@ -35,6 +35,41 @@ const PAGE = 200;
 const SCREEN = 40;
 const BATCH = 12; // the renderer's image batch (renderer/src/image-queue.ts)
 
+/**
+ * Scroll the grid at two screens a second for `seconds`, noting on each frame whether a tile in view
+ * has no row yet (a blank) or no image yet. A string: the bench runs under tsx, whose helpers a
+ * function's source would name, and the page does not have them.
+ */
+const STEADY_SCROLL = `async (seconds) => {
+  const grid = document.querySelector('[data-testid=grid]');
+  const perFrame = (grid.clientHeight * 2) / 60;
+  const box = grid.getBoundingClientRect();
+  let blank = 0;
+  let noImage = 0;
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  await new Promise((done) => {
+    const step = () => {
+      grid.scrollTop += perFrame;
+      let b = false;
+      let i = false;
+      for (const tile of grid.querySelectorAll('[data-testid=tile]')) {
+        const rc = tile.getBoundingClientRect();
+        if (rc.bottom <= box.top || rc.top >= box.bottom) continue;
+        if (tile.querySelector('.tile-placeholder[aria-label=loading]')) b = true;
+        else if (!tile.querySelector('img')) i = true;
+      }
+      n++;
+      if (b) blank++;
+      if (i) noImage++;
+      if (performance.now() < end) requestAnimationFrame(step);
+      else done();
+    };
+    requestAnimationFrame(step);
+  });
+  return { blank, noImage, n };
+}`;
+
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await fs.readdir(dir, { withFileTypes: true })) {
@@ -86,7 +121,7 @@ export async function remoteBench({ flags, figures, measure }: SuiteContext) {
       if (!r.ok) throw new Error(r.error.message);
       return r.value as DatasetInfo;
     };
-    let info = await openApp();
+    const info = await openApp();
     const raw = await (await lancedb.connect('s3://bench/remote', { storageOptions: storage })).openTable('laion');
     const pageCols = info.columns.filter((c) => c.kind !== 'binary' && c.kind !== 'vector').map((c) => c.name);
     const allCols = info.columns.map((c) => c.name);
@@ -99,20 +134,22 @@ export async function remoteBench({ flags, figures, measure }: SuiteContext) {
     for (let r = 0; r < rounds; r++) {
       // First screen, cold for both: a new session (app) or a new connection (raw) each time.
       await alternate(r, async () => {
+        // A session of its own, closed after: the one measured below keeps its warm handle, as raw's does.
+        let screen: DatasetInfo | null = null;
         await first.timeApp(r, async () => {
-          dispatch('dataset:close', { id: info.id });
-          info = await openApp();
-          const p = await dispatch('rows:page', { id: info.id, offset: 0, limit: PAGE });
+          screen = await openApp();
+          const p = await dispatch('rows:page', { id: screen.id, offset: 0, limit: PAGE });
           if (!p.ok) throw new Error(p.error.message);
           const ids = (p.value as RowPage).rows.slice(0, SCREEN).map((x) => x.rowId);
           await Promise.all(
             Array.from({ length: Math.ceil(ids.length / BATCH) }, async (_, b) => {
-              const res = await serveAppRequest(new Request(`http://bench/images/${info.id}?rows=${ids.slice(b * BATCH, (b + 1) * BATCH).join(',')}`), services.datasets, statics);
+              const res = await serveAppRequest(new Request(`http://bench/images/${(screen as DatasetInfo).id}?rows=${ids.slice(b * BATCH, (b + 1) * BATCH).join(',')}`), services.datasets, statics);
               await res.arrayBuffer();
               if (res.status !== 200) throw new Error(`images ${res.status}`);
             }),
           );
         });
+        await dispatch('dataset:close', { id: (screen as DatasetInfo | null)?.id ?? '' });
       }, async () => {
         await first.timeRaw(r, async () => {
           const t = await (await lancedb.connect('s3://bench/remote', { storageOptions: storage })).openTable('laion');
@@ -188,35 +225,7 @@ export async function remoteBench({ flags, figures, measure }: SuiteContext) {
         const frames: number[] = [];
         for (let r = 0; r < rounds; r++) {
           // A steady pace: two screens a second, as a person reading captions while scrolling does.
-          const sample = await p.evaluate(async (seconds) => {
-            const grid = document.querySelector('[data-testid=grid]') as HTMLElement;
-            const perFrame = (grid.clientHeight * 2) / 60;
-            const box = grid.getBoundingClientRect();
-            let blank = 0;
-            let noImage = 0;
-            let n = 0;
-            const end = performance.now() + seconds * 1000;
-            await new Promise<void>((done) => {
-              const step = () => {
-                grid.scrollTop += perFrame;
-                let b = false;
-                let i = false;
-                for (const tile of grid.querySelectorAll('[data-testid=tile]')) {
-                  const rc = tile.getBoundingClientRect();
-                  if (rc.bottom <= box.top || rc.top >= box.bottom) continue;
-                  if (tile.querySelector('.tile-placeholder[aria-label=loading]')) b = true;
-                  else if (!tile.querySelector('img')) i = true;
-                }
-                n++;
-                if (b) blank++;
-                if (i) noImage++;
-                if (performance.now() < end) requestAnimationFrame(step);
-                else done();
-              };
-              requestAnimationFrame(step);
-            });
-            return { blank, noImage, n };
-          }, scrollSeconds);
+          const sample = (await p.evaluate(`(${STEADY_SCROLL})(${scrollSeconds})`)) as { blank: number; noImage: number; n: number };
           blankRounds.push(sample.blank);
           noImageRounds.push(sample.noImage / Math.max(1, sample.n));
           frames.push(sample.n);

@@ -11,7 +11,7 @@ import { storageFailure, type StorageOptions } from './storage-options';
 import type { Credentials, RemoteOptions } from './credential-vault';
 import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
-import { findImageCandidates, pickCaption, pickImage } from './image-columns';
+import { findImageCandidates, pickCaption, pickImage, readHead } from './image-columns';
 import type { DisplayChoice, DisplayPrefs } from './display-prefs';
 import type { ImageReferences } from './image-references';
 import { detectLegacy, LegacyPositions, takeRows } from './take-rows';
@@ -19,7 +19,7 @@ import { RowOrder } from './row-order';
 import type { Journal } from './journal';
 import { Activity } from '../support/activity';
 import { IMAGE_ROUTE } from '../../../shared/channels';
-import type { ColumnInfo, DatasetInfo, ImageCandidate, InspectResult, RowDetail, RowPage, RowSummary } from '../../../shared/types';
+import type { Cell, ColumnInfo, DatasetInfo, ImageCandidate, InspectResult, RowDetail, RowPage, RowSummary } from '../../../shared/types';
 
 export interface OpenDataset {
   info: DatasetInfo;
@@ -34,6 +34,8 @@ export interface OpenDataset {
   legacy?: LegacyPositions;
   /** How other handles reach a dataset in object storage (credentials for this session only, never saved). */
   storage?: StorageOptions;
+  /** The first page, read at open: the window's first request, answered without another read. */
+  opening?: { version: number; page: RowPage };
   /** How other handles connect for this session: the database's address and LanceDB's connection options. */
   connection?: { uri: string; options: ConnectOptions | undefined };
 }
@@ -80,6 +82,11 @@ export interface DatasetServiceOptions {
   /** Reads images kept as paths or URLs (with its disk cache for fetched ones). */
   imageReferences?: ImageReferences;
 }
+
+/** Rows read at open (the window's page size): the first page the window asks for is already here. */
+const OPENING_PAGE = 200;
+/** Images read ahead at open: a first screen of tiles on a large window. */
+const OPENING_IMAGES = 48;
 
 /** How long after opening the order is read ahead: after the first screens, not competing with them. */
 const ORDER_AHEAD_DELAY_MS = 1500;
@@ -209,8 +216,16 @@ export class DatasetService {
       const [schema, version, rowCount] = await Promise.all([table.schema(), table.version(), table.countRows()]);
       const columns = schema.fields.map(describeField);
       const id = randomBytes(9).toString('base64url');
-      const candidates = await findImageCandidates(table, columns);
-      const choice = (await this.options.display?.get(tableDir ?? found.path, target.table)) ?? {};
+      const pageColumns = gridColumns(columns);
+      // Side by side, not one after another: in object storage each read costs round trips. The
+      // first page is read now: a dataset whose first data file is gone fails here, at open, where
+      // the person is looking, rather than as an empty grid; and it is the page the window asks next.
+      const head = readHead(table, columns);
+      const [candidates, choice, first] = await Promise.all([
+        head.then((h) => findImageCandidates(table, columns, h)),
+        (this.options.display?.get(tableDir ?? found.path, target.table) ?? Promise.resolve(null)).then((c): DisplayChoice => c ?? {}),
+        rowCount > 0 ? this.readPage(table, pageColumns, 0, Math.min(OPENING_PAGE, rowCount)) : Promise.resolve(null),
+      ]);
       const shown = displayOf(columns, candidates, choice);
       info = {
         id,
@@ -231,14 +246,19 @@ export class DatasetService {
         isDemo: this.options.demoPath !== undefined && path.resolve(this.options.demoPath) === path.resolve(found.path),
         ...(remote ? { location: 'remote' as const } : cloud ? { location: 'object-storage' as const } : {}),
       };
-      const pageColumns = gridColumns(columns);
-      // Read the first row now: a dataset whose first data file is gone should fail here, at open,
-      // where the person is looking, rather than as an empty grid.
-      const first = rowCount > 0 ? await this.readPage(table, pageColumns, 0, 1) : null;
       // Old-format data files: read by position, and read-only (Upgrade… makes an editable copy).
       const legacy = !remote && (await detectLegacy(table, first?.rows[0]?.rowId, (pageColumns[0] ?? columns.find((c) => !c.unreadable))?.name)) ? new LegacyPositions(table) : undefined;
       if (legacy) info = { ...info, fileFormat: 'legacy', readOnly: true, readOnlyWhy: info.readOnlyWhy ?? 'legacy' };
-      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(storage ? { storage } : {}), ...(cloud ? { connectDir: target.dbDir, connection: { uri: target.dbDir, options } } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}) });
+      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(storage ? { storage } : {}), ...(cloud ? { connectDir: target.dbDir, connection: { uri: target.dbDir, options } } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}), ...(first ? { opening: { version, page: first } } : {}) });
+      // The first screen's images are what the window asks for next: already read with the first
+      // rows when the image column was looked at; else read now, in one read, into the cache.
+      if (first && info.imageColumn && info.imageKind !== 'reference') {
+        const h = await head;
+        const bytes = h?.getChild(info.imageColumn);
+        const ids = h?.getChild('_rowid');
+        if (h && bytes && ids) this.images.seed(id, Array.from({ length: h.numRows }, (_, i) => [String(ids.get(i)), bytes.get(i) as Uint8Array | null] as const));
+        this.images.warm(id, first.rows.slice(0, OPENING_IMAGES).map((r) => r.rowId));
+      }
       // Labelling is likely: read the order ahead, once the first pages have been served.
       if (!info.readOnly && columns.some((c) => c.label)) setTimeout(() => this.open.has(id) && this.rows.readAhead(id), ORDER_AHEAD_DELAY_MS).unref();
     } catch (err) {
@@ -264,6 +284,7 @@ export class DatasetService {
     const [schema, version, rowCount] = await Promise.all([ds.table.schema(), ds.table.version(), ds.table.countRows()]);
     const columns = schema.fields.map(describeField);
     const names = new Set(columns.map((c) => c.name));
+    delete ds.opening; // the columns or rows may have changed
     ds.info = {
       ...ds.info,
       version,
@@ -343,6 +364,8 @@ export class DatasetService {
     if (offset >= end) return { offset, rows: [] };
     const order = this.rows.current(id);
     if (order) return this.pageOf(ds, order, offset, limit, `Reading rows ${offset + 1}-${end}`);
+    const opening = ds.opening;
+    if (opening && opening.version === ds.info.version && end <= opening.page.rows.length) return { offset, rows: opening.page.rows.slice(offset, end) };
     try {
       return await this.readPage(ds.table, ds.pageColumns, offset, end - offset);
     } catch (err) {
@@ -354,19 +377,23 @@ export class DatasetService {
    * Rows `offset..offset+limit` of an ordered list of row ids (a view, or the session order), back in
    * that order: takeRowIds answers in row-id order.
    */
-  async pageOf(ds: OpenDataset, order: BigUint64Array, offset: number, limit: number, doing: string, decorate?: (row: RowSummary, position: number) => void): Promise<RowPage> {
+  async pageOf(ds: OpenDataset, order: BigUint64Array, offset: number, limit: number, doing: string, decorate?: (row: RowSummary, position: number) => void, known?: Map<string, Record<string, Cell>>): Promise<RowPage> {
     this.activity.touch();
     const end = Math.min(offset + limit, order.length);
     if (offset >= end) return { offset, rows: [] };
     const ids = Array.from(order.subarray(offset, end));
-    let batch;
-    try {
-      batch = await takeRows(ds, ids, ds.pageColumns.map((c) => c.name), { rowId: true });
-    } catch (err) {
-      throw classifyReadError(err, doing);
+    let byId: Map<string, Record<string, Cell> | undefined>;
+    if (known && ids.every((id) => known.has(String(id)))) byId = known; // read with the search that made the view
+    else {
+      let batch;
+      try {
+        batch = await takeRows(ds, ids, ds.pageColumns.map((c) => c.name), { rowId: true });
+      } catch (err) {
+        throw classifyReadError(err, doing);
+      }
+      const cells = tableToCells(batch, ds.pageColumns);
+      byId = new Map(rowIdsOf(batch).map((rid, i) => [rid, cells[i]]));
     }
-    const cells = tableToCells(batch, ds.pageColumns);
-    const byId = new Map(rowIdsOf(batch).map((rid, i) => [rid, cells[i]]));
     const rows: RowSummary[] = [];
     ids.forEach((rid, i) => {
       const rowId = String(rid);

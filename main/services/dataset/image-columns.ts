@@ -4,7 +4,7 @@
 // files ("images/0001.jpg", "file:///…", "s3://…", "https://…"). Where the values do not settle it
 // (two image columns, no caption-like name), the app asks the person and remembers the answer.
 import { sniffImage } from './image-sniff';
-import type { LanceTable } from './lance';
+import type { ArrowTable, LanceTable } from './lance';
 import type { ColumnInfo, ImageCandidate } from '../../../shared/types';
 
 /** Values looked at per column. */
@@ -30,29 +30,60 @@ export function referenceScheme(value: string): 'http' | 'file' | 'cloud' | 'pat
   return null;
 }
 
-export async function findImageCandidates(table: LanceTable, columns: ColumnInfo[]): Promise<ImageCandidate[]> {
-  const binaries = columns.filter((c) => c.kind === 'binary' && !c.unreadable).slice(0, MAX_COLUMNS);
-  const strings = columns.filter((c) => c.kind === 'string' && !c.unreadable).slice(0, MAX_COLUMNS * 2);
+const lookedAt = (columns: ColumnInfo[]) => ({
+  binaries: columns.filter((c) => c.kind === 'binary' && !c.unreadable).slice(0, MAX_COLUMNS),
+  strings: columns.filter((c) => c.kind === 'string' && !c.unreadable).slice(0, MAX_COLUMNS * 2),
+});
+
+/**
+ * The first rows of every column looked at, with their row ids, in one read: an unfiltered limit is a
+ * plain range (a request or two in object storage, where a filtered scan took ten times as long).
+ * The same rows are the first screen, so their images can go straight into the image cache. Null
+ * when they cannot be read together (each column is then read on its own).
+ */
+export async function readHead(table: LanceTable, columns: ColumnInfo[]): Promise<ArrowTable | null> {
+  const { binaries, strings } = lookedAt(columns);
+  if (!binaries.length && !strings.length) return null;
+  try {
+    return await table.query().withRowId().select([...binaries, ...strings].map((c) => c.name)).limit(SAMPLE * 2).toArrow();
+  } catch {
+    return null;
+  }
+}
+
+export async function findImageCandidates(table: LanceTable, columns: ColumnInfo[], given?: ArrowTable | null): Promise<ImageCandidate[]> {
+  const { binaries, strings } = lookedAt(columns);
+  if (!binaries.length && !strings.length) return [];
+  // A binary column with no value in the first rows is looked for further, with a filter.
+  const head = given === undefined ? await readHead(table, columns) : given;
   const out: ImageCandidate[] = [];
   for (const c of binaries) {
     try {
-      const t = await table.query().where(`\`${c.name.replace(/`/g, '``')}\` IS NOT NULL`).select([c.name]).limit(SAMPLE).toArrow();
-      const vec = t.getChild(c.name);
+      let vec = head?.getChild(c.name) ?? null;
+      let n = head?.numRows ?? 0;
+      if (!head || !hasValue(vec, n)) {
+        const t = await table.query().where(`\`${c.name.replace(/`/g, '``')}\` IS NOT NULL`).select([c.name]).limit(SAMPLE).toArrow();
+        vec = t.getChild(c.name);
+        n = t.numRows;
+      }
       let images = 0;
+      let sampled = 0;
       const formats = new Set<string>();
-      for (let i = 0; i < t.numRows; i++) {
+      for (let i = 0; i < n && sampled < SAMPLE; i++) {
         const v = vec?.get(i) as Uint8Array | null;
-        const mime = v ? sniffImage(v) : null;
+        if (!v) continue;
+        sampled++;
+        const mime = sniffImage(v);
         if (mime) (images++, formats.add(mime.slice(6)));
       }
-      out.push({ column: c.name, kind: 'bytes', images, sampled: t.numRows, formats: [...formats] });
+      out.push({ column: c.name, kind: 'bytes', images, sampled, formats: [...formats] });
     } catch {
       out.push({ column: c.name, kind: 'bytes', images: 0, sampled: 0, formats: [] });
     }
   }
   if (strings.length) {
     try {
-      const t = await table.query().select(strings.map((c) => c.name)).limit(SAMPLE * 2).toArrow();
+      const t = head ?? (await table.query().select(strings.map((c) => c.name)).limit(SAMPLE * 2).toArrow());
       for (const c of strings) {
         const vec = t.getChild(c.name);
         let sampled = 0;
@@ -73,6 +104,12 @@ export async function findImageCandidates(table: LanceTable, columns: ColumnInfo
     }
   }
   return out;
+}
+
+/** Whether any of the first n values is there. */
+function hasValue(vec: { get(i: number): unknown } | null, n: number): boolean {
+  for (let i = 0; i < n; i++) if (vec?.get(i) != null) return true;
+  return false;
 }
 
 /** Mostly images among the values looked at. */

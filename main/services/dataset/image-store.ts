@@ -36,6 +36,8 @@ const MAX_BATCH = 64;
 export class ImageStore {
   private readonly cache: SizedLru<string, Uint8Array>;
   private readonly queues = new Map<string, Pending[]>();
+  /** Reads under way, by cache key: a tile asking while its image is being read waits for that read. */
+  private readonly reading = new Map<string, Promise<Uint8Array | null>>();
 
   constructor(
     private readonly lookup: (datasetId: string) => ImageSource,
@@ -56,10 +58,9 @@ export class ImageStore {
     const cacheKey = `${datasetId}:${rowId}`;
     let bytes = this.cache.get(cacheKey);
     if (!bytes) {
-      const fetched = await this.enqueue(datasetId, BigInt(rowId));
+      const fetched = await this.fetch(datasetId, rowId);
       if (!fetched) throw failure('NOT_FOUND', `Row ${rowId} has no image.`);
       bytes = fetched;
-      this.cache.set(cacheKey, bytes);
     }
     const mime = sniffImage(bytes);
     if (!mime) {
@@ -71,7 +72,34 @@ export class ImageStore {
     return { bytes, mime };
   }
 
+  /** Images already read elsewhere (with the first rows at open), copied into the cache. */
+  seed(datasetId: string, images: ReadonlyArray<readonly [string, Uint8Array | null]>): void {
+    // Copies: Arrow hands out views into one shared batch buffer, and one kept view pins it all.
+    for (const [rowId, bytes] of images) if (bytes) this.cache.set(`${datasetId}:${rowId}`, new Uint8Array(bytes));
+  }
+
+  /** Read these rows' images into the cache ahead of the asking (the first screen, at open); failures stay quiet. */
+  warm(datasetId: string, rowIds: string[]): void {
+    for (const rowId of rowIds) if (!this.cache.get(`${datasetId}:${rowId}`)) this.fetch(datasetId, rowId).catch(() => null);
+  }
+
+  /** One read per image however many ask at once; the bytes go into the cache. */
+  private fetch(datasetId: string, rowId: string): Promise<Uint8Array | null> {
+    const key = `${datasetId}:${rowId}`;
+    const under = this.reading.get(key);
+    if (under) return under;
+    const read = this.enqueue(datasetId, BigInt(rowId))
+      .then((b) => {
+        if (b && this.reading.get(key) === read) this.cache.set(key, b);
+        return b;
+      })
+      .finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
+  }
+
   forget(datasetId: string): void {
+    for (const k of [...this.reading.keys()]) if (k.startsWith(`${datasetId}:`)) this.reading.delete(k);
     this.cache.deleteWhere((k) => k.startsWith(`${datasetId}:`));
     this.queues.delete(datasetId);
   }

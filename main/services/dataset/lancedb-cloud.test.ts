@@ -46,6 +46,22 @@ describe('a LanceDB Cloud database (db://), through the app', () => {
     t.cleanup();
   });
 
+  it('answers the first page and the first screen of images from what the open read, without asking again', async () => {
+    const reopened = (await app.dispatch('dataset:open', { path: `db://${peer.database}/laion` })) as Reply<DatasetInfo>;
+    if (!reopened.ok) throw new Error(reopened.error.message);
+    const asked = peer.requests.length;
+    const page = (await app.dispatch('rows:page', { id: reopened.value.id, offset: 0, limit: 200 })) as Reply<RowPage>;
+    expect(page.ok && page.value.rows.length).toBe(200);
+    const imgs = await Promise.all((page.ok ? page.value.rows.slice(0, 40) : []).map((r) => app.services.datasets.images.get(reopened.value.id, r.rowId)));
+    expect(imgs.every((i) => i.mime === 'image/jpeg')).toBe(true);
+    expect(peer.requests.length).toBe(asked);
+    // Past the first page, rows are read from the service as usual.
+    const next = (await app.dispatch('rows:page', { id: reopened.value.id, offset: 200, limit: 200 })) as Reply<RowPage>;
+    expect(next.ok && next.value.rows[0]?.index).toBe(200);
+    expect(peer.requests.length).toBeGreaterThan(asked);
+    await app.dispatch('dataset:close', { id: reopened.value.id });
+  });
+
   it('opens the table read-only with its schema, rows and images, through the REST API with the key', async () => {
     expect(info).toMatchObject({ path: `db://${peer.database}/laion`, name: `${peer.database}/laion`, table: 'laion', rowCount: 500, location: 'remote', readOnly: true, readOnlyWhy: 'remote', imageColumn: 'image', captionColumn: 'caption', keyColumn: 'key', vectorColumns: ['img_emb'] });
     const page = await ok<RowPage>('rows:page', { offset: 300, limit: 60 });
@@ -74,8 +90,14 @@ describe('a LanceDB Cloud database (db://), through the app', () => {
     const page = await ok<RowPage>('rows:page', { offset: 0, limit: 3 });
     const similar = await ok<ViewInfo>('view:open', { spec: { kind: 'similar', rowId: page.rows[1]!.rowId, column: 'img_emb', k: 10, metric: 'cosine', nprobes: 10, refineFactor: 1 } });
     expect(similar.count).toBeGreaterThanOrEqual(10);
-    const first = await ok<RowPage>('view:page', { viewId: similar.viewId, offset: 0, limit: 1 });
+    // The neighbours' rows came with the search: their page costs no request of its own.
+    const asked = peer.requests.length;
+    const first = await ok<RowPage>('view:page', { viewId: similar.viewId, offset: 0, limit: 40 });
+    expect(peer.requests.length).toBe(asked);
     expect(first.rows[0]?.values.key).toBe(page.rows[1]!.values.key);
+    expect(first.rows[0]?.isQuery).toBe(true);
+    expect(first.rows.slice(1).map((r) => r.score)).toEqual([...first.rows.slice(1).map((r) => r.score)].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    expect(first.rows.every((r) => typeof r.values.caption === 'string')).toBe(true);
     const vectorRequest = peer.requests.slice(before).find((r) => r.path === '/v1/table/laion/query/' && Array.isArray(r.body?.vector) && (r.body?.vector as number[]).length === 768);
     expect(vectorRequest?.body).toMatchObject({ vector_column: 'img_emb', distance_type: 'cosine' });
     const word = String(page.rows[0]!.values.caption).split(/\s+/).find((w) => w.length > 3) ?? 'photo';

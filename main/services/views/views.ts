@@ -3,7 +3,8 @@
 // row id, so scrolling a filtered or sorted million-row view costs what scrolling the plain table does.
 import { randomBytes } from 'node:crypto';
 import { MIN_VECTOR_INDEX_ROWS, type IndexCatalogue } from './index-catalogue';
-import { rowIdArray, toCell } from '../dataset/cells';
+import { rowIdArray, tableToCells, toCell } from '../dataset/cells';
+import type { ArrowTable } from '../dataset/lance';
 import { remap } from '../dataset/row-ids';
 import { classifyReadError, errorText, failure } from '../support/errors';
 import { filterSql, keyIn } from './filter-sql';
@@ -15,7 +16,7 @@ import type { DatasetService, OpenDataset } from '../dataset/dataset-service';
 import type { ModelsService } from '../models/models-service';
 import type { NearDuplicates } from '../near/near-service';
 import type { IndexSettings } from './index-settings';
-import type { ColumnInfo, FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
+import type { Cell, ColumnInfo, FilterSpec, RowPage, ViewInfo, ViewSpec } from '../../../shared/types';
 import { takeRows } from '../dataset/take-rows';
 
 interface View {
@@ -29,7 +30,15 @@ interface View {
   count: number;
   /** The filter it was computed with. */
   where: string | null;
+  /**
+   * Rows whose page values came with the search (datasets in object storage or LanceDB Cloud, where
+   * another read costs round trips): the first page needs no read of its own. For one version only.
+   */
+  known?: { version: number; rows: Map<string, Record<string, Cell>> };
 }
+
+/** Object storage or LanceDB Cloud: every read costs round trips, so a search brings its rows' values along. */
+const far = (ds: OpenDataset) => ds.info.location !== undefined;
 
 const MAX_VIEWS = 8;
 
@@ -189,10 +198,11 @@ export class ViewService {
     if (!view.rowIds) return this.datasets.page(datasetId, offset, limit);
     const ds = this.datasets.get(datasetId);
     const end = Math.min(offset + limit, view.count);
+    const known = view.known?.version === ds.info.version ? view.known.rows : undefined;
     return this.datasets.pageOf(ds, view.rowIds, offset, limit, `Reading rows ${offset + 1}-${end} of the view`, (row, position) => {
       if (view.scores) row.score = view.scores[position] as number;
       if (view.queryRowId === row.rowId && position === 0) row.isQuery = true;
-    });
+    }, known);
   }
 
   /**
@@ -203,6 +213,7 @@ export class ViewService {
     for (const view of this.views.values()) {
       if (view.datasetId !== datasetId) continue;
       if (view.rowIds) remap(view.rowIds, moved);
+      delete view.known; // the moved rows' values changed
       if (view.queryRowId !== null) {
         const to = moved.get(BigInt(view.queryRowId));
         if (to !== undefined) view.queryRowId = String(to);
@@ -376,10 +387,11 @@ export class ViewService {
       outIds.push(found.ids[i] as bigint);
       outScores.push(found.distances[i] as number);
     }
+    const known = found.rows && primary.values ? { version: ds.info.version, rows: new Map([...found.rows, [String(primary.rowId), primary.values]]) } : undefined;
     return {
       usedIndex: found.usedIndex,
       queryKey: primary.key,
-      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: String(primary.rowId), count: outIds.length, where },
+      view: { datasetId, spec, rowIds: BigUint64Array.from(outIds), scores: Float64Array.from(outScores), queryRowId: String(primary.rowId), count: outIds.length, where, ...(known ? { known } : {}) },
     };
   }
 
@@ -459,7 +471,8 @@ export class ViewService {
       .withRowId()
       // Row ids and distances only: selecting even the key column made LanceDB read it for every
       // result row (~2 ms of a ~7 ms search at 1M rows); the grid asks for the columns it shows.
-      .select([]);
+      // Far away (object storage, LanceDB Cloud) a second read costs more than those columns.
+      .select(far(ds) ? ds.pageColumns.map((c) => c.name) : []);
     let refine: number | null = knobs.refineFactor;
     if (usedIndex && index && /hnsw/i.test(index.indexType)) {
       const s = await this.settings?.get(ds.info.path, ds.info.table, col.name);
@@ -478,22 +491,28 @@ export class ViewService {
     }
     if (where) search = search.where(where);
     const result = await collectBounded(search, budget, 'Finding similar images');
-    return { usedIndex, ids: rowIdArray(result), distances: (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array };
+    const ids = rowIdArray(result);
+    const rows = far(ds) ? new Map(tableToCells(result, ds.pageColumns).map((values, i) => [String(ids[i]), values])) : undefined;
+    return { usedIndex, ids, distances: (result.getChild('_distance')?.toArray() ?? new Float32Array()) as Float32Array, ...(rows ? { rows } : {}) };
   }
 
   /**
    * Each example's vector and current row id, in order: by row id, else found again by its key (a
    * label written since gave the row a new id). One read for all of them.
    */
-  private async exampleVectors(ds: OpenDataset, col: ColumnInfo, examples: Array<{ rowId: string; key?: string | number }>): Promise<Array<{ rowId: bigint; key: string | number | null; vector: Float32Array }>> {
+  private async exampleVectors(ds: OpenDataset, col: ColumnInfo, examples: Array<{ rowId: string; key?: string | number }>): Promise<Array<{ rowId: bigint; key: string | number | null; vector: Float32Array; values?: Record<string, Cell> }>> {
     const keyCol = ds.info.keyColumn;
     const keyKind = keyCol ? ds.info.columns.find((c) => c.name === keyCol)?.kind : undefined;
-    const select = keyCol ? [col.name, keyCol] : [col.name];
-    const byId = new Map<bigint, { rowId: bigint; vector: unknown; key: unknown }>();
-    const byKey = new Map<string, { rowId: bigint; vector: unknown; key: unknown }>();
-    const read = (t: { numRows: number; getChild(n: string): { get(i: number): unknown } | null }) => {
-      const out: Array<{ rowId: bigint; vector: unknown; key: unknown }> = [];
-      for (let i = 0; i < t.numRows; i++) out.push({ rowId: BigInt(t.getChild('_rowid')?.get(i) as bigint), vector: t.getChild(col.name)?.get(i), key: keyCol ? t.getChild(keyCol)?.get(i) : null });
+    // Far away, the examples' page values come in the same read (the query row is the view's first).
+    const shown = far(ds) ? ds.pageColumns : [];
+    const select = [...new Set([col.name, ...(keyCol ? [keyCol] : []), ...shown.map((c) => c.name)])];
+    type Read = { rowId: bigint; vector: unknown; key: unknown; values?: Record<string, Cell> };
+    const byId = new Map<bigint, Read>();
+    const byKey = new Map<string, Read>();
+    const read = (t: ArrowTable) => {
+      const cells = shown.length ? tableToCells(t, shown) : null;
+      const out: Read[] = [];
+      for (let i = 0; i < t.numRows; i++) out.push({ rowId: BigInt(t.getChild('_rowid')?.get(i) as bigint), vector: t.getChild(col.name)?.get(i), key: keyCol ? t.getChild(keyCol)?.get(i) : null, ...(cells ? { values: cells[i] } : {}) });
       return out;
     };
     for (const r of read(await takeRows(ds, examples.map((e) => BigInt(e.rowId)), select, { rowId: true }))) byId.set(r.rowId, r);
@@ -514,7 +533,7 @@ export class ViewService {
       if (!vector.every((x) => Number.isFinite(x))) throw failure('INVALID_PAYLOAD', `Row ${e.rowId}'s ${col.name} contains NaN or infinite values.`);
       // The key as every page shows it (a bigint within 2^53 as a number, else as text).
       const key = keyKind ? (toCell(hit.key, keyKind) as string | number | null) : null;
-      return { rowId: hit.rowId, key, vector };
+      return { rowId: hit.rowId, key, vector, ...(hit.values ? { values: hit.values } : {}) };
     });
   }
 
