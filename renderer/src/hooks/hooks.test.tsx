@@ -50,7 +50,23 @@ describe('useRowPages: the page cache', () => {
     expect(result.current.pageError(10)).toBe('unreadable fragment');
     expect(result.current.row(210)?.rowId).toBe('a-210');
     act(() => result.current.retry(10));
-    expect(calls.getPage).toHaveLength(3);
+    // Pages 0 and 1 in view, page 2 ahead of the scroll, then page 0 again.
+    expect(calls.getPage!.map((c) => c.args.offset)).toEqual([0, 200, 400, 0]);
+  });
+
+  it('asks for the page the scroll is heading into before its first row is in view, down and up', async () => {
+    const { result } = renderHook(() => useRowPages('ds', 10_000));
+    act(() => result.current.ensure(2000, 2040));
+    expect(calls.getPage!.map((c) => c.args.offset)).toEqual([2000]);
+    act(() => result.current.ensure(2080, 2120)); // within half a page of the next one
+    expect(calls.getPage!.map((c) => c.args.offset)).toEqual([2000, 2200]);
+    act(() => result.current.ensure(2160, 2200)); // on down: the page ahead is asked for already
+    act(() => result.current.ensure(2120, 2160)); // back up, far from the page above: nothing new
+    expect(calls.getPage).toHaveLength(2);
+    act(() => result.current.ensure(2030, 2070)); // near the top of the page: the one above is next
+    expect(calls.getPage!.map((c) => c.args.offset)).toEqual([2000, 2200, 1800]);
+    act(() => result.current.ensure(9960, 9999)); // the last page: nothing beyond it
+    expect(calls.getPage!.map((c) => c.args.offset)).toEqual([2000, 2200, 1800, 9800]);
   });
 
   it('refetches loaded pages in place on a new version, and an older reply landing late does not win', async () => {

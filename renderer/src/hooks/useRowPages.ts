@@ -8,6 +8,12 @@ import type { RowSummary } from '../../../shared/types';
 
 export const PAGE_SIZE = 200;
 const MAX_PAGES = 60;
+/**
+ * How far past the view, in the direction of the scroll, the next page is asked for: half a page,
+ * so it is usually there before its first tile is (a dataset in object storage or LanceDB Cloud
+ * answers in tens of milliseconds, not one).
+ */
+export const PREFETCH_ROWS = PAGE_SIZE / 2;
 
 type PageState = { rows: RowSummary[] } | { error: string } | 'loading';
 
@@ -65,9 +71,12 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
     [datasetId, viewId, bump],
   );
 
+  const lastFirst = useRef(0);
   const ensure = useCallback(
     (first: number, last: number) => {
       if (!datasetId || rowCount === 0) return;
+      const down = first >= lastFirst.current;
+      lastFirst.current = first;
       const lo = Math.max(0, Math.floor(first / PAGE_SIZE));
       const hi = Math.min(Math.floor((rowCount - 1) / PAGE_SIZE), Math.floor(last / PAGE_SIZE));
       for (let p = lo; p <= hi; p++) {
@@ -79,6 +88,9 @@ export function useRowPages(datasetId: string | null, rowCount: number, viewId: 
           pages.current.set(p, state);
         }
       }
+      // Then the page the scroll is heading into.
+      const ahead = Math.floor((down ? Math.min(rowCount - 1, last + PREFETCH_ROWS) : Math.max(0, first - PREFETCH_ROWS)) / PAGE_SIZE);
+      if (pages.current.get(ahead) === undefined) load(ahead);
     },
     [datasetId, rowCount, load],
   );
