@@ -229,32 +229,14 @@ describe('images kept in s3:// by reference', () => {
   });
 
   it('az:// images come through the storage account key (Shared Key signing), checked by Azurite', async () => {
-    const { spawn } = await import('node:child_process');
-    const { createServer } = await import('node:net');
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const os = await import('node:os');
-    const { ImageReferences, azureSharedKey } = await import('./image-references');
-    // Azurite's well-known development account.
-    const account = 'devstoreaccount1';
-    const key = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const p = (probe.address() as { port: number }).port;
-        probe.close(() => resolve(p));
-      });
-    });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lx-azurite-'));
-    const azurite = spawn(process.execPath, [path.resolve('node_modules/azurite/dist/src/blob/main.js'), '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir, '--silent', '--skipApiVersionCheck', '--loose'], { stdio: 'ignore' });
-    const endpoint = `http://127.0.0.1:${port}/${account}`;
+    const { ImageReferences } = await import('./image-references');
+    const { startAzurite, AZURITE_ACCOUNT: account, AZURITE_KEY: key } = await import('../../test-support/azurite');
+    const azurite = await startAzurite();
+    const { endpoint, signed } = azurite;
     try {
-      for (let i = 0; i < 100; i++) {
-        if (await fetch(`${endpoint}?comp=list`).then(() => true, () => false)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const signed = async (method: string, url: string, headers: Record<string, string>, body?: Buffer) => fetch(url, { method, headers: azureSharedKey(method, url, account, key, headers), ...(body ? { body: new Uint8Array(body) } : {}) });
-      expect((await signed('PUT', `${endpoint}/pics?restype=container`, { 'Content-Length': '0' })).status).toBe(201);
+      await azurite.createContainer('pics');
       const png = await (await import('sharp')).default({ create: { width: 6, height: 6, channels: 3, background: { r: 0, g: 90, b: 200 } } }).png().toBuffer();
-      const put = await signed('PUT', `${endpoint}/pics/a/1.png`, { 'x-ms-blob-type': 'BlockBlob', 'Content-Type': 'image/png', 'Content-Length': String(png.byteLength) }, png);
+      const put = await signed('PUT', `${endpoint}/pics/a/1.png`, { 'x-ms-blob-type': 'BlockBlob', 'Content-Type': 'image/png', 'Content-Length': String(png.byteLength) }, new Uint8Array(png));
       expect(put.status).toBe(201);
       const storage = { azure_storage_account_name: account, azure_storage_account_key: key, azure_storage_endpoint: endpoint };
       const got = await new ImageReferences(null).read('az://pics/a/1.png', { root: null, remote: false, storage, env: {} });
@@ -264,9 +246,62 @@ describe('images kept in s3:// by reference', () => {
       await expect(new ImageReferences(null).read('az://pics/a/1.png', { root: null, remote: false, storage: { ...storage, azure_storage_account_key: wrongKey }, env: {} })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(new ImageReferences(null).read('az://pics/a/1.png', { root: null, remote: false, env: {} })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/need credentials/) });
     } finally {
-      azurite.kill();
-      rmSync(dir, { recursive: true, force: true });
+      await azurite.stop();
     }
   }, 60_000);
+});
+
+describe('a dataset in Azure Blob Storage (az://), through the app, against Azurite', () => {
+  it('opens, browses, finds similar, labels and lists versions, and two writers at once lose nothing', async () => {
+    const { startAzurite } = await import('../../test-support/azurite');
+    const azurite = await startAzurite();
+    const t = tempDir('lx-az-app-');
+    let app: Awaited<ReturnType<typeof openInApp>> | null = null;
+    try {
+      await azurite.createContainer('data');
+      const local = await writeSyntheticTable(t.dir, 'src', { rows: 300, imageSide: 16, batchRows: 150, clusters: 3 });
+      const data = await local.query().toArrow();
+      local.close();
+      const table = await (await lancedb.connect('az://data/lx', { storageOptions: azurite.storageOptions })).createTable('laion', data);
+      await table.createIndex('key', { config: lancedb.Index.btree() });
+      table.close();
+      app = await openInApp(t.dir, path.join(t.dir, 'src.lance'));
+      const opened = (await app.dispatch('dataset:open', { path: 'az://data/lx/laion.lance', storage: azurite.storageOptions })) as { ok: boolean; value: DatasetInfo; error?: { message: string } };
+      expect(opened.error?.message ?? null).toBeNull();
+      const info = opened.value;
+      expect(info).toMatchObject({ rowCount: 300, location: 'object-storage', readOnly: false, imageColumn: 'image' });
+      const ok = async <T>(channel: string, payload: Record<string, unknown>) => {
+        const r = (await app!.dispatch(channel, { id: info.id, ...payload })) as { ok: boolean; value: T; error?: { message: string } };
+        if (!r.ok) throw new Error(`${channel}: ${r.error?.message}`);
+        return r.value;
+      };
+      const page = await ok<RowPage>('rows:page', { offset: 200, limit: 50 });
+      expect(page.rows).toHaveLength(50);
+      expect((await app.services.datasets.images.get(info.id, page.rows[2]!.rowId)).mime).toBe('image/jpeg');
+      const similar = await ok<ViewInfo>('view:open', { spec: { kind: 'similar', rowId: page.rows[2]!.rowId, column: 'img_emb', k: 10, metric: 'cosine', nprobes: 10, refineFactor: 1 } });
+      expect(similar.count).toBeGreaterThanOrEqual(10);
+      await ok('evolve:add-label-column', { name: 'keep', type: 'boolean' });
+      await ok('labels:set', { viewId: null, column: 'keep', value: true, positions: [0, 1] });
+      expect((await ok<VersionEntry[]>('versions:list', {}))[0]).toMatchObject({ latest: true, rows: 300 });
+      // Two other writers at once (Azure's conditional PUT, as Azurite enforces it): nothing lost.
+      const open = async () => (await lancedb.connect('az://data/lx', { storageOptions: azurite.storageOptions })).openTable('laion');
+      const [a, b] = [await open(), await open()];
+      const src = await (await lancedb.connect(t.dir)).openTable('src');
+      const few = (from: number) => src.query().offset(from).limit(3).toArrow();
+      await Promise.all([(async () => { for (let i = 0; i < 8; i++) await a.add(await few(i * 3)); })(), (async () => { for (let i = 0; i < 8; i++) await b.add(await few(100 + i * 3)); })()]);
+      expect(await a.countRows()).toBe(300 + 48);
+      a.close();
+      b.close();
+      src.close();
+      // Wrong key: said, in a sentence.
+      const wrong = (await app.dispatch('dataset:open', { path: 'az://data/lx/laion.lance', storage: { ...azurite.storageOptions, azure_storage_account_key: Buffer.from('not the key').toString('base64') } })) as { ok: false; error: { code: string; message: string } };
+      expect(wrong.ok).toBe(false);
+      expect(wrong.error.message).toMatch(/refused|could not be opened/);
+    } finally {
+      app?.services.dispose();
+      await azurite.stop();
+      t.cleanup();
+    }
+  }, 120_000);
 });
 
