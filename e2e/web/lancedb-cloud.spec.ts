@@ -2,13 +2,13 @@
 // its REST API that this test starts (answered by a real LanceDB table): the address, API key, region
 // and host typed into the dialog; a wrong key said in the dialog; the grid with images from the
 // service; find similar and caption search through the API; what the service does not offer is
-// disabled with the reason, and the key is not asked again for another table of the same database.
+// disabled with the reason; the key is not asked again for another table of the same database until
+// it is forgotten.
 import { test, expect } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServe } from '../support/bridge';
-import { FIXTURES } from '../support/paths';
+import { openDialogOnFixture } from '../support/open-remote';
 
 let peer: import('../../main/test-support/lancedb-cloud-peer').LanceDbCloudPeer;
 let dir = '';
@@ -29,12 +29,8 @@ test.afterAll(async () => {
 });
 
 test('open db:// with an API key: the grid from the service, similar and search through its API, the rest explained', async ({ page }) => {
-  const b = await startServe({ dataset: path.join(FIXTURES, 'bad-images.lance') });
+  const { bridge: b, dialog } = await openDialogOnFixture(page);
   try {
-    await page.goto(b.openUrl);
-    await expect(page.getByTestId('status-rows')).toHaveText('40 rows');
-    await page.keyboard.press('Control+o');
-    const dialog = page.getByTestId('open-dialog');
     await dialog.getByTestId('path-input').fill('db://curators');
     const fields = dialog.getByTestId('storage-fields');
     await expect(fields).toContainText('LanceDB Cloud or Enterprise');
@@ -83,6 +79,13 @@ test('open db:// with an API key: the grid from the service, similar and search 
     await expect(page.getByTestId('status-rows')).toHaveText('1 rows');
     // Every request carried the key typed (after the wrong one) and the database.
     expect(new Set(peer.requests.map((r) => r.database))).toEqual(new Set(['curators']));
+    // Forgotten: the next open of that database asks for the key again, in the dialog.
+    await page.keyboard.press('Control+o');
+    await dialog.getByTestId('path-input').fill('db://curators/laion');
+    await dialog.getByTestId('storage-forget').click();
+    await expect(dialog.getByTestId('storage-fields')).toContainText('The credentials kept for db://curators are forgotten.');
+    await dialog.getByTestId('open-submit').click();
+    await expect(dialog.getByTestId('open-error')).toContainText('needs an API key');
   } finally {
     await b.stop();
   }

@@ -6,8 +6,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServe } from '../support/bridge';
-import { FIXTURES } from '../support/paths';
+import { openDialogOnFixture } from '../support/open-remote';
 
 let peer: import('../../main/test-support/s3-peer').S3Peer;
 let dir = '';
@@ -36,12 +35,8 @@ test.afterAll(async () => {
 });
 
 test('open s3:// with the storage fields: images from the bucket, and an older version without asking again', async ({ page }) => {
-  const b = await startServe({ dataset: path.join(FIXTURES, 'bad-images.lance') });
+  const { bridge: b, dialog } = await openDialogOnFixture(page);
   try {
-    await page.goto(b.openUrl);
-    await expect(page.getByTestId('status-rows')).toHaveText('40 rows');
-    await page.keyboard.press('Control+o');
-    const dialog = page.getByTestId('open-dialog');
     await expect(dialog.getByTestId('storage-fields')).toHaveCount(0);
     await dialog.getByTestId('path-input').fill(`s3://${peer.bucket}/team/laion.lance`);
     const fields = dialog.getByTestId('storage-fields');
@@ -73,12 +68,8 @@ test('open s3:// with the storage fields: images from the bucket, and an older v
 });
 
 test('credentials revoked in the middle of a scroll: the tiles say the storage refused, Retry reads them once it accepts again', async ({ page }) => {
-  const b = await startServe({ dataset: path.join(FIXTURES, 'bad-images.lance') });
+  const { bridge: b, dialog } = await openDialogOnFixture(page);
   try {
-    await page.goto(b.openUrl);
-    await expect(page.getByTestId('status-rows')).toHaveText('40 rows');
-    await page.keyboard.press('Control+o');
-    const dialog = page.getByTestId('open-dialog');
     await dialog.getByTestId('path-input').fill(`s3://${peer.bucket}/team/long.lance`);
     const fields = dialog.getByTestId('storage-fields');
     await fields.getByTestId('storage-endpoint').fill(peer.endpoint);
