@@ -97,3 +97,53 @@ test('credentials revoked in the middle of a scroll: the tiles say the storage r
     await b.stop();
   }
 });
+
+test('open gs:// with a service account key file and az:// with an account key, from the same dialog', async ({ page }) => {
+  const { startGcsPeer } = await import('../../main/test-support/gcs-peer');
+  const { startAzurite } = await import('../../main/test-support/azurite');
+  const { writeSyntheticTable } = await import('../../main/synthetic/synthetic-laion');
+  const { lancedb } = await import('../../main/services/dataset/lance');
+  const { writeFileSync } = await import('node:fs');
+  const gcs = await startGcsPeer();
+  const azurite = await startAzurite();
+  const { bridge: b, dialog } = await openDialogOnFixture(page);
+  try {
+    const src = await writeSyntheticTable(dir, 'small', { rows: 60, imageSide: 24, batchRows: 60, clusters: 2 });
+    const rows = await src.query().toArrow();
+    src.close();
+    (await (await lancedb.connect(`gs://${gcs.bucket}/team`, { storageOptions: gcs.storageOptions })).createTable('laion', rows)).close();
+    await azurite.createContainer('data');
+    (await (await lancedb.connect('az://data/team', { storageOptions: azurite.storageOptions })).createTable('laion', rows)).close();
+    const keyFile = path.join(dir, 'service-account.json');
+    writeFileSync(keyFile, gcs.keyJson);
+
+    await dialog.getByTestId('path-input').fill(`gs://${gcs.bucket}/team/laion.lance`);
+    const fields = dialog.getByTestId('storage-fields');
+    await expect(fields).toContainText("Google's application default credentials");
+    await fields.getByTestId('storage-serviceAccount').fill(keyFile);
+    await fields.getByTestId('storage-allowHttp').check();
+    await dialog.getByTestId('open-submit').click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('status-rows')).toHaveText('60 rows');
+    await expect(page.locator('[data-testid=tile][data-index="2"] img')).toBeVisible();
+    await expect(page.getByTestId('toolbar-path')).toContainText(`gs://${gcs.bucket}/team/laion.lance`);
+
+    await page.keyboard.press('Control+o');
+    await dialog.getByTestId('path-input').fill('az://data/team/laion.lance');
+    await expect(fields).toContainText('AZURE_STORAGE_');
+    await fields.getByTestId('storage-account').fill(azurite.storageOptions.azure_storage_account_name as string);
+    await fields.getByTestId('storage-accountKey').fill(azurite.storageOptions.azure_storage_account_key as string);
+    await expect(fields.getByTestId('storage-accountKey')).toHaveAttribute('type', 'password');
+    await fields.getByTestId('storage-endpoint').fill(azurite.endpoint);
+    await fields.getByTestId('storage-allowHttp').check();
+    await dialog.getByTestId('open-submit').click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('status-rows')).toHaveText('60 rows');
+    await expect(page.locator('[data-testid=tile][data-index="2"] img')).toBeVisible();
+    await expect(page.getByTestId('toolbar-path')).toContainText('az://data/team/laion.lance');
+  } finally {
+    await b.stop();
+    await gcs.stop();
+    await azurite.stop();
+  }
+});

@@ -16,6 +16,11 @@ process.env.LANCEDB_LOG ??= 'error';
 // when a query starts, so it must be set before the first one.
 process.env.LANCE_MEM_POOL_SIZE ??= String(Math.round(Math.min(4 * 1024 ** 3, Math.max(512 * 1024 ** 2, os.totalmem() / 4))));
 
+// object_store takes BASE_URL from the environment for Google Cloud Storage; a relative one (vite and
+// its test runner set "/") made every gs:// request panic inside LanceDB ("RelativeUrlWithoutBase").
+// It means nothing to this app: an absolute one is left, anything else dropped before the first connect.
+if (process.env.BASE_URL !== undefined && !/^https?:\/\//i.test(process.env.BASE_URL)) delete process.env.BASE_URL;
+
 export const lancedb = require('@lancedb/lancedb') as typeof import('@lancedb/lancedb');
 export const arrow = require('apache-arrow') as typeof import('apache-arrow');
 

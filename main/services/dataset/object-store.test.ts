@@ -289,6 +289,7 @@ describe('a dataset in Azure Blob Storage (az://), through the app, against Azur
       const src = await (await lancedb.connect(t.dir)).openTable('src');
       const few = (from: number) => src.query().offset(from).limit(3).toArrow();
       await Promise.all([(async () => { for (let i = 0; i < 8; i++) await a.add(await few(i * 3)); })(), (async () => { for (let i = 0; i < 8; i++) await b.add(await few(100 + i * 3)); })()]);
+      await a.checkoutLatest(); // a handle sees the other writer's commits once it looks again
       expect(await a.countRows()).toBe(300 + 48);
       a.close();
       b.close();
@@ -304,4 +305,5 @@ describe('a dataset in Azure Blob Storage (az://), through the app, against Azur
     }
   }, 120_000);
 });
+
 
