@@ -27,7 +27,8 @@ import { ExportService } from './export/export';
 import { MaterializeService } from './export/materialize';
 import { failure } from './support/errors';
 import { defaultDataDir, defaultDemoPath } from './support/paths';
-import { CredentialVault, type Credentials, type RemoteOptions } from './dataset/credential-vault';
+import { CredentialVault } from './dataset/credential-vault';
+import type { Credentials, RemoteOptions } from './dataset/storage-options';
 import { isCloudUri, isRemoteUri } from './dataset/dataset-locate';
 import type { AppInfo, DatasetInfo, InspectResult } from '../../shared/types';
 

@@ -5,19 +5,7 @@
 // SecretStore: credentials last as long as the bridge runs. Never in the recent list or a log.
 import { createHash } from 'node:crypto';
 import type { SecretStore } from '../support/secret-store';
-import type { StorageOptions } from './storage-options';
-
-/** How the app reaches a LanceDB Cloud or Enterprise database. */
-export interface RemoteOptions {
-  apiKey?: string;
-  region?: string;
-  hostOverride?: string;
-}
-
-export interface Credentials {
-  storage?: StorageOptions;
-  remote?: RemoteOptions;
-}
+import type { Credentials } from './storage-options';
 
 /** What one set of credentials serves: "s3://bucket", "db://name" (every table and version there). */
 export function credentialScope(address: string): string {

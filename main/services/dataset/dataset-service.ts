@@ -7,8 +7,7 @@ import { lancedb, type LanceTable } from './lance';
 import { describeField, rowIdsOf, tableToCells } from './cells';
 import { AppFailure, classifyReadError, errorText, failure } from '../support/errors';
 import { cloudLocation, connectionTarget, inspectPath, isCloudUri, isRemoteUri, remoteLocation } from './dataset-locate';
-import { storageFailure, type StorageOptions } from './storage-options';
-import type { Credentials, RemoteOptions } from './credential-vault';
+import { connectOptions, remoteFailure, storageFailure, type ConnectOptions, type Credentials, type StorageOptions } from './storage-options';
 import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
 import { findImageCandidates, pickCaption, pickImage, readHead } from './image-columns';
@@ -38,36 +37,6 @@ export interface OpenDataset {
   opening?: { version: number; page: RowPage };
   /** How other handles connect for this session: the database's address and LanceDB's connection options. */
   connection?: { uri: string; options: ConnectOptions | undefined };
-}
-
-type ConnectOptions = Partial<import('@lancedb/lancedb').ConnectionOptions>;
-
-/**
- * LanceDB's connection options for an address: storage options for object storage; for a LanceDB
- * Cloud or Enterprise database its API key (else LANCEDB_API_KEY), region and host, with the
- * client's own retries (with backoff) and time limits, so a dead network answers in seconds.
- */
-export function connectOptions(uri: string, creds: Credentials | undefined, env: NodeJS.ProcessEnv = process.env): ConnectOptions | undefined {
-  if (isRemoteUri(uri)) {
-    const r: RemoteOptions = creds?.remote ?? {};
-    const apiKey = r.apiKey ?? env.LANCEDB_API_KEY;
-    if (!apiKey) throw failure('FORBIDDEN', `${uri} needs an API key: type it in the Open dialog, or set LANCEDB_API_KEY.`);
-    return {
-      apiKey,
-      region: r.region ?? env.LANCEDB_REGION ?? 'us-east-1',
-      ...(r.hostOverride ?? env.LANCEDB_HOST_OVERRIDE ? { hostOverride: (r.hostOverride ?? env.LANCEDB_HOST_OVERRIDE) as string } : {}),
-      clientConfig: { retryConfig: { retries: 3, backoffFactor: 0.25 }, timeoutConfig: { connectTimeout: 10, readTimeout: 60 } },
-    } as ConnectOptions;
-  }
-  return creds?.storage ? { storageOptions: creds.storage } : undefined;
-}
-
-/** A remote failure (LanceDB Cloud's REST API) as a person reads it. */
-function remoteFailure(err: unknown, what: string): AppFailure {
-  const text = errorText(err);
-  if (/\b401\b|Unauthorized|invalid api key|\b403\b|Forbidden/i.test(text)) return failure('FORBIDDEN', `${what}: LanceDB Cloud refused the API key. Check the key, the region and the host.`, text);
-  if (/not found|\b404\b/i.test(text)) return failure('NOT_FOUND', `${what}: there is no such table in that database.`, text);
-  return storageFailure(err, what);
 }
 
 export interface DatasetServiceOptions {
@@ -527,7 +496,7 @@ async function listAllTables(db: import('./lance').LanceConnection): Promise<str
   return names;
 }
 
-/** Labels a remote session refuses, with the reason, for work that reads every row. */
+/** Refuses work that reads every row when the session is a LanceDB Cloud table, saying why. */
 export function refuseRemote(ds: OpenDataset, what: string): void {
   if (ds.info.location === 'remote') {
     throw failure('UNSUPPORTED', `${what} reads every row of the table; over LanceDB Cloud's API that means downloading all of it, so the app does not offer it for remote tables. Run it where the data lives, or on a downloaded copy.`);
