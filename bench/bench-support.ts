@@ -83,3 +83,33 @@ export function bridgeClient(pageUrl: string, token: string) {
   };
   return { prefix, call };
 }
+
+/**
+ * Pages of `pageRows` rows at `count` seeded random offsets, through the app's dispatch (rows:page)
+ * and through raw LanceDB (query offset/limit of the same columns), alternating which goes first;
+ * timed into round `r` of `page`. Each answer is checked for its length.
+ */
+export async function comparePages(o: {
+  r: number;
+  count: number;
+  seed: number;
+  rows: number;
+  pageRows: number;
+  page: import('./figures').Rounds;
+  appPage: (offset: number) => Promise<{ ok: boolean; value?: unknown }>;
+  raw: import('../main/services/dataset/lance').LanceTable;
+  columns: string[];
+}): Promise<void> {
+  const offsets = randomOffsets(o.count, Math.max(1, o.rows - o.pageRows), o.seed);
+  for (let i = 0; i < offsets.length; i++) {
+    const at = offsets[i] as number;
+    const want = Math.min(o.pageRows, o.rows - at);
+    await alternate(i + o.r, async () => {
+      const res = await o.page.timeApp(o.r, () => o.appPage(at));
+      if (!res.ok || (res.value as { rows: unknown[] }).rows.length !== want) throw new Error('bad page');
+    }, async () => {
+      const tbl = await o.page.timeRaw(o.r, () => o.raw.query().select(o.columns).offset(at).limit(o.pageRows).toArrow());
+      if (tbl.numRows !== want) throw new Error('bad raw page');
+    });
+  }
+}

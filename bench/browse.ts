@@ -9,7 +9,7 @@ import { createAppServices } from '../main/services/app-services';
 import { createDispatch } from '../main/dispatch';
 import { serveAppRequest } from '../main/app-routes';
 import { generate } from './generate';
-import { alternate, randomOffsets } from './bench-support';
+import { alternate, comparePages, randomOffsets } from './bench-support';
 import { Rounds } from './figures';
 import { num, type SuiteContext } from './suite';
 import type { DatasetInfo, RowPage } from '../shared/types';
@@ -42,17 +42,7 @@ export async function browseBench({ flags, figures, measure }: SuiteContext) {
   const screen = new Rounds(rounds);
   const tile = new Rounds(rounds);
   for (let r = 0; r < rounds; r++) {
-    const offsets = randomOffsets(pagesPerRound, Math.max(1, rows - PAGE), 11 + r);
-    for (let i = 0; i < offsets.length; i++) {
-      const o = offsets[i] as number;
-      await alternate(i + r, async () => {
-        const res = await page.timeApp(r, () => dispatch('rows:page', { id: info.id, offset: o, limit: PAGE }));
-        if (!res.ok || (res.value as RowPage).rows.length !== Math.min(PAGE, rows - o)) throw new Error('bad page');
-      }, async () => {
-        const tbl = await page.timeRaw(r, () => raw.query().select(pageCols).offset(o).limit(PAGE).toArrow());
-        if (tbl.numRows !== Math.min(PAGE, rows - o)) throw new Error('bad raw page');
-      });
-    }
+    await comparePages({ r, count: pagesPerRound, seed: 11 + r, rows, pageRows: PAGE, page, appPage: (o) => dispatch('rows:page', { id: info.id, offset: o, limit: PAGE }), raw, columns: pageCols });
     // Thumbnails: a screen of tiles requested at once, as the browser does, through the image route.
     const screenOffsets = randomOffsets(screensPerRound, Math.max(1, rows - SCREEN), 23 + r);
     for (let k = 0; k < screenOffsets.length; k++) {

@@ -25,7 +25,7 @@ import { startS3Peer } from '../main/test-support/s3-peer';
 import { startServe } from '../e2e/support/bridge';
 import { searchTable } from './index-table';
 import { slowLink } from './slow-link';
-import { alternate, randomOffsets } from './bench-support';
+import { alternate, comparePages, randomOffsets } from './bench-support';
 import { Rounds } from './figures';
 import { ensureBuilt } from './ui';
 import { num, type SuiteContext } from './suite';
@@ -161,17 +161,7 @@ export async function remoteBench({ flags, figures, measure }: SuiteContext) {
           t.close();
         });
       });
-      const offsets = randomOffsets(pagesPerRound, Math.max(1, rows - PAGE), 31 + r);
-      for (let i = 0; i < offsets.length; i++) {
-        const o = offsets[i] as number;
-        await alternate(i + r, async () => {
-          const res = await page.timeApp(r, () => dispatch('rows:page', { id: info.id, offset: o, limit: PAGE }));
-          if (!res.ok || (res.value as RowPage).rows.length !== Math.min(PAGE, rows - o)) throw new Error('bad page');
-        }, async () => {
-          const tbl = await page.timeRaw(r, () => raw.query().select(pageCols).offset(o).limit(PAGE).toArrow());
-          if (tbl.numRows !== Math.min(PAGE, rows - o)) throw new Error('bad raw page');
-        });
-      }
+      await comparePages({ r, count: pagesPerRound, seed: 31 + r, rows, pageRows: PAGE, page, appPage: (o) => dispatch('rows:page', { id: info.id, offset: o, limit: PAGE }), raw, columns: pageCols });
       const picks = await dispatch('rows:page', { id: info.id, offset: randomOffsets(1, Math.max(1, rows - queries), 51 + r)[0] as number, limit: queries });
       if (!picks.ok) throw new Error(picks.error.message);
       const ids = (picks.value as RowPage).rows.map((x) => x.rowId);
