@@ -171,8 +171,6 @@ export interface InspectResult {
   /** "table": a .lance directory; "database": a folder of tables; "none": neither. */
   kind: 'table' | 'database' | 'none';
   tables: string[];
-  /** Credentials for this bucket or database are kept from before (this run, or encrypted on this machine). */
-  savedCredentials?: boolean;
 }
 
 export interface RowSummary {

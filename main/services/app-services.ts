@@ -101,13 +101,12 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')), display: new DisplayPrefs(path.join(dataDir, 'display.json')), imageReferences: new ImageReferences(path.join(dataDir, 'image-cache')) });
   const catalogue = new IndexCatalogue(datasets);
   const credentials = new CredentialVault(opts.platform.secrets ?? null);
+  /** Credentials typed with the request, if any. */
+  const typedWith = (req: CredentialRequest): Credentials | undefined =>
+    req.storage || req.remote ? { ...(req.storage ? { storage: req.storage } : {}), ...(req.remote ? { remote: req.remote } : {}) } : undefined;
   /** Credentials typed with the request, else those kept for its bucket or database. */
   const credentialsFor = async (req: { path: string } & CredentialRequest): Promise<Credentials | undefined> =>
-    req.storage || req.remote
-      ? { ...(req.storage ? { storage: req.storage } : {}), ...(req.remote ? { remote: req.remote } : {}) }
-      : isCloudUri(req.path) || isRemoteUri(req.path)
-        ? ((await credentials.recall(req.path)) ?? undefined)
-        : undefined;
+    typedWith(req) ?? (isCloudUri(req.path) || isRemoteUri(req.path) ? ((await credentials.recall(req.path)) ?? undefined) : undefined);
   const hub = new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env);
   const models = new ModelsService(hub, dataDir, opts.env ?? process.env);
   const indexSettings = new IndexSettings(path.join(dataDir, 'index-search.json'));
@@ -144,16 +143,15 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     startupPath,
     info: () => ({ version, carrier: opts.platform.carrier, demoPath: demo.path, canPickFolder: !!opts.platform.pickFolder, startupPath, openSessions: datasets.openCount(), imageCache: { bytes: datasets.images.cachedBytes, capacityBytes: datasets.images.capacityBytes } }),
     async inspect(req) {
-      const found = await datasets.inspect(req.path, await credentialsFor(req));
-      return (isCloudUri(req.path) || isRemoteUri(req.path)) && (await credentials.recall(req.path)) ? { ...found, savedCredentials: true } : found;
+      return datasets.inspect(req.path, await credentialsFor(req));
     },
     async open(req) {
       const at = req.version !== undefined || req.tag !== undefined ? { ...(req.version !== undefined ? { version: req.version } : {}), ...(req.tag !== undefined ? { tag: req.tag } : {}) } : undefined;
       // Credentials typed now, else those kept for the bucket or database; the recent list keeps the address alone.
-      const creds = await credentialsFor(req);
-      const info = await datasets.openDataset(req.path, req.table, at, creds);
+      const info = await datasets.openDataset(req.path, req.table, at, await credentialsFor(req));
+      const typed = typedWith(req);
       // They worked: kept for the next table, version or run (encrypted on the desktop; this run only over the bridge).
-      if (req.storage || req.remote) await credentials.remember(req.path, { ...(req.storage ? { storage: req.storage } : {}), ...(req.remote ? { remote: req.remote } : {}) });
+      if (typed) await credentials.remember(req.path, typed);
       if (at) return info; // a read-only look at an old version is not a "recent dataset" of its own
       // Remembering is a convenience: a read-only data folder must not stop the dataset opening.
       await recent.add({ path: info.path, table: info.table, name: info.name, openedAt: new Date().toISOString(), rowCount: info.rowCount }).catch(() => {});

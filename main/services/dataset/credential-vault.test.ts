@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { CredentialVault, credentialScope } from './credential-vault';
+import { CredentialVault } from './credential-vault';
+import { credentialScope } from '../../../shared/credential-scope';
 import { encryptedFileStore, type Cipher } from '../hub/secret-file';
 import { tempDir } from '../../test-support/fixtures';
 

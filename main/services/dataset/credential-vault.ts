@@ -6,11 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SecretStore } from '../support/secret-store';
 import type { Credentials } from './storage-options';
-
-/** What one set of credentials serves: "s3://bucket", "db://name" (every table and version there). */
-export function credentialScope(address: string): string {
-  return (/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(address.trim())?.[0] ?? address.trim()).toLowerCase();
-}
+import { credentialScope } from '../../../shared/credential-scope';
 
 export class CredentialVault {
   private readonly session = new Map<string, Credentials>();

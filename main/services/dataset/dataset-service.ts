@@ -218,7 +218,7 @@ export class DatasetService {
       // Old-format data files: read by position, and read-only (Upgrade… makes an editable copy).
       const legacy = !remote && (await detectLegacy(table, first?.rows[0]?.rowId, (pageColumns[0] ?? columns.find((c) => !c.unreadable))?.name)) ? new LegacyPositions(table) : undefined;
       if (legacy) info = { ...info, fileFormat: 'legacy', readOnly: true, readOnlyWhy: info.readOnlyWhy ?? 'legacy' };
-      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(storage ? { storage } : {}), ...(cloud ? { connectDir: target.dbDir, connection: { uri: target.dbDir, options } } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}), ...(first ? { opening: { version, page: first } } : {}) });
+      this.open.set(id, { info, table, pageColumns, ...(legacy ? { legacy } : {}), ...(storage ? { storage } : {}), ...(cloud ? { connection: { uri: target.dbDir, options } } : {}), ...(recovered ? { dispose: recovered.dispose, connectDir: recovered.dir } : {}), ...(first ? { opening: { version, page: first } } : {}) });
       // The first screen's images are what the window asks for next: already read with the first
       // rows when the image column was looked at; else read now, in one read, into the cache.
       if (first && info.imageColumn && info.imageKind !== 'reference') {

@@ -38,7 +38,7 @@ export function OpenDatasetDialog({ info, canClose, onOpen, onOpenDemo, onClose 
       const cloud = cloudScheme(p);
       const typed = cloud ? credentialsOf(cloud, storage) : undefined;
       if (!table) {
-        const found = await api.inspectPath({ path: p, ...((typed ?? {}) as object) });
+        const found = await api.inspectPath({ path: p, ...typed });
         if (!found.ok) return setError(found.error.message);
         if (found.value.kind === 'none') {
           return setError(`${found.value.path} is not a Lance dataset: it has no "_versions" folder and no "<name>.lance" tables.`);

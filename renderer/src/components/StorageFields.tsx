@@ -6,6 +6,8 @@
 // recent list. The window forgets it when the dialog closes.
 import { useState, type ReactNode } from 'react';
 import { api } from '../api/client';
+import { credentialScope } from '../../../shared/credential-scope';
+import type { OpenAt } from '../hooks/useSession';
 
 export type StorageForm = { endpoint: string; region: string; keyId: string; secret: string; allowHttp: boolean; account: string; accountKey: string; serviceAccount: string; apiKey: string; host: string };
 
@@ -21,7 +23,8 @@ export const cloudScheme = (p: string): CloudScheme | null => {
 };
 
 /** What the open request carries: storage options for object storage, the remote options for db://. */
-export type TypedCredentials = { storage?: Record<string, string>; remote?: { apiKey?: string; region?: string; hostOverride?: string } };
+export type TypedCredentials = Pick<OpenAt, 'storage' | 'remote'>;
+type StorageOptions = NonNullable<TypedCredentials['storage']>;
 
 export function credentialsOf(scheme: CloudScheme, f: StorageForm): TypedCredentials | undefined {
   if (scheme === 'db') {
@@ -36,9 +39,9 @@ export function credentialsOf(scheme: CloudScheme, f: StorageForm): TypedCredent
 }
 
 /** The form as LanceDB's storage options (object_store's keys); empty fields are left out. */
-export function storageOptionsOf(scheme: 's3' | 'gs' | 'az', f: StorageForm): Record<string, string> {
-  const o: Record<string, string> = {};
-  const put = (k: string, v: string) => v.trim() && (o[k] = v.trim());
+export function storageOptionsOf(scheme: 's3' | 'gs' | 'az', f: StorageForm): StorageOptions {
+  const o: StorageOptions = {};
+  const put = (k: keyof StorageOptions, v: string) => v.trim() && (o[k] = v.trim());
   if (scheme === 's3') {
     put('aws_endpoint', f.endpoint);
     put('aws_region', f.region);
@@ -66,12 +69,9 @@ function Field({ id, label, hint, children }: { id: string; label: string; hint:
   );
 }
 
-/** The bucket or database the credentials serve ("s3://bucket", "db://team"). */
-const scopeOf = (address: string) => /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(address.trim())?.[0] ?? address.trim();
-
 export function StorageFields({ scheme, address, desktop, form, onChange }: { scheme: CloudScheme; address: string; desktop: boolean; form: StorageForm; onChange(f: StorageForm): void }) {
   const [forgot, setForgot] = useState<string | null>(null);
-  const scope = scopeOf(address);
+  const scope = credentialScope(address);
   const forget = async () => {
     const r = await api.forgetCredentials({ path: scope });
     setForgot(r.ok ? (r.value.forgotten ? `The credentials kept for ${scope} are forgotten.` : `No credentials were kept for ${scope}.`) : r.error.message);

@@ -5,19 +5,15 @@ import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { useJob } from './useJob';
 import type { AppInfo, DatasetInfo, JobFinished, JobProgress } from '../../../shared/types';
+import type { Requests } from '../../../shared/contract';
 
 export type Phase = { kind: 'starting' } | { kind: 'opening'; path: string } | { kind: 'demo'; jobId: string | null; error: string | null } | { kind: 'ready' } | { kind: 'failed'; message: string; choose?: { path: string; tables: string[] } };
 
-export interface OpenAt {
-  /**
-   * Credentials typed for a dataset in object storage or LanceDB Cloud: sent once; main keeps them
-   * for the bucket or database, so the window does not hold them.
-   */
-  storage?: Record<string, string>;
-  remote?: { apiKey?: string; region?: string; hostOverride?: string };
-  version?: number;
-  tag?: string;
-}
+/**
+ * A version or tag to open, and credentials typed for a dataset in object storage or LanceDB Cloud:
+ * sent once; main keeps them for the bucket or database, so the window does not hold them.
+ */
+export type OpenAt = Pick<Requests['dataset:open'], 'storage' | 'remote' | 'version' | 'tag'>;
 
 export interface Session {
   info: AppInfo | null;
@@ -45,7 +41,7 @@ export function useSession(onOpened: () => void): Session {
   const open = useCallback(
     async (path: string, table?: string, at?: OpenAt, keepPlace = false): Promise<string | null> => {
       setPhase((p) => (p.kind === 'ready' ? p : { kind: 'opening', path }));
-      const r = await api.openDataset({ path, ...(table ? { table } : {}), ...((at ?? {}) as object) });
+      const r = await api.openDataset({ path, ...(table ? { table } : {}), ...at });
       if (!r.ok) {
         // A folder of several tables: the start screen offers them as buttons, as the Open dialog does.
         const found = !table ? await api.inspectPath({ path }) : null;
