@@ -176,7 +176,11 @@ export async function startS3Peer(opts: { bucket?: string; conditional?: boolean
       faults.length = 0;
     },
     async stop() {
-      await new Promise<void>((r) => front.close(() => r()));
+      // close() alone waits for every open connection, and LanceDB's client keeps some open (a read
+      // in flight, its pool): the network going away is every socket cut at once.
+      const closed = new Promise<void>((r) => front.close(() => r()));
+      front.closeAllConnections();
+      await closed;
       await backend.close().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
