@@ -47,6 +47,8 @@ export interface AppServicesOptions {
   demoRows?: number;
   /** Each filter-driven query's time budget in ms (tests use a tiny one). */
   queryBudgetMs?: number;
+  /** How long a page, a row or an image may take to read in ms (tests use a short one). */
+  readWaitMs?: number;
   platform: Platform;
   version?: string;
   startupPath?: string | null;
@@ -98,7 +100,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const demoPath = opts.demoPath ?? defaultDemoPath();
   const events = new AppEvents();
   const jobs = new JobRegistry(events);
-  const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')), display: new DisplayPrefs(path.join(dataDir, 'display.json')), imageReferences: new ImageReferences(path.join(dataDir, 'image-cache')) });
+  const datasets = new DatasetService({ demoPath, journal: new Journal(path.join(dataDir, 'journal')), display: new DisplayPrefs(path.join(dataDir, 'display.json')), imageReferences: new ImageReferences(path.join(dataDir, 'image-cache')), ...(opts.readWaitMs ? { readWaitMs: opts.readWaitMs } : {}) });
   const catalogue = new IndexCatalogue(datasets);
   const credentials = new CredentialVault(opts.platform.secrets ?? null);
   /** Credentials typed with the request, if any. */

@@ -8,6 +8,7 @@ import { toCell } from './dataset/cells';
 import { sniffImage } from './dataset/image-sniff';
 import { tempDir } from '../test-support/fixtures';
 import { commandLineLocation, remoteLocation } from './dataset/dataset-locate';
+import { settleWithin } from './support/deadline';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -112,5 +113,22 @@ describe('addresses named on the command line and for LanceDB Cloud', () => {
     expect(remoteLocation('db://team')).toEqual({ dbUri: 'db://team', table: null });
     expect(remoteLocation('db://team/laion/')).toEqual({ dbUri: 'db://team', table: 'laion' });
     for (const bad of ['db://', 'db://team/a/b', 'db://te am/x', 'db://team/../x']) expect(() => remoteLocation(bad)).toThrow(/not a LanceDB Cloud address/);
+  });
+});
+
+describe('settleWithin', () => {
+  it('answers with the failure once the time is up, and hands what finishes later to be released', async () => {
+    let finish: (v: string) => void = () => {};
+    const work = new Promise<string>((r) => (finish = r));
+    const released: string[] = [];
+    const answer = settleWithin(work, 20, () => new Error('no answer in time'), (v) => released.push(v));
+    await expect(answer).rejects.toThrow('no answer in time');
+    finish('a table opened too late');
+    await work;
+    expect(released).toEqual(['a table opened too late']);
+    // In time: the value itself, nothing released.
+    await expect(settleWithin(Promise.resolve(7), 1000, () => new Error('late'), () => released.push('x'))).resolves.toBe(7);
+    await expect(settleWithin(Promise.reject(new Error('refused')), 1000, () => new Error('late'), () => {})).rejects.toThrow('refused');
+    expect(released).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeSyntheticTable, type SyntheticOptions } from '../synthetic/synthetic-laion';
 import type { AppEvents } from '../services/jobs/jobs';
-import { createAppServices, type AppServices } from '../services/app-services';
+import { createAppServices, type AppServices, type AppServicesOptions } from '../services/app-services';
 import { createDispatch } from '../dispatch';
 import type { DatasetInfo, JobFinished } from '../../shared/types';
 
@@ -38,8 +38,8 @@ export type Dispatch = ReturnType<typeof createDispatch>;
  * The app's services over a data folder inside `dir`, as the UI uses them through dispatch, with the
  * table at `tablePath` opened (writable, latest version).
  */
-export async function openInApp(dir: string, tablePath: string): Promise<{ services: AppServices; dispatch: Dispatch; info: DatasetInfo }> {
-  const services = createAppServices({ dataDir: path.join(dir, 'home'), demoPath: path.join(dir, 'demo.lance'), platform: { carrier: 'web' } });
+export async function openInApp(dir: string, tablePath: string, options: Partial<AppServicesOptions> = {}): Promise<{ services: AppServices; dispatch: Dispatch; info: DatasetInfo }> {
+  const services = createAppServices({ dataDir: path.join(dir, 'home'), demoPath: path.join(dir, 'demo.lance'), platform: { carrier: 'web' }, ...options });
   const dispatch = createDispatch(services);
   const opened = await dispatch('dataset:open', { path: tablePath });
   if (!opened.ok) throw new Error(opened.error.message);

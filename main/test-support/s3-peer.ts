@@ -25,6 +25,8 @@ export interface S3Peer {
   fail(match: RegExp, status: number, times: number): void;
   /** Drops every fault still armed. */
   clearFaults(): void;
+  /** Accept requests and never answer them (a dropped VPN, a captive network), until turned off. */
+  silence(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startS3Peer(opts: { bucket?: string; conditional?: boolean
   const { port: backendPort } = await backend.run();
   const counts = { GET: 0, PUT: 0, HEAD: 0, DELETE: 0, POST: 0, refused412: 0 };
   const faults: Array<{ match: RegExp; status: number; left: number }> = [];
+  let silent = false;
   const locks = new Map<string, Promise<void>>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) =>
@@ -106,6 +109,8 @@ export async function startS3Peer(opts: { bucket?: string; conditional?: boolean
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
+        // A network gone silent: the request arrived and nothing ever comes back.
+        if (silent) return;
         const method = (req.method ?? 'GET') as keyof typeof counts;
         if (method in counts) counts[method]++;
         const fault = faults.find((f) => f.left > 0 && f.match.test(`${req.method} ${req.url}`));
@@ -174,6 +179,9 @@ export async function startS3Peer(opts: { bucket?: string; conditional?: boolean
     },
     clearFaults() {
       faults.length = 0;
+    },
+    silence(on) {
+      silent = on;
     },
     async stop() {
       // close() alone waits for every open connection, and LanceDB's client keeps some open (a read

@@ -13,7 +13,8 @@ import { ImageStore } from './image-store';
 import { findImageCandidates, pickCaption, pickImage, readHead } from './image-columns';
 import type { DisplayChoice, DisplayPrefs } from './display-prefs';
 import type { ImageReferences } from './image-references';
-import { detectLegacy, LegacyPositions, takeRows } from './take-rows';
+import { settleWithin } from '../support/deadline';
+import { detectLegacy, LegacyPositions, READ_WAIT_MS, takeRows } from './take-rows';
 import { RowOrder } from './row-order';
 import type { Journal } from './journal';
 import { Activity } from '../support/activity';
@@ -50,6 +51,8 @@ export interface DatasetServiceOptions {
   display?: DisplayPrefs;
   /** Reads images kept as paths or URLs (with its disk cache for fetched ones). */
   imageReferences?: ImageReferences;
+  /** How long a read a person waits on may take (take-rows.ts READ_WAIT_MS; shorter in tests). */
+  readWaitMs?: number;
 }
 
 /** Rows read at open (the window's page size): the first page the window asks for is already here. */
@@ -84,12 +87,18 @@ export class DatasetService {
   /** When the person last asked for rows or images: background scans wait for a quiet moment. */
   readonly activity = new Activity();
 
+  private get readWaitMs(): number {
+    return this.options.readWaitMs ?? READ_WAIT_MS;
+  }
+
   constructor(private readonly options: DatasetServiceOptions = {}) {
-    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024, () => this.activity.touch(), options.imageReferences);
+    this.images = new ImageStore((id) => this.get(id), options.imageCacheBytes ?? 96 * 1024 * 1024, () => this.activity.touch(), options.imageReferences, this.readWaitMs);
   }
 
   inspect(p: string, creds?: Credentials): Promise<InspectResult> {
-    return isCloudUri(p) || isRemoteUri(p) ? this.inspectCloud(p, creds) : inspectPath(p);
+    if (!isCloudUri(p) && !isRemoteUri(p)) return inspectPath(p);
+    const waitMs = 2 * this.readWaitMs;
+    return settleWithin(this.inspectCloud(p, creds), waitMs, () => failure('TIMEOUT', `${p} could not be listed: the storage did not answer within ${Math.round(waitMs / 1000)} s. Check the connection and the endpoint, then try again.`), () => {});
   }
 
   /**
@@ -122,6 +131,20 @@ export class DatasetService {
    * session is pinned to it and the app refuses to write through it).
    */
   async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }, creds?: Credentials): Promise<DatasetInfo> {
+    if (!isCloudUri(p) && !isRemoteUri(p)) return this.openNow(p, tableName, at, creds);
+    // Far away, a network gone silent makes every request wait out its timeout and retry: opening
+    // (several requests, none with a timeout LanceDB takes) answers within twice a read's limit, and
+    // a session that opens after that is closed again, not left behind.
+    const waitMs = 2 * this.readWaitMs;
+    return settleWithin(
+      this.openNow(p, tableName, at, creds),
+      waitMs,
+      () => failure('TIMEOUT', `${p} could not be opened: the storage did not answer within ${Math.round(waitMs / 1000)} s. Check the connection and the endpoint, then try again.`),
+      (late) => this.close(late.id),
+    );
+  }
+
+  private async openNow(p: string, tableName?: string, at?: { version?: number; tag?: string }, creds?: Credentials): Promise<DatasetInfo> {
     const online = p.startsWith('hf://');
     const remote = isRemoteUri(p);
     const cloud = isCloudUri(p) || remote;
@@ -356,7 +379,7 @@ export class DatasetService {
     else {
       let batch;
       try {
-        batch = await takeRows(ds, ids, ds.pageColumns.map((c) => c.name), { rowId: true });
+        batch = await takeRows(ds, ids, ds.pageColumns.map((c) => c.name), { rowId: true, timeoutMs: this.readWaitMs });
       } catch (err) {
         throw classifyReadError(err, doing);
       }
@@ -383,7 +406,7 @@ export class DatasetService {
       .select(columns.map((c) => c.name))
       .offset(offset)
       .limit(limit)
-      .toArrow();
+      .toArrow({ timeoutMs: this.readWaitMs });
     const cells = tableToCells(batch, columns);
     const ids = rowIdsOf(batch);
     return { offset, rows: cells.map((values, i) => ({ rowId: ids[i] as string, index: offset + i, values })) };
@@ -427,7 +450,7 @@ export class DatasetService {
     const columns = ds.info.columns.filter((c) => !c.unreadable);
     let batch;
     try {
-      batch = await takeRows(ds, [BigInt(rowId)], columns.map((c) => c.name));
+      batch = await takeRows(ds, [BigInt(rowId)], columns.map((c) => c.name), { timeoutMs: this.readWaitMs });
     } catch (err) {
       const text = errorText(err);
       if (/out of bounds|invalid row|not found/i.test(text) && !/file/i.test(text)) {

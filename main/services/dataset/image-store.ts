@@ -5,7 +5,7 @@ import { SizedLru } from '../support/lru';
 import { classifyReadError, failure } from '../support/errors';
 import { imageRefusal, sniffImage, type ImageMime } from './image-sniff';
 import type { LanceTable } from './lance';
-import { takeRows, type RowSource } from './take-rows';
+import { READ_WAIT_MS, takeRows, type RowSource } from './take-rows';
 import { ImageReferences, type ReferenceContext } from './image-references';
 import path from 'node:path';
 
@@ -46,6 +46,8 @@ export class ImageStore {
     private readonly onAsk: () => void = () => {},
     /** Images kept as paths or URLs are read through this. */
     private readonly references: ImageReferences = new ImageReferences(null),
+    /** How long one read of images may take before it fails (a network gone silent). */
+    private readonly readWaitMs = READ_WAIT_MS,
   ) {
     this.cache = new SizedLru(cacheBytes, (b) => b.byteLength);
   }
@@ -137,7 +139,7 @@ export class ImageStore {
       const ds = this.lookup(datasetId);
       const column = ds.info.imageColumn as string;
       const unique = [...new Set(batch.map((p) => p.rowId))];
-      const table = await takeRows(ds, unique, [column], { rowId: true });
+      const table = await takeRows(ds, unique, [column], { rowId: true, timeoutMs: this.readWaitMs });
       const ids = table.getChild('_rowid');
       const images = table.getChild(column);
       if (ds.info.imageKind === 'reference') return await this.readReferences(ds, batch, table.numRows, (i) => BigInt(ids?.get(i) as bigint), (i) => images?.get(i) as string | null);

@@ -150,3 +150,59 @@ describe('a dataset in object storage when the store misbehaves', () => {
     if (!reopen.ok) expect(reopen.error.message).toMatch(/could not be opened: the storage could not be reached/);
   }, 120_000);
 });
+
+describe('a network that goes silent (requests accepted, never answered)', () => {
+  it('answers a page, a row and its image with "no answer came in time" within the read limit, then reads again once the network answers', async () => {
+    const t = tempDir('lx-s3-silent-');
+    const peer = await startS3Peer();
+    let app: Awaited<ReturnType<typeof openInApp>> | undefined;
+    try {
+      const local = await writeSyntheticTable(t.dir, 'src', { rows: 600, imageSide: 16, batchRows: 200, clusters: 4 });
+      const data = await local.query().toArrow();
+      local.close();
+      (await (await lancedb.connect(`s3://${peer.bucket}/x`, { storageOptions: peer.storageOptions })).createTable('laion', data)).close();
+      // A short limit stands in for the app's 30 s (READ_WAIT_MS); the path is the same.
+      app = await openInApp(t.dir, path.join(t.dir, 'src.lance'), { readWaitMs: 3_000 });
+      const opened = (await app.dispatch('dataset:open', { path: `s3://${peer.bucket}/x/laion.lance`, storage: peer.storageOptions })) as Reply<DatasetInfo>;
+      if (!opened.ok) throw new Error(opened.error.message);
+      const id = opened.value.id;
+      peer.silence(true);
+      const started = Date.now();
+      // Beyond the first page (read at open), a row and an image not yet read.
+      const [page, row, image] = await Promise.all([
+        app.dispatch('rows:page', { id, offset: 400, limit: 50 }) as Promise<Reply<RowPage>>,
+        app.dispatch('rows:get', { id, rowId: '450' }) as Promise<Reply<unknown>>,
+        app.services.datasets.images.get(id, '460').then(
+          (): Reply<unknown> => ({ ok: true, value: null }),
+          (err: Error & { code?: string }): Reply<unknown> => ({ ok: false, error: { code: err.code ?? '', message: err.message } }),
+        ),
+      ]);
+      const took = Date.now() - started;
+      // Without the limit this took over five minutes (retries of requests that each wait out a timeout).
+      expect(took).toBeLessThan(20_000);
+      for (const r of [page, row, image]) {
+        expect(r.ok).toBe(false);
+        if (r.ok) continue;
+        expect(r.error.code).toBe('TIMEOUT');
+        expect(r.error.message).toMatch(/no answer came in time.*Check the connection/);
+        expect(r.error.message).not.toMatch(/LanceError|Query timeout/);
+      }
+      // Opening it again, and listing its bucket, answer in time too.
+      const openStarted = Date.now();
+      const [reopen, listed] = await Promise.all([
+        app.dispatch('dataset:open', { path: `s3://${peer.bucket}/x/laion.lance`, storage: peer.storageOptions }) as Promise<Reply<DatasetInfo>>,
+        app.dispatch('dataset:inspect', { path: `s3://${peer.bucket}/x`, storage: peer.storageOptions }) as Promise<Reply<unknown>>,
+      ]);
+      expect(Date.now() - openStarted).toBeLessThan(20_000);
+      expect(!reopen.ok && reopen.error.message).toMatch(/could not be opened: the storage did not answer within 6 s/);
+      expect(!listed.ok && listed.error.message).toMatch(/could not be listed: the storage did not answer within 6 s/);
+      peer.silence(false);
+      const again = (await app.dispatch('rows:page', { id, offset: 400, limit: 50 })) as Reply<RowPage>;
+      expect(again.ok && again.value.rows.map((r) => r.index)).toEqual(Array.from({ length: 50 }, (_, i) => 400 + i));
+    } finally {
+      app?.services.dispose();
+      await peer.stop();
+      t.cleanup();
+    }
+  }, 120_000);
+});

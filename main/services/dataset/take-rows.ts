@@ -92,13 +92,22 @@ export async function detectLegacy(table: LanceTable, firstRowId: string | undef
 }
 
 /**
- * The rows with these ids (missing ids are left out), these columns and `_rowid` when asked, in
- * row-id order, as `takeRowIds` answers.
+ * How long a read a person waits on (a page, a row, its image) may take. A network that goes silent
+ * (a dropped VPN, a laptop waking up) does not refuse connections: each request waits out its own
+ * timeout and retries, and one page read of several requests took over five minutes before it
+ * failed (measured against a peer that accepts and never answers). LanceDB's query timeout stops it.
  */
-export async function takeRows(src: RowSource, ids: bigint[], columns: string[], opts: { rowId?: boolean } = {}): Promise<ArrowTable> {
+export const READ_WAIT_MS = 30_000;
+
+/**
+ * The rows with these ids (missing ids are left out), these columns and `_rowid` when asked, in
+ * row-id order, as `takeRowIds` answers. `timeoutMs` stops the read (LanceDB's query timeout).
+ */
+export async function takeRows(src: RowSource, ids: bigint[], columns: string[], opts: { rowId?: boolean; timeoutMs?: number } = {}): Promise<ArrowTable> {
+  const within = opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : undefined;
   if (!src.legacy) {
     const q = src.table.takeRowIds(ids);
-    return (opts.rowId ? q.withRowId() : q).select(columns).toArrow();
+    return (opts.rowId ? q.withRowId() : q).select(columns).toArrow(within);
   }
   const wanted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const positions = await src.legacy.positions(wanted);
@@ -116,7 +125,7 @@ export async function takeRows(src: RowSource, ids: bigint[], columns: string[],
   for (let i = 0; i < runs.length; i += PARALLEL) {
     await Promise.all(
       runs.slice(i, i + PARALLEL).map(async (run, j) => {
-        pieces[i + j] = await src.table.query().withRowId().select(columns).offset(run.from).limit(run.to - run.from).toArrow();
+        pieces[i + j] = await src.table.query().withRowId().select(columns).offset(run.from).limit(run.to - run.from).toArrow(within);
       }),
     );
   }

@@ -112,6 +112,11 @@ const KNOWN: Array<{ test: RegExp; code: AppError['code']; sentence: string }> =
   { test: /No field named|Schema error|field .* not found|column .* (?:does not exist|not found)/i, code: 'INVALID_PAYLOAD', sentence: 'a column it names is not in this version of the dataset.' },
   { test: /Invalid user input|Invalid input|ParserError|sql parser error/i, code: 'INVALID_PAYLOAD', sentence: 'LanceDB did not accept the request (an expression or value it cannot use). The details say which part.' },
   { test: /Commit conflict|conflicting transaction|Retryable commit conflict/i, code: 'BUSY', sentence: 'another program wrote to the dataset at the same moment. Nothing was changed; try again.' },
+  {
+    test: /Query timeout after/i,
+    code: 'TIMEOUT',
+    sentence: 'no answer came in time, so the read was stopped: the storage or the network stopped answering (or the disk is very slow). Check the connection and try again.',
+  },
   { test: /timed? ?out|deadline/i, code: 'TIMEOUT', sentence: 'it took too long and was stopped.' },
   { test: /ECONNREFUSED|ENOTFOUND|ECONNRESET|connection (?:refused|reset|closed)|dns error|network/i, code: 'IO', sentence: 'the storage could not be reached (network). Check the connection and try again.' },
   { test: /panicked at|Please file a bug report|Encountered internal error/i, code: 'INTERNAL', sentence: 'LanceDB stopped on an internal error (a fault in LanceDB, not in your data as far as the app can tell). Nothing was changed.' },

@@ -138,15 +138,22 @@ export function chipColour(column: string): string {
 
 /** An unreadable page's few words on its tiles; the whole sentence is the tooltip. */
 export function pageErrorText(message: string): string {
+  return storageText(message) ?? (/took too long/i.test(message) ? 'Took too long' : 'Rows unreadable');
+}
+
+/** Object storage refusing, throttling, unreachable or silent, in a few words; null for anything else. */
+function storageText(message: string): string | null {
   if (/refused access|refused the (?:credentials|API key)/i.test(message)) return 'Storage refused access';
   if (/slow down|503/i.test(message)) return 'Storage busy (503)';
+  if (/no answer came in time/i.test(message)) return 'No answer in time';
   if (/could not be reached|network/i.test(message)) return 'Storage unreachable';
-  if (/took too long/i.test(message)) return 'Took too long';
-  return 'Rows unreadable';
+  return null;
 }
 
 /** A broken tile's few words; the whole reason is its tooltip and in the detail panel. */
 export function brokenText(message: string): string {
+  // The read itself failed (the storage, not the image): say so, not "not an image".
+  if (/^Reading images failed/.test(message)) return storageText(message) ?? 'Could not read the image';
   if (/Remote images are off/i.test(message)) return 'Remote images are off';
   if (/leads outside the image folder/i.test(message)) return 'Path outside the image folder';
   if (/no image file|There is no image/i.test(message)) return 'Image file not found';
