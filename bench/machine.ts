@@ -84,11 +84,12 @@ export function sampleLoad(): { stop(): { max: number; mean: number } } {
   };
 }
 
-async function files(dir: string): Promise<string[]> {
+/** Every file under `dir`, at any depth. */
+export async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await fs.readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await files(p)));
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
     else if (e.isFile()) out.push(p);
   }
   return out;
@@ -101,7 +102,7 @@ async function files(dir: string): Promise<string[]> {
  */
 export async function pageCachePercent(tablePath: string): Promise<number | null> {
   try {
-    const list = await files(tablePath);
+    const list = await filesUnder(tablePath);
     let res = 0;
     let size = 0;
     for (let i = 0; i < list.length; i += 200) {

@@ -29,6 +29,7 @@ import { alternate, comparePages, randomOffsets } from './bench-support';
 import { Rounds } from './figures';
 import { ensureBuilt } from './ui';
 import { num, type SuiteContext } from './suite';
+import { filesUnder } from './machine';
 import type { DatasetInfo, RowPage, ViewInfo } from '../shared/types';
 
 const PAGE = 200;
@@ -69,16 +70,6 @@ const STEADY_SCROLL = `async (seconds) => {
   });
   return { blank, noImage, n };
 }`;
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 export async function remoteBench({ flags, figures, measure }: SuiteContext) {
   const rows = num(flags, 'rows', 100_000);

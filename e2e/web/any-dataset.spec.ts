@@ -5,6 +5,7 @@ import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import { startServe } from '../support/bridge';
 import { FIXTURES } from '../support/paths';
+import { findSimilarFrom } from '../support/similar';
 
 test('an old-format dataset shows its images, details and similar rows, and Upgrade… makes an editable copy', async ({ page }) => {
   const b = await startServe({ dataset: path.join(FIXTURES, 'old-format.lance') });
@@ -21,11 +22,7 @@ test('an old-format dataset shows its images, details and similar rows, and Upgr
     await expect(page.getByTestId('detail').locator('[data-field=caption]')).toContainText(caption ?? '');
     await expect(page.getByTestId('detail-image')).toBeVisible();
     await page.keyboard.press('Escape');
-    await tile.hover();
-    await tile.getByTestId('find-similar').click();
-    const first = page.locator('[data-testid=tile][data-index="0"]');
-    await expect(first.getByTestId('query-badge')).toBeVisible();
-    await expect(first).toHaveAttribute('title', caption ?? '');
+    await findSimilarFrom(page, tile);
     await expect(page.locator('[data-testid=tile][data-index="3"] img')).toBeVisible();
     await expect(page.getByRole('alert')).toHaveCount(0);
 

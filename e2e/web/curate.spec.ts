@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, type RunningBridge } from '../support/bridge';
+import { findSimilarFrom } from '../support/similar';
 
 let bridge: RunningBridge;
 test.beforeAll(async () => {
@@ -20,13 +21,7 @@ test('click a tile, see similar images with distances, add a filter, the count c
   await page.goto(bridge.openUrl);
   const tile = page.locator('[data-testid=tile][data-index="5"]');
   await expect(tile.locator('img')).toBeVisible();
-  const caption = await tile.getAttribute('title');
-  await tile.hover();
-  await tile.getByTestId('find-similar').click();
-
-  const first = page.locator('[data-testid=tile][data-index="0"]');
-  await expect(first.getByTestId('query-badge')).toBeVisible();
-  await expect(first).toHaveAttribute('title', caption ?? '');
+  const { first, caption } = await findSimilarFrom(page, tile);
   await expect(page.getByTestId('view-count')).toContainText('50 nearest neighbours');
   await expect(page.locator('[data-testid=tile][data-index="10"] [data-testid=tile-score]')).toBeVisible();
   const distances = await page.getByTestId('tile-score').evaluateAll((els) => els.slice(0, 12).map((e) => Number(e.textContent?.replace('d ', ''))));

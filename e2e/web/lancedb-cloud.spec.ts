@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDialogOnFixture } from '../support/open-remote';
+import { findSimilarFrom } from '../support/similar';
 
 let peer: import('../../main/test-support/lancedb-cloud-peer').LanceDbCloudPeer;
 let dir = '';
@@ -54,13 +55,7 @@ test('open db:// with an API key: the grid from the service, similar and search 
       await expect(page.getByTestId(id)).toHaveAttribute('title', /Not offered for LanceDB Cloud/);
     }
     // Find similar: the query row first, its neighbours after, from a vector query to the service.
-    const tile = page.locator('[data-testid=tile][data-index="4"]');
-    const caption = await tile.getAttribute('title');
-    await tile.hover();
-    await tile.getByTestId('find-similar').click();
-    const first = page.locator('[data-testid=tile][data-index="0"]');
-    await expect(first.getByTestId('query-badge')).toBeVisible();
-    await expect(first).toHaveAttribute('title', caption ?? '');
+    const { caption } = await findSimilarFrom(page, page.locator('[data-testid=tile][data-index="4"]'));
     expect(peer.requests.some((r) => r.path === '/v1/table/laion/query/' && Array.isArray(r.body?.vector) && (r.body?.vector as unknown[]).length > 0)).toBe(true);
     // Caption search through the service's full-text index, from the table's own view (Back).
     await page.keyboard.press('Alt+ArrowLeft');

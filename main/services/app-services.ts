@@ -29,7 +29,7 @@ import { failure } from './support/errors';
 import { defaultDataDir, defaultDemoPath } from './support/paths';
 import { CredentialVault } from './dataset/credential-vault';
 import type { Credentials, RemoteOptions } from './dataset/storage-options';
-import { isCloudUri, isRemoteUri } from './dataset/dataset-locate';
+import { isFarUri } from './dataset/dataset-locate';
 import type { AppInfo, DatasetInfo, InspectResult } from '../../shared/types';
 
 export interface Platform {
@@ -108,7 +108,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     req.storage || req.remote ? { ...(req.storage ? { storage: req.storage } : {}), ...(req.remote ? { remote: req.remote } : {}) } : undefined;
   /** Credentials typed with the request, else those kept for its bucket or database. */
   const credentialsFor = async (req: { path: string } & CredentialRequest): Promise<Credentials | undefined> =>
-    typedWith(req) ?? (isCloudUri(req.path) || isRemoteUri(req.path) ? ((await credentials.recall(req.path)) ?? undefined) : undefined);
+    typedWith(req) ?? (isFarUri(req.path) ? ((await credentials.recall(req.path)) ?? undefined) : undefined);
   const hub = new HubService(jobs, dataDir, opts.platform.secrets ?? null, opts.env ?? process.env);
   const models = new ModelsService(hub, dataDir, opts.env ?? process.env);
   const indexSettings = new IndexSettings(path.join(dataDir, 'index-search.json'));

@@ -107,6 +107,8 @@ export function cloudLocation(uri: string): { dbUri: string; table: string | nul
 
 export const REMOTE_URI = /^db:\/\/[a-z0-9][a-z0-9_-]*(?:\/[A-Za-z0-9_.-]+)?\/?$/i;
 export const isRemoteUri = (p: string) => /^db:\/\//i.test(p);
+/** Object storage or LanceDB Cloud: reached over a network, with credentials. */
+export const isFarUri = (p: string) => isCloudUri(p) || isRemoteUri(p);
 
 /** "db://name" is a database whose tables are listed; "db://name/table" is one of its tables. */
 export function remoteLocation(uri: string): { dbUri: string; table: string | null } {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { lancedb, type LanceTable } from './lance';
 import { describeField, rowIdsOf, tableToCells } from './cells';
 import { AppFailure, classifyReadError, errorText, failure } from '../support/errors';
-import { cloudLocation, connectionTarget, inspectPath, isCloudUri, isRemoteUri, remoteLocation } from './dataset-locate';
+import { cloudLocation, connectionTarget, inspectPath, isFarUri, isRemoteUri, remoteLocation } from './dataset-locate';
 import { connectOptions, remoteFailure, storageFailure, type ConnectOptions, type Credentials, type StorageOptions } from './storage-options';
 import { openNewestReadable, type Recovered } from './dataset-recover';
 import { ImageStore } from './image-store';
@@ -96,9 +96,17 @@ export class DatasetService {
   }
 
   inspect(p: string, creds?: Credentials): Promise<InspectResult> {
-    if (!isCloudUri(p) && !isRemoteUri(p)) return inspectPath(p);
+    return isFarUri(p) ? this.inTime(this.inspectCloud(p, creds), `${p} could not be listed`) : inspectPath(p);
+  }
+
+  /**
+   * Far away, a network gone silent makes every request wait out its timeout and retry: listing and
+   * opening (several requests, none with a timeout LanceDB takes) answer within twice a read's
+   * limit, and what finishes after that goes to `late` to be released.
+   */
+  private inTime<T>(work: Promise<T>, what: string, late: (value: T) => void = () => {}): Promise<T> {
     const waitMs = 2 * this.readWaitMs;
-    return settleWithin(this.inspectCloud(p, creds), waitMs, () => failure('TIMEOUT', `${p} could not be listed: the storage did not answer within ${Math.round(waitMs / 1000)} s. Check the connection and the endpoint, then try again.`), () => {});
+    return settleWithin(work, waitMs, () => failure('TIMEOUT', `${what}: the storage did not answer within ${Math.round(waitMs / 1000)} s. Check the connection and the endpoint, then try again.`), late);
   }
 
   /**
@@ -131,23 +139,15 @@ export class DatasetService {
    * session is pinned to it and the app refuses to write through it).
    */
   async openDataset(p: string, tableName?: string, at?: { version?: number; tag?: string }, creds?: Credentials): Promise<DatasetInfo> {
-    if (!isCloudUri(p) && !isRemoteUri(p)) return this.openNow(p, tableName, at, creds);
-    // Far away, a network gone silent makes every request wait out its timeout and retry: opening
-    // (several requests, none with a timeout LanceDB takes) answers within twice a read's limit, and
-    // a session that opens after that is closed again, not left behind.
-    const waitMs = 2 * this.readWaitMs;
-    return settleWithin(
-      this.openNow(p, tableName, at, creds),
-      waitMs,
-      () => failure('TIMEOUT', `${p} could not be opened: the storage did not answer within ${Math.round(waitMs / 1000)} s. Check the connection and the endpoint, then try again.`),
-      (late) => this.close(late.id),
-    );
+    const opening = this.openNow(p, tableName, at, creds);
+    // A session that opens after the person was told it could not is closed again, not left behind.
+    return isFarUri(p) ? this.inTime(opening, `${p} could not be opened`, (late) => this.close(late.id)) : opening;
   }
 
   private async openNow(p: string, tableName?: string, at?: { version?: number; tag?: string }, creds?: Credentials): Promise<DatasetInfo> {
     const online = p.startsWith('hf://');
     const remote = isRemoteUri(p);
-    const cloud = isCloudUri(p) || remote;
+    const cloud = isFarUri(p);
     const storage = remote ? undefined : creds?.storage;
     const found: InspectResult = online ? hubLocation(p) : cloud ? await this.inspectCloud(p, creds, tableName) : await inspectPath(p);
     if (cloud && found.kind === 'database') throw failure('NOT_A_DATASET', `${found.path} holds ${found.tables.length} tables (${found.tables.join(', ')}): choose one.`);
